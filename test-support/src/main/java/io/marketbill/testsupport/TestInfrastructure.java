@@ -1,0 +1,35 @@
+package io.marketbill.testsupport;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * Points a Spring test context at real infrastructure: a fresh PostgreSQL database and the module's
+ * in-process KRaft broker (the global embedded broker enabled in the module's junit-platform.properties).
+ */
+public final class TestInfrastructure {
+
+    private TestInfrastructure() {
+    }
+
+    public static TestDatabases.Database register(DynamicPropertyRegistry registry) {
+        TestDatabases.Database db = TestDatabases.fresh();
+        registry.add("spring.datasource.url", db::jdbcUrl);
+        registry.add("spring.datasource.username", db::user);
+        registry.add("spring.datasource.password", db::password);
+        registerKafka(registry);
+        return db;
+    }
+
+    public static void registerKafka(DynamicPropertyRegistry registry) {
+        registry.add("spring.kafka.bootstrap-servers", TestInfrastructure::kafkaBrokers);
+    }
+
+    public static String kafkaBrokers() {
+        String brokers = System.getProperty("spring.embedded.kafka.brokers");
+        if (brokers == null) {
+            throw new IllegalStateException("no embedded Kafka broker: enable spring.kafka.global.embedded.enabled "
+                    + "in src/test/resources/junit-platform.properties");
+        }
+        return brokers;
+    }
+}
