@@ -1,0 +1,215 @@
+package io.marketbill.subscription.registry;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventIds;
+import io.marketbill.contracts.SubscriptionChanged;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionResumed;
+import io.marketbill.messaging.outbox.Outbox;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The subscription state machine: {@code ACTIVE -frozen-> FROZEN -resumed-> ACTIVE}, any {@code -closed-> CLOSED},
+ * and {@code CLOSED -opened-> ACTIVE} (re-subscribing is subscribing). Called inside the consumer's transaction.
+ */
+@Service
+public class SubscriptionRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionRegistry.class);
+    static final String PRODUCER = "subscription-service";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+    private final Outbox outbox;
+
+    SubscriptionRegistry(JdbcClient jdbc, JsonMapper json, Outbox outbox) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.outbox = outbox;
+    }
+
+    /** Applies one lifecycle event; must run in the transaction that records it as processed. */
+    public void apply(EventEnvelope event) {
+        Optional<SubscriptionState> current = lockState(event.subscriptionId());
+        SubscriptionState after;
+        if (event.payload() instanceof SubscriptionOpened opened) {
+            after = open(event, opened, current);
+        } else if (event.payload() instanceof SubscriptionChanged changed) {
+            after = change(event, changed, require(event, current));
+        } else if (event.payload() instanceof SubscriptionFrozen frozen) {
+            after = freeze(event, frozen, require(event, current));
+        } else if (event.payload() instanceof SubscriptionResumed resumed) {
+            after = resume(event, resumed, require(event, current));
+        } else if (event.payload() instanceof SubscriptionClosed) {
+            after = close(event, require(event, current));
+        } else {
+            throw new IllegalArgumentException("not a lifecycle event: " + event.type());
+        }
+        int recorded = jdbc.sql("""
+                INSERT INTO subscription_history (subscription_id, event_id, event_type, occurred_at, state_after, details)
+                VALUES (:id, :eventId, :type, :occurredAt, :state, :details)
+                ON CONFLICT (event_id) DO NOTHING""")
+                .param("id", event.subscriptionId())
+                .param("eventId", event.eventId())
+                .param("type", event.type())
+                .param("occurredAt", Timestamp.from(event.occurredAt()))
+                .param("state", after.name())
+                .param("details", json.writeValueAsString(event.payload()))
+                .update();
+        log.info("{} applied to {}: now {}{}", event.type(), event.subscriptionId(), after,
+                recorded == 0 ? " (history already had it)" : "");
+    }
+
+    private Optional<SubscriptionState> lockState(String id) {
+        return jdbc.sql("SELECT state FROM subscription WHERE id = :id FOR UPDATE").param("id", id)
+                .query((rs, i) -> SubscriptionState.valueOf(rs.getString(1))).optional();
+    }
+
+    private static SubscriptionState require(EventEnvelope event, Optional<SubscriptionState> current) {
+        return current.orElseThrow(() -> new UnknownSubscriptionException(event.subscriptionId(), event.type()));
+    }
+
+    private SubscriptionState open(EventEnvelope e, SubscriptionOpened o, Optional<SubscriptionState> current) {
+        // re-opening a closed subscription (same marketplace ids) is subscribing again: a fresh ACTIVE record
+        jdbc.sql("""
+                INSERT INTO subscription (id, marketplace, product_code, sku_id, trial, marketplace_account_id, order_id,
+                    customer_identifier, license_arn, billable_items, state, expires_at, opened_at, updated_at)
+                VALUES (:id, :marketplace, :product, :sku, :trial, :account, :orderId, :customer, :license, :items,
+                    'ACTIVE', :expiresAt, :at, :at)
+                ON CONFLICT (id) DO UPDATE SET product_code = EXCLUDED.product_code, sku_id = EXCLUDED.sku_id,
+                    trial = EXCLUDED.trial, marketplace_account_id = EXCLUDED.marketplace_account_id,
+                    order_id = EXCLUDED.order_id, customer_identifier = EXCLUDED.customer_identifier,
+                    license_arn = EXCLUDED.license_arn, billable_items = EXCLUDED.billable_items,
+                    expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at,
+                    state = CASE WHEN subscription.state = 'CLOSED' THEN 'ACTIVE' ELSE subscription.state END,
+                    opened_at = CASE WHEN subscription.state = 'CLOSED' THEN EXCLUDED.opened_at ELSE subscription.opened_at END,
+                    closed_at = CASE WHEN subscription.state = 'CLOSED' THEN NULL ELSE subscription.closed_at END""")
+                .param("id", e.subscriptionId())
+                .param("marketplace", e.marketplace())
+                .param("product", o.productCode())
+                .param("sku", o.skuId())
+                .param("trial", o.trial())
+                .param("account", o.marketplaceAccountId())
+                .param("orderId", o.orderId())
+                .param("customer", o.customerIdentifier())
+                .param("license", o.licenseArn())
+                .param("items", json.writeValueAsString(o.billableItems()))
+                .param("expiresAt", ts(o.expiresAt()))
+                .param("at", Timestamp.from(e.occurredAt()))
+                .update();
+        return current.filter(s -> s != SubscriptionState.CLOSED).orElse(SubscriptionState.ACTIVE);
+    }
+
+    private SubscriptionState change(EventEnvelope e, SubscriptionChanged c, SubscriptionState state) {
+        jdbc.sql("""
+                UPDATE subscription SET sku_id = COALESCE(:sku, sku_id), expires_at = COALESCE(:expiresAt, expires_at),
+                    billable_items = CASE WHEN :hasItems THEN :items ELSE billable_items END, updated_at = :at
+                WHERE id = :id""")
+                .param("id", e.subscriptionId())
+                .param("sku", c.skuId())
+                .param("expiresAt", ts(c.expiresAt()))
+                .param("hasItems", !c.billableItems().isEmpty())
+                .param("items", json.writeValueAsString(c.billableItems()))
+                .param("at", Timestamp.from(e.occurredAt()))
+                .update();
+        if ("RENEWED".equals(c.change()) && state == SubscriptionState.FROZEN) {
+            // a renewal of a frozen subscription pays its arrears: only this state machine knows, so it says so
+            EventEnvelope resumed = EventEnvelope.of(EventIds.fromNaturalKey("resumed-by-renewal", e.eventId().toString()),
+                    e.occurredAt(), PRODUCER, e.subscriptionId(), new SubscriptionResumed(c.orderId(), c.expiresAt()));
+            outbox.append(resumed);
+            return setState(e, SubscriptionState.ACTIVE);
+        }
+        return state;
+    }
+
+    private SubscriptionState freeze(EventEnvelope e, SubscriptionFrozen f, SubscriptionState state) {
+        if (state != SubscriptionState.ACTIVE) {
+            return state;
+        }
+        jdbc.sql("UPDATE subscription SET frozen_at = :at WHERE id = :id")
+                .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
+        return setState(e, SubscriptionState.FROZEN);
+    }
+
+    private SubscriptionState resume(EventEnvelope e, SubscriptionResumed r, SubscriptionState state) {
+        if (r.expiresAt() != null) {
+            jdbc.sql("UPDATE subscription SET expires_at = :expiresAt WHERE id = :id")
+                    .param("id", e.subscriptionId()).param("expiresAt", ts(r.expiresAt())).update();
+        }
+        return state == SubscriptionState.FROZEN ? setState(e, SubscriptionState.ACTIVE) : state;
+    }
+
+    private SubscriptionState close(EventEnvelope e, SubscriptionState state) {
+        if (state == SubscriptionState.CLOSED) {
+            return state;
+        }
+        jdbc.sql("UPDATE subscription SET closed_at = :at WHERE id = :id")
+                .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
+        return setState(e, SubscriptionState.CLOSED);
+    }
+
+    private SubscriptionState setState(EventEnvelope e, SubscriptionState state) {
+        jdbc.sql("UPDATE subscription SET state = :state, updated_at = :at WHERE id = :id")
+                .param("id", e.subscriptionId()).param("state", state.name())
+                .param("at", Timestamp.from(e.occurredAt())).update();
+        return state;
+    }
+
+    public Optional<Subscription> find(String id) {
+        List<Subscription.HistoryEntry> history = jdbc.sql("""
+                SELECT event_id, event_type, occurred_at, recorded_at, state_after, details
+                FROM subscription_history WHERE subscription_id = :id ORDER BY seq""")
+                .param("id", id)
+                .query((rs, i) -> new Subscription.HistoryEntry(rs.getString(1), rs.getString(2), instant(rs, 3),
+                        instant(rs, 4), SubscriptionState.valueOf(rs.getString(5)), rs.getString(6)))
+                .list();
+        return jdbc.sql("SELECT * FROM subscription WHERE id = :id").param("id", id)
+                .query((rs, i) -> map(rs, history)).optional();
+    }
+
+    public List<Subscription> list(SubscriptionState state, int limit) {
+        return jdbc.sql("SELECT * FROM subscription WHERE (:state IS NULL OR state = :state) "
+                        + "ORDER BY updated_at DESC LIMIT :limit")
+                .param("state", state == null ? null : state.name())
+                .param("limit", limit)
+                .query((rs, i) -> map(rs, List.of()))
+                .list();
+    }
+
+    private Subscription map(ResultSet rs, List<Subscription.HistoryEntry> history) throws SQLException {
+        Map<String, String> items = json.readValue(rs.getString("billable_items"), new TypeReference<>() { });
+        return new Subscription(rs.getString("id"), rs.getString("marketplace"), rs.getString("product_code"),
+                rs.getString("sku_id"), rs.getBoolean("trial"), rs.getString("marketplace_account_id"),
+                rs.getString("order_id"), rs.getString("customer_identifier"), rs.getString("license_arn"), items,
+                SubscriptionState.valueOf(rs.getString("state")), instant(rs, "expires_at"), instant(rs, "opened_at"),
+                instant(rs, "frozen_at"), instant(rs, "closed_at"), instant(rs, "updated_at"), history);
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,157 @@
+package io.marketbill.subscription.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionChanged;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.testsupport.TestInfrastructure;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** One real round trip: lifecycle events from Kafka into PostgreSQL and out through the API. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "marketbill.messaging.max-attempts=3", "marketbill.messaging.initial-retry-interval=50ms",
+        "marketbill.messaging.outbox-poll-interval=100ms"})
+class SubscriptionServiceTest {
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        TestInfrastructure.register(registry);
+    }
+
+    @Autowired KafkaTemplate<String, String> kafka;
+    @Autowired EventCodec codec;
+    @Autowired JdbcClient jdbc;
+    @LocalServerPort int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private void publish(String subscriptionId, Object payload) throws Exception {
+        publish(EventEnvelope.of(UUID.randomUUID(), Instant.now(), "gateway-service", subscriptionId,
+                (io.marketbill.contracts.EventPayload) payload));
+    }
+
+    private void publish(EventEnvelope e) throws Exception {
+        kafka.send(Topics.MARKETPLACE_SUBSCRIPTIONS, e.subscriptionId(), codec.encode(e)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static SubscriptionOpened opened() {
+        return new SubscriptionOpened("cmgj00063418", "payg", false, "1880000000000001", "20001", null,
+                Map.of("Count", "3"), null, null);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String state(String id) {
+        return jdbc.sql("SELECT state FROM subscription WHERE id = :id").param("id", id).query(String.class)
+                .optional().orElse("NONE");
+    }
+
+    private long history(String id) {
+        return jdbc.sql("SELECT count(*) FROM subscription_history WHERE subscription_id = :id").param("id", id)
+                .query(Long.class).single();
+    }
+
+    @Test
+    void openedThenClosedIsVisibleThroughTheApiAndRepeatsChangeNothing() throws Exception {
+        String id = "aliyun:" + UUID.randomUUID();
+        EventEnvelope open = EventEnvelope.of(UUID.randomUUID(), Instant.parse("2026-11-22T08:00:00Z"),
+                "gateway-service", id, opened());
+        publish(open);
+        publish(open);
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("ACTIVE"));
+
+        HttpResponse<String> shown = get("/api/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        assertThat(shown.statusCode()).isEqualTo(200);
+        assertThat(shown.body()).contains("\"state\":\"ACTIVE\"").contains("\"marketplaceAccountId\":\"1880000000000001\"")
+                .contains("\"billableItems\":{\"Count\":\"3\"}").contains("\"productCode\":\"cmgj00063418\"");
+
+        publish(id, new SubscriptionClosed(true, null, "RELEASED"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("CLOSED"));
+        assertThat(history(id)).isEqualTo(2);
+        assertThat(get("/api/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8)).body())
+                .contains("\"state\":\"CLOSED\"").contains("\"closedAt\"");
+        assertThat(get("/api/subscriptions/aliyun%3Anope").statusCode()).isEqualTo(404);
+        assertThat(get("/api/subscriptions?state=bogus").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aRenewalOfAFrozenSubscriptionResumesItAndSaysSoThroughTheOutbox() throws Exception {
+        String id = "aliyun:" + UUID.randomUUID();
+        publish(id, opened());
+        publish(id, new SubscriptionFrozen("EXPIRED", null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("FROZEN"));
+        Instant newExpiry = Instant.parse("2027-01-01T00:00:00Z");
+        publish(id, new SubscriptionChanged("RENEWED", "20002", null, newExpiry, Map.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("ACTIVE"));
+
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBrokers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "t-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+            c.subscribe(List.of(Topics.MARKETPLACE_SUBSCRIPTIONS));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (var r : c.poll(Duration.ofMillis(200))) {
+                    if (id.equals(r.key()) && r.value().contains("\"type\":\"SubscriptionResumed\"")
+                            && r.value().contains("\"producer\":\"subscription-service\"")) {
+                        return true;
+                    }
+                }
+                return false;
+            });
+        }
+        // the service consumes its own SubscriptionResumed too: already ACTIVE, so only history grows
+        await().atMost(Duration.ofSeconds(20)).until(() -> history(id) == 4);
+        assertThat(state(id)).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void anEventForAnUnknownSubscriptionIsDeadLetteredAndReplayedOnceItsOpeningArrived() throws Exception {
+        String id = "aliyun:" + UUID.randomUUID();
+        publish(id, new SubscriptionClosed(false, null, "RELEASED"));
+        String other = "aliyun:" + UUID.randomUUID();
+        publish(other, opened());
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(other).equals("ACTIVE"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> get("/api/dead-letters").body().contains(id));
+        assertThat(state(id)).isEqualTo("NONE");
+
+        publish(id, opened());
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("ACTIVE"));
+        long deadLetter = jdbc.sql("SELECT id FROM dead_letter WHERE message_key = :k").param("k", id)
+                .query(Long.class).single();
+        HttpResponse<String> replay = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/dead-letters/" + deadLetter + "/replay"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(replay.statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("CLOSED"));
+    }
+}
