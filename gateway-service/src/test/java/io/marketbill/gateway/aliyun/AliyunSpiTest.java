@@ -1,0 +1,227 @@
+package io.marketbill.gateway.aliyun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.testsupport.TestInfrastructure;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The Alibaba SPI at the gateway against a real KRaft broker. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"marketbill.aliyun.spi-key=test-spi-key"})
+class AliyunSpiTest {
+
+    static final String KEY = "test-spi-key";
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) {
+        TestInfrastructure.registerKafka(registry);
+    }
+
+    @LocalServerPort int port;
+    @Autowired EventCodec codec;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private KafkaConsumer<String, String> topic;
+
+    @BeforeEach
+    void subscribe() {
+        topic = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBrokers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "t-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), new StringDeserializer(), new StringDeserializer());
+        topic.subscribe(List.of(Topics.MARKETPLACE_SUBSCRIPTIONS));
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (topic.assignment().isEmpty() && System.nanoTime() < until) {
+            topic.poll(Duration.ofMillis(100));
+        }
+    }
+
+    @AfterEach
+    void close() {
+        topic.close();
+    }
+
+    static Map<String, String> signed(Map<String, String> params, String key) {
+        Map<String, String> p = new LinkedHashMap<>(params);
+        p.put("token", AliyunSpiToken.compute(params, key));
+        return p;
+    }
+
+    static String query(Map<String, String> p) {
+        return p.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+    }
+
+    private HttpResponse<String> get(Map<String, String> p) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/marketplace/aliyun/spi?"
+                + query(p))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(Map<String, String> p) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/marketplace/aliyun/spi"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(query(p))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Map<String, String> create(String orderBizId) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("action", "createInstance");
+        p.put("aliUid", "1880000000000001");
+        p.put("orderBizId", orderBizId);
+        p.put("orderId", "2000" + orderBizId.hashCode());
+        p.put("productCode", "cmgj00063418");
+        p.put("skuId", "payg-sku");
+        p.put("trial", "false");
+        p.put("expiredOn", "2027-01-01 08:00:00");
+        p.put("Count", "5");
+        return p;
+    }
+
+    private List<ConsumerRecord<String, String>> records(String key, Duration window) {
+        List<ConsumerRecord<String, String>> got = new ArrayList<>();
+        long until = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < until) {
+            topic.poll(Duration.ofMillis(200)).forEach(r -> {
+                if (key.equals(r.key())) {
+                    got.add(r);
+                }
+            });
+        }
+        return got;
+    }
+
+    @Test
+    void createInstanceAnswersWithTheOrderBizIdAndPublishesSubscriptionOpenedOnceDurable() throws Exception {
+        String orderBizId = "OBZ" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> r = get(signed(create(orderBizId), KEY));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"instanceId\":\"" + orderBizId + "\"")
+                .contains("\"authUrl\":\"http://127.0.0.1:8080/marketplace/aliyun/sso\"").contains("\"frontEndUrl\"");
+
+        List<ConsumerRecord<String, String>> got = records("aliyun:" + orderBizId, Duration.ofSeconds(3));
+        assertThat(got).hasSize(1);
+        EventEnvelope e = codec.decode(got.get(0).value());
+        assertThat(e.type()).isEqualTo("SubscriptionOpened");
+        assertThat(e.producer()).isEqualTo("gateway-service");
+        SubscriptionOpened o = e.payloadAs(SubscriptionOpened.class);
+        assertThat(o.marketplaceAccountId()).isEqualTo("1880000000000001");
+        assertThat(o.productCode()).isEqualTo("cmgj00063418");
+        assertThat(o.trial()).isFalse();
+        assertThat(o.billableItems()).containsExactly(Map.entry("Count", "5"));
+        // 2027-01-01 08:00:00 in Asia/Shanghai
+        assertThat(o.expiresAt()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void aRetriedCreateInstanceGetsTheSameAnswerAndTheSameEventId() throws Exception {
+        String orderBizId = "OBZ" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> call = signed(create(orderBizId), KEY);
+        HttpResponse<String> first = get(call);
+        HttpResponse<String> second = post(call);
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.body()).isEqualTo(first.body());
+        List<ConsumerRecord<String, String>> got = records("aliyun:" + orderBizId, Duration.ofSeconds(3));
+        assertThat(got).hasSize(2);
+        assertThat(codec.decode(got.get(0).value()).eventId()).isEqualTo(codec.decode(got.get(1).value()).eventId());
+    }
+
+    @Test
+    void releaseInstancePublishesSubscriptionClosedWithTheRefundFlag() throws Exception {
+        String instanceId = "OBZ" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("action", "releaseInstance");
+        p.put("instanceId", instanceId);
+        p.put("isRefund", "true");
+        HttpResponse<String> r = post(signed(p, KEY));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("{\"success\":\"true\"}");
+        List<ConsumerRecord<String, String>> got = records("aliyun:" + instanceId, Duration.ofSeconds(3));
+        assertThat(got).hasSize(1);
+        SubscriptionClosed closed = codec.decode(got.get(0).value()).payloadAs(SubscriptionClosed.class);
+        assertThat(closed.refund()).isTrue();
+    }
+
+    @Test
+    void badInputGetsAClear4xxJsonErrorAndPublishesNothing() throws Exception {
+        String orderBizId = "BAD" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> good = create(orderBizId);
+
+        HttpResponse<String> wrongKey = get(signed(good, "not-the-key"));
+        assertThat(wrongKey.statusCode()).isEqualTo(403);
+        assertThat(wrongKey.body()).contains("\"error\":\"invalid_token\"");
+        assertThat(wrongKey.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
+
+        Map<String, String> tampered = signed(good, KEY);
+        tampered.put("aliUid", "999");
+        assertThat(get(tampered).statusCode()).isEqualTo(403);
+
+        Map<String, String> missing = new LinkedHashMap<>(good);
+        missing.remove("aliUid");
+        HttpResponse<String> noUid = get(signed(missing, KEY));
+        assertThat(noUid.statusCode()).isEqualTo(400);
+        assertThat(noUid.body()).contains("\"error\":\"missing_parameter\"").contains("aliUid");
+
+        Map<String, String> unknown = new LinkedHashMap<>(good);
+        unknown.put("action", "launchRockets");
+        HttpResponse<String> unknownAction = get(signed(unknown, KEY));
+        assertThat(unknownAction.statusCode()).isEqualTo(400);
+        assertThat(unknownAction.body()).contains("\"error\":\"unknown_action\"");
+
+        Map<String, String> badTrial = new LinkedHashMap<>(good);
+        badTrial.put("trial", "maybe");
+        assertThat(get(signed(badTrial, KEY)).body()).contains("invalid_parameter");
+
+        Map<String, String> noToken = new LinkedHashMap<>(good);
+        assertThat(get(noToken).statusCode()).isEqualTo(400);
+
+        HttpResponse<String> duplicated = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/marketplace/aliyun/spi?" + query(signed(good, KEY)) + "&aliUid=1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(duplicated.statusCode()).isEqualTo(400);
+        assertThat(duplicated.body()).contains("duplicate_parameter");
+
+        assertThat(records("aliyun:" + orderBizId, Duration.ofSeconds(3))).isEmpty();
+
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("marketbill_callbacks_rejected_total{")
+                .contains("reason=\"invalid_token\"").contains("reason=\"missing_parameter\"");
+    }
+
+    @Test
+    void readinessIncludesKafka() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"kafka\"");
+    }
+}
