@@ -1,0 +1,97 @@
+package io.marketbill.billing.metering;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionResumed;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.inbox.InboundEvents;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Turns billing on and off with the subscription's lifecycle: on when opened or resumed, paused from the
+ * moment it is frozen, ended when closed. Each switch is kept with its time, because usage is charged
+ * only inside billing periods. (Rating and reporting: the billing issue.)
+ */
+@RestController
+class MeteringSwitch {
+
+    private final JdbcClient jdbc;
+    private final InboundEvents inbound;
+
+    MeteringSwitch(JdbcClient jdbc, InboundEvents inbound) {
+        this.jdbc = jdbc;
+        this.inbound = inbound;
+    }
+
+    @KafkaListener(topics = Topics.MARKETPLACE_SUBSCRIPTIONS)
+    void on(ConsumerRecord<String, String> record) {
+        inbound.process(record, this::apply);
+    }
+
+    void apply(EventEnvelope e) {
+        if (e.payload() instanceof SubscriptionOpened o) {
+            jdbc.sql("""
+                    INSERT INTO metered_subscription (subscription_id, marketplace, product_code, sku_id, trial, metering,
+                        changed_at) VALUES (:id, :marketplace, :product, :sku, :trial, 'BILLING', :at)
+                    ON CONFLICT (subscription_id) DO UPDATE SET product_code = EXCLUDED.product_code,
+                        sku_id = EXCLUDED.sku_id, trial = EXCLUDED.trial, metering = 'BILLING', changed_at = EXCLUDED.changed_at""")
+                    .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
+                    .param("product", o.productCode()).param("sku", o.skuId()).param("trial", o.trial())
+                    .param("at", Timestamp.from(e.occurredAt())).update();
+            period(e, "BILLING");
+        } else if (e.payload() instanceof SubscriptionFrozen) {
+            switchTo(e, "PAUSED", "BILLING");
+        } else if (e.payload() instanceof SubscriptionResumed) {
+            switchTo(e, "BILLING", "PAUSED");
+        } else if (e.payload() instanceof SubscriptionClosed) {
+            switchTo(e, "ENDED", null);
+        }
+    }
+
+    private void switchTo(EventEnvelope e, String to, String onlyFrom) {
+        int changed = jdbc.sql("UPDATE metered_subscription SET metering = :to, changed_at = :at "
+                        + "WHERE subscription_id = :id AND metering <> 'ENDED' AND metering <> :to"
+                        + (onlyFrom == null ? "" : " AND metering = :from"))
+                .param("id", e.subscriptionId()).param("to", to).param("from", onlyFrom)
+                .param("at", Timestamp.from(e.occurredAt())).update();
+        if (changed > 0) {
+            period(e, to);
+        }
+    }
+
+    private void period(EventEnvelope e, String metering) {
+        jdbc.sql("INSERT INTO metering_period_change (subscription_id, metering, changed_at) VALUES (:id, :m, :at)")
+                .param("id", e.subscriptionId()).param("m", metering).param("at", Timestamp.from(e.occurredAt()))
+                .update();
+    }
+
+    @GetMapping("/api/billing/subscriptions/{id}")
+    ResponseEntity<?> one(@PathVariable String id) {
+        List<Map<String, Object>> periods = jdbc.sql(
+                        "SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :id ORDER BY seq")
+                .param("id", id)
+                .query((rs, i) -> Map.<String, Object>of("metering", rs.getString(1),
+                        "changedAt", rs.getTimestamp(2).toInstant()))
+                .list();
+        return jdbc.sql("SELECT * FROM metered_subscription WHERE subscription_id = :id").param("id", id)
+                .query((rs, i) -> Map.<String, Object>of("subscriptionId", rs.getString("subscription_id"),
+                        "productCode", rs.getString("product_code"), "trial", rs.getBoolean("trial"),
+                        "metering", rs.getString("metering"), "changedAt", rs.getTimestamp("changed_at").toInstant(),
+                        "periods", periods))
+                .optional().<ResponseEntity<?>>map(ResponseEntity::ok)
+                .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
+                        .body(Map.of("error", "not_found", "message", "no subscription " + id)));
+    }
+}

@@ -1,0 +1,65 @@
+package io.marketbill.billing.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionResumed;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.TestInfrastructure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class MeteringSwitchTest {
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        TestInfrastructure.register(registry);
+    }
+
+    @Autowired KafkaTemplate<String, String> kafka;
+    @Autowired EventCodec codec;
+    @LocalServerPort int port;
+
+    private void publish(String id, Instant at, EventPayload payload) throws Exception {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, "gateway-service", id, payload);
+        kafka.send(Topics.MARKETPLACE_SUBSCRIPTIONS, id, codec.encode(e)).get(10, TimeUnit.SECONDS);
+    }
+
+    private String body(String id) {
+        return Http.get(port, "/api/billing/subscriptions/" + id.replace(":", "%3A")).body();
+    }
+
+    @Test
+    void billingPausesFromTheMomentOfFreezingAndEndsOnClose() throws Exception {
+        String id = "aliyun:" + UUID.randomUUID();
+        publish(id, Instant.parse("2026-11-22T08:00:00Z"),
+                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+        publish(id, Instant.parse("2026-11-22T09:20:00Z"), new SubscriptionFrozen("EXPIRED", null));
+        publish(id, Instant.parse("2026-11-22T09:20:00Z"), new SubscriptionFrozen("EXPIRED", null));
+        publish(id, Instant.parse("2026-11-22T10:00:00Z"), new SubscriptionResumed(null, null));
+        publish(id, Instant.parse("2026-11-22T11:00:00Z"), new SubscriptionClosed(false, null, "RELEASED"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> body(id).contains("\"metering\":\"ENDED\""));
+        // a second freeze changes nothing: one period change per real switch
+        assertThat(body(id)).containsSubsequence("\"BILLING\"", "2026-11-22T08:00:00Z", "\"PAUSED\"",
+                "2026-11-22T09:20:00Z", "\"BILLING\"", "2026-11-22T10:00:00Z", "\"ENDED\"", "2026-11-22T11:00:00Z");
+        assertThat(body(id).split("\"PAUSED\"", -1)).hasSize(2);
+    }
+}

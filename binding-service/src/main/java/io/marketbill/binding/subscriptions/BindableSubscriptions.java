@@ -1,0 +1,94 @@
+package io.marketbill.binding.subscriptions;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionResumed;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.inbox.InboundEvents;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The subscriptions binding-service may bind: opened ones become bindable, frozen ones stay bound but
+ * frozen, closed ones can no longer be bound. (Binding itself, its rules and events: the binding issue.)
+ */
+@RestController
+class BindableSubscriptions {
+
+    /** What binding-service knows of one subscription. */
+    record BindableSubscription(String subscriptionId, String marketplace, String productCode,
+                                String marketplaceAccountId, boolean trial, String status, boolean bindable,
+                                Instant openedAt, Instant closedAt) {
+    }
+
+    private final JdbcClient jdbc;
+    private final InboundEvents inbound;
+
+    BindableSubscriptions(JdbcClient jdbc, InboundEvents inbound) {
+        this.jdbc = jdbc;
+        this.inbound = inbound;
+    }
+
+    @KafkaListener(topics = Topics.MARKETPLACE_SUBSCRIPTIONS)
+    void on(ConsumerRecord<String, String> record) {
+        inbound.process(record, this::apply);
+    }
+
+    void apply(EventEnvelope e) {
+        Timestamp at = Timestamp.from(e.occurredAt());
+        if (e.payload() instanceof SubscriptionOpened o) {
+            jdbc.sql("""
+                    INSERT INTO bindable_subscription (subscription_id, marketplace, product_code, marketplace_account_id,
+                        trial, status, opened_at, updated_at)
+                    VALUES (:id, :marketplace, :product, :account, :trial, 'OPEN', :at, :at)
+                    ON CONFLICT (subscription_id) DO UPDATE SET status = 'OPEN', product_code = EXCLUDED.product_code,
+                        marketplace_account_id = EXCLUDED.marketplace_account_id, trial = EXCLUDED.trial,
+                        closed_at = NULL, updated_at = EXCLUDED.updated_at""")
+                    .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
+                    .param("product", o.productCode()).param("account", o.marketplaceAccountId())
+                    .param("trial", o.trial()).param("at", at).update();
+        } else if (e.payload() instanceof SubscriptionFrozen) {
+            status(e, "FROZEN", "status = 'OPEN'");
+        } else if (e.payload() instanceof SubscriptionResumed) {
+            status(e, "OPEN", "status = 'FROZEN'");
+        } else if (e.payload() instanceof SubscriptionClosed) {
+            jdbc.sql("UPDATE bindable_subscription SET status = 'CLOSED', closed_at = :at, updated_at = :at "
+                    + "WHERE subscription_id = :id AND status <> 'CLOSED'")
+                    .param("id", e.subscriptionId()).param("at", at).update();
+        }
+    }
+
+    private void status(EventEnvelope e, String to, String onlyIf) {
+        jdbc.sql("UPDATE bindable_subscription SET status = :to, updated_at = :at WHERE subscription_id = :id AND "
+                        + onlyIf)
+                .param("id", e.subscriptionId()).param("to", to).param("at", Timestamp.from(e.occurredAt())).update();
+    }
+
+    Optional<BindableSubscription> find(String id) {
+        return jdbc.sql("SELECT * FROM bindable_subscription WHERE subscription_id = :id").param("id", id)
+                .query((rs, i) -> new BindableSubscription(rs.getString("subscription_id"), rs.getString("marketplace"),
+                        rs.getString("product_code"), rs.getString("marketplace_account_id"), rs.getBoolean("trial"),
+                        rs.getString("status"), rs.getString("status").equals("OPEN"),
+                        rs.getTimestamp("opened_at").toInstant(),
+                        rs.getTimestamp("closed_at") == null ? null : rs.getTimestamp("closed_at").toInstant()))
+                .optional();
+    }
+
+    @GetMapping("/api/bindings/subscriptions/{id}")
+    ResponseEntity<?> one(@PathVariable String id) {
+        return find(id).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> ResponseEntity
+                .status(HttpStatus.NOT_FOUND).body(Map.of("error", "not_found", "message", "no subscription " + id)));
+    }
+}
