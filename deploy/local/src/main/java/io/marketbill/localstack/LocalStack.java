@@ -1,0 +1,346 @@
+package io.marketbill.localstack;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * The whole system on one machine, no Docker: PostgreSQL (zonky, persistent data folder, or {@code PG_URL}),
+ * GreenMail (SMTP and IMAP), a single-node KRaft broker from Kafka's own jars, and the five services, each
+ * in its own JVM. {@code up} stays in the foreground until Ctrl-C; {@code status} reports health.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    public static final List<String> SERVICES = List.of("subscription-service", "binding-service", "billing-service",
+            "notification-service", "gateway-service");
+
+    private final StackConfig config;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private EmbeddedPostgres postgres;
+    private GreenMail mail;
+    private ServiceProcess kafka;
+    private String dbUrl;
+
+    public LocalStack(StackConfig config) {
+        this.config = config;
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    public ServiceProcess service(String name) {
+        ServiceProcess p = services.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return p;
+    }
+
+    public ServiceProcess kafka() {
+        return kafka;
+    }
+
+    public String dbUrl() {
+        return dbUrl;
+    }
+
+    /** Starts everything and waits until every service is ready; returns the seconds it took. */
+    public double start() throws Exception {
+        return start(SERVICES);
+    }
+
+    public double start(List<String> which) throws Exception {
+        long t0 = System.nanoTime();
+        Map<String, Integer> ports = new LinkedHashMap<>(config.ports());
+        ports.keySet().removeIf(k -> k.endsWith("_SERVICE_PORT") && !which.contains(serviceOfPortVariable(k))
+                || k.equals("GATEWAY_PORT") && !which.contains("gateway-service"));
+        Ports.requireFree(config.host(), ports);
+        Files.createDirectories(config.dataDir());
+        startPostgres();
+        startMail();
+        startKafka();
+        for (String name : which) {
+            ServiceProcess p = serviceProcess(name);
+            services.put(name, p);
+            p.start();
+        }
+        for (String name : which) {
+            services.get(name).awaitReady(Duration.ofSeconds(180));
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String serviceOfPortVariable(String variable) {
+        return variable.replace("_SERVICE_PORT", "").toLowerCase() + "-service";
+    }
+
+    private void startPostgres() throws IOException, SQLException {
+        String adminUrl;
+        if (config.pgUrl() != null) {
+            adminUrl = config.pgUrl();
+        } else {
+            Path dir = config.dataDir().resolve("postgres");
+            Files.createDirectories(dir);
+            postgres = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false)
+                    .setPort(config.pgPort()).start();
+            adminUrl = postgres.getJdbcUrl("postgres", "postgres");
+        }
+        try (Connection c = DriverManager.getConnection(adminUrl, config.pgUser(), config.pgPassword());
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'marketbill'")) {
+                if (!rs.next()) {
+                    s.execute("CREATE DATABASE marketbill");
+                }
+            }
+        }
+        int q = adminUrl.indexOf('?');
+        String base = q < 0 ? adminUrl : adminUrl.substring(0, q);
+        dbUrl = base.substring(0, base.lastIndexOf('/') + 1) + "marketbill" + (q < 0 ? "" : adminUrl.substring(q));
+    }
+
+    private void startMail() {
+        mail = new GreenMail(new ServerSetup[] {
+                new ServerSetup(config.smtpPort(), config.host(), ServerSetup.PROTOCOL_SMTP),
+                new ServerSetup(config.imapPort(), config.host(), ServerSetup.PROTOCOL_IMAP)});
+        mail.start();
+    }
+
+    private void startKafka() throws Exception {
+        Path dir = config.dataDir().resolve("kafka");
+        Path logs = dir.resolve("logs");
+        Files.createDirectories(logs);
+        Path props = dir.resolve("server.properties");
+        Files.writeString(props, String.join("\n",
+                "# written by the local stack at every start",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@" + config.host() + ":" + config.kafkaControllerPort(),
+                "listeners=PLAINTEXT://" + config.host() + ":" + config.kafkaPort() + ",CONTROLLER://" + config.host()
+                        + ":" + config.kafkaControllerPort(),
+                "advertised.listeners=PLAINTEXT://" + config.host() + ":" + config.kafkaPort(),
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + logs,
+                "num.partitions=6",
+                "auto.create.topics.enable=true",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "min.insync.replicas=1",
+                "default.replication.factor=1",
+                "group.initial.rebalance.delay.ms=0",
+                "") + "\n");
+        String classpath = config.home().resolve("deploy/kafka-broker/target/lib").toString() + "/*";
+        String kafkaOpts = System.getenv().getOrDefault("KAFKA_JAVA_OPTS", "-Xms128m -Xmx512m -XX:+UseSerialGC");
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            byte[] id = new byte[16];
+            new SecureRandom().nextBytes(id);
+            String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+            List<String> format = ServiceProcess.java(kafkaOpts, "-cp", classpath, "kafka.tools.StorageTool",
+                    "format", "-t", clusterId, "-c", props.toString());
+            Process p = new ProcessBuilder(format).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir().resolve("kafka-format.log").toFile()))
+                    .start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("formatting Kafka storage failed; see " + logDir().resolve("kafka-format.log"));
+            }
+        }
+        kafka = new ServiceProcess("kafka", ServiceProcess.java(kafkaOpts,
+                "-Dlog4j2.level=WARN", "-cp", classpath, "kafka.Kafka", props.toString()), Map.of(),
+                logDir().resolve("kafka.log"), null, config.kafkaPort());
+        kafka.start();
+        kafka.awaitReady(Duration.ofSeconds(90));
+    }
+
+    private Path logDir() throws IOException {
+        Path d = config.dataDir().resolve("logs");
+        Files.createDirectories(d);
+        return d;
+    }
+
+    private ServiceProcess serviceProcess(String name) throws IOException {
+        int port = switch (name) {
+            case "gateway-service" -> config.gatewayPort();
+            case "subscription-service" -> config.subscriptionPort();
+            case "binding-service" -> config.bindingPort();
+            case "billing-service" -> config.billingPort();
+            case "notification-service" -> config.notificationPort();
+            default -> throw new IllegalArgumentException(name);
+        };
+        Path jar = config.home().resolve("deploy/local/target/services/" + name + "-exec.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (deploy/local/stack up builds what is missing)");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("BIND_ADDRESS", config.host());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", config.kafkaBootstrap());
+        env.put("DB_URL", dbUrl);
+        env.put("DB_USER", config.pgUser());
+        env.put("DB_PASSWORD", config.pgPassword());
+        env.put("GATEWAY_PORT", Integer.toString(config.gatewayPort()));
+        env.put("SUBSCRIPTION_SERVICE_PORT", Integer.toString(config.subscriptionPort()));
+        env.put("BINDING_SERVICE_PORT", Integer.toString(config.bindingPort()));
+        env.put("BILLING_SERVICE_PORT", Integer.toString(config.billingPort()));
+        env.put("NOTIFICATION_SERVICE_PORT", Integer.toString(config.notificationPort()));
+        env.put("SUBSCRIPTION_SERVICE_URL", config.url(config.subscriptionPort()));
+        env.put("BINDING_SERVICE_URL", config.url(config.bindingPort()));
+        env.put("BILLING_SERVICE_URL", config.url(config.billingPort()));
+        env.put("NOTIFICATION_SERVICE_URL", config.url(config.notificationPort()));
+        env.put("PUBLIC_BASE_URL", System.getenv().getOrDefault("PUBLIC_BASE_URL", config.url(config.gatewayPort())));
+        env.put("ALIYUN_SPI_KEY", config.aliyunSpiKey());
+        env.put("SMTP_HOST", config.host());
+        env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
+        return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,
+                logDir().resolve(name + ".log"), config.url(port) + "/actuator/health/readiness", port);
+    }
+
+    /** Starts a service again after it stopped or was killed, and waits until it is ready. */
+    public void restart(String name) throws Exception {
+        ServiceProcess p = service(name);
+        p.start();
+        p.awaitReady(Duration.ofSeconds(180));
+    }
+
+    /** Resident memory of each process in MiB. */
+    public Map<String, Long> residentMemoryMib() {
+        Map<String, Long> rss = new LinkedHashMap<>();
+        if (kafka != null) {
+            rss.put("kafka", kafka.residentKib() / 1024);
+        }
+        services.forEach((n, p) -> rss.put(n, p.residentKib() / 1024));
+        return rss;
+    }
+
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%-22s %s%n", "gateway (public)", config.url(config.gatewayPort())));
+        for (String n : SERVICES) {
+            if (services.containsKey(n) && !n.equals("gateway-service")) {
+                sb.append(String.format("%-22s %s%n", n, config.url(services.get(n).port())));
+            }
+        }
+        sb.append(String.format("%-22s %s%n", "kafka", config.kafkaBootstrap()));
+        sb.append(String.format("%-22s %s%n", "postgresql", dbUrl));
+        sb.append(String.format("%-22s smtp %s:%d, imap %s:%d%n", "greenmail", config.host(), config.smtpPort(),
+                config.host(), config.imapPort()));
+        sb.append(String.format("%-22s %s%n", "logs", config.dataDir().resolve("logs")));
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        List<ServiceProcess> reversed = new ArrayList<>(services.values());
+        java.util.Collections.reverse(reversed);
+        for (ServiceProcess p : reversed) {
+            try {
+                p.stop(Duration.ofSeconds(20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (kafka != null) {
+            try {
+                kafka.stop(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (mail != null) {
+            mail.stop();
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "up" : args[0];
+        Path home = Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath().normalize();
+        StackConfig config = StackConfig.fromEnvironment(home);
+        switch (command) {
+            case "up" -> up(config);
+            case "status" -> System.exit(status(config) ? 0 : 1);
+            default -> {
+                System.err.println("usage: LocalStack up|status");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void up(StackConfig config) throws Exception {
+        Path readyFile = config.dataDir().resolve("ready");
+        Files.deleteIfExists(readyFile);
+        LocalStack stack = new LocalStack(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping the local stack...");
+            try {
+                Files.deleteIfExists(readyFile);
+            } catch (IOException ignored) {
+                // best effort
+            }
+            stack.close();
+            stopped.countDown();
+            System.out.println("stopped");
+        }));
+        double seconds;
+        try {
+            seconds = stack.start();
+        } catch (Exception e) {
+            System.err.println("the local stack did not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        System.out.printf("all healthy in %.1f s%n%s", seconds, stack.summary());
+        System.out.println("resident memory (MiB): " + stack.residentMemoryMib());
+        Files.writeString(readyFile, String.format("healthy_after_seconds=%.1f%n", seconds)
+                + stack.services.entrySet().stream().map(e -> e.getKey() + ".pid=" + e.getValue().pid())
+                .collect(Collectors.joining("\n")) + "\nkafka.pid=" + stack.kafka.pid() + "\n");
+        System.out.println("Ctrl-C stops everything.");
+        stopped.await();
+    }
+
+    private static boolean status(StackConfig config) {
+        boolean allUp = true;
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("gateway-service", config.gatewayPort());
+        ports.put("subscription-service", config.subscriptionPort());
+        ports.put("binding-service", config.bindingPort());
+        ports.put("billing-service", config.billingPort());
+        ports.put("notification-service", config.notificationPort());
+        for (Map.Entry<String, Integer> e : ports.entrySet()) {
+            ServiceProcess probe = new ServiceProcess(e.getKey(), List.of(), Map.of(), Path.of("/dev/null"),
+                    config.url(e.getValue()) + "/actuator/health/readiness", e.getValue());
+            boolean ready = probe.isReady();
+            allUp &= ready;
+            System.out.printf("%-22s %-6s %s%n", e.getKey(), ready ? "UP" : "DOWN", probe.readinessUrl());
+        }
+        boolean kafkaUp = Ports.accepts(config.host(), config.kafkaPort());
+        allUp &= kafkaUp;
+        System.out.printf("%-22s %-6s %s%n", "kafka", kafkaUp ? "UP" : "DOWN", config.kafkaBootstrap());
+        return allUp;
+    }
+}

@@ -1,0 +1,112 @@
+package io.marketbill.localstack;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Ports, folders and secrets of the local stack, each from an environment variable (or a system property
+ * of the same name) with a default. Only here does the Alibaba SPI key default to {@code local-spi-key}.
+ */
+public record StackConfig(
+        Path home,
+        Path dataDir,
+        String host,
+        int gatewayPort,
+        int subscriptionPort,
+        int bindingPort,
+        int billingPort,
+        int notificationPort,
+        int kafkaPort,
+        int kafkaControllerPort,
+        int pgPort,
+        String pgUrl,
+        String pgUser,
+        String pgPassword,
+        int smtpPort,
+        int imapPort,
+        String aliyunSpiKey,
+        String serviceJavaOpts) {
+
+    public static StackConfig fromEnvironment(Path home) {
+        return from(home, name -> System.getProperty(name, System.getenv(name)));
+    }
+
+    public static StackConfig from(Path home, Function<String, String> env) {
+        Function<String, String> get = name -> {
+            String v = env.apply(name);
+            return v == null || v.isBlank() ? null : v;
+        };
+        return new StackConfig(
+                home,
+                Path.of(or(get.apply("DATA_DIR"), home.resolve("deploy/local/data").toString())).toAbsolutePath(),
+                or(get.apply("BIND_ADDRESS"), "127.0.0.1"),
+                port(get, "GATEWAY_PORT", 8080),
+                port(get, "SUBSCRIPTION_SERVICE_PORT", 8081),
+                port(get, "BINDING_SERVICE_PORT", 8082),
+                port(get, "BILLING_SERVICE_PORT", 8083),
+                port(get, "NOTIFICATION_SERVICE_PORT", 8084),
+                port(get, "KAFKA_PORT", 9092),
+                port(get, "KAFKA_CONTROLLER_PORT", 9093),
+                port(get, "PG_PORT", 15432),
+                get.apply("PG_URL"),
+                or(get.apply("PG_USER"), "postgres"),
+                or(get.apply("PG_PASSWORD"), "postgres"),
+                port(get, "SMTP_PORT", 3025),
+                port(get, "IMAP_PORT", 3143),
+                or(get.apply("ALIYUN_SPI_KEY"), "local-spi-key"),
+                or(get.apply("SERVICE_JAVA_OPTS"), "-Xms64m -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"));
+    }
+
+    private static String or(String v, String d) {
+        return v == null ? d : v;
+    }
+
+    private static int port(Function<String, String> get, String name, int d) {
+        String v = get.apply(name);
+        if (v == null) {
+            return d;
+        }
+        try {
+            int p = Integer.parseInt(v.strip());
+            if (p < 1 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + v + " is not a port number");
+        }
+    }
+
+    public String kafkaBootstrap() {
+        return host + ":" + kafkaPort;
+    }
+
+    public String url(int port) {
+        return "http://" + host + ":" + port;
+    }
+
+    /** Every port the stack will listen on, by the variable that sets it (PostgreSQL only when embedded). */
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("GATEWAY_PORT", gatewayPort);
+        ports.put("SUBSCRIPTION_SERVICE_PORT", subscriptionPort);
+        ports.put("BINDING_SERVICE_PORT", bindingPort);
+        ports.put("BILLING_SERVICE_PORT", billingPort);
+        ports.put("NOTIFICATION_SERVICE_PORT", notificationPort);
+        ports.put("KAFKA_PORT", kafkaPort);
+        ports.put("KAFKA_CONTROLLER_PORT", kafkaControllerPort);
+        if (pgUrl == null) {
+            ports.put("PG_PORT", pgPort);
+        }
+        ports.put("SMTP_PORT", smtpPort);
+        ports.put("IMAP_PORT", imapPort);
+        return ports;
+    }
+
+    @Override
+    public String toString() {
+        return "StackConfig[home=" + home + ", dataDir=" + dataDir + ", ports=" + ports() + ", secrets hidden]";
+    }
+}
