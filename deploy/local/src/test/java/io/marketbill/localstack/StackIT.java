@@ -1,0 +1,169 @@
+package io.marketbill.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real system as processes: Kafka's own broker, PostgreSQL and each service in its own JVM, started by
+ * the same code as {@code deploy/local/stack}, on free ports and a fresh data folder.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackIT {
+
+    static final String KEY = "it-spi-key";
+    static LocalStack stack;
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path home = Path.of(System.getProperty("marketbill.home", "../..")).toAbsolutePath().normalize();
+        Path data = Files.createTempDirectory("marketbill-it");
+        Map<String, String> env = new HashMap<>();
+        env.put("DATA_DIR", data.toString());
+        env.put("ALIYUN_SPI_KEY", KEY);
+        for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
+                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT",
+                "SMTP_PORT", "IMAP_PORT"}) {
+            env.put(name, Integer.toString(freePort()));
+        }
+        stack = new LocalStack(StackConfig.from(home, env::get));
+        double seconds = stack.start();
+        System.out.printf("stack healthy in %.1f s, resident MiB %s%n", seconds, stack.residentMemoryMib());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String gateway(String path) {
+        return stack.config().url(stack.config().gatewayPort()) + path;
+    }
+
+    static HttpResponse<String> spi(Map<String, String> params) throws Exception {
+        Map<String, String> signed = new LinkedHashMap<>(params);
+        String toSign = new TreeMap<>(params).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("&")) + "&key=" + KEY;
+        signed.put("token", HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
+                .digest(toSign.getBytes(StandardCharsets.UTF_8))));
+        String query = signed.entrySet().stream().map(e -> e.getKey() + "="
+                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        return http.send(HttpRequest.newBuilder(URI.create(gateway("/marketplace/aliyun/spi?" + query))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Map<String, String> create(String orderBizId) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("action", "createInstance");
+        p.put("aliUid", "1880000000000001");
+        p.put("orderBizId", orderBizId);
+        p.put("orderId", "O-" + orderBizId);
+        p.put("productCode", "cmgj00063418");
+        p.put("skuId", "payg");
+        p.put("trial", "false");
+        return p;
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(gateway(path))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static long count(String sql) throws Exception {
+        String url = stack.dbUrl();
+        try (Connection c = DriverManager.getConnection(url, stack.config().pgUser(), stack.config().pgPassword());
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void thinFlowThroughTheGateway() throws Exception {
+        HttpResponse<String> created = spi(create("THIN-1"));
+        assertThat(created.body()).contains("\"instanceId\":\"THIN-1\"");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/subscriptions/aliyun%3ATHIN-1").body()
+                .contains("\"state\":\"ACTIVE\""));
+
+        Map<String, String> release = new LinkedHashMap<>();
+        release.put("action", "releaseInstance");
+        release.put("instanceId", "THIN-1");
+        release.put("isRefund", "false");
+        assertThat(spi(release).body()).isEqualTo("{\"success\":\"true\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/subscriptions/aliyun%3ATHIN-1").body()
+                .contains("\"state\":\"CLOSED\""));
+        // every consumer service saw it, each in its own schema
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                count("SELECT count(*) FROM billing.metered_subscription WHERE subscription_id = 'aliyun:THIN-1' "
+                        + "AND metering = 'ENDED'") == 1
+                && count("SELECT count(*) FROM binding.bindable_subscription WHERE subscription_id = 'aliyun:THIN-1' "
+                        + "AND status = 'CLOSED'") == 1
+                && count("SELECT count(*) FROM notification.billing_change WHERE subscription_id = 'aliyun:THIN-1'") == 2);
+    }
+
+    @Test
+    @Order(2)
+    void aConsumerKilledMidFlowLosesNothingAndDuplicatesNothing() throws Exception {
+        int n = 300;
+        ServiceProcess subscriptions = stack.service("subscription-service");
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> r = spi(create("KILL-" + i));
+            assertThat(r.body()).contains("\"instanceId\":\"KILL-" + i + "\"");
+            if (i % 10 == 0) {
+                spi(create("KILL-" + i)); // the marketplace retries some calls
+            }
+            if (i == n / 3) {
+                assertThat(count("SELECT count(*) FROM subscription.subscription WHERE id LIKE 'aliyun:KILL-%'"))
+                        .as("the consumer is in the middle of the flow").isGreaterThan(0);
+                subscriptions.kill(); // SIGKILL
+            }
+        }
+        assertThat(subscriptions.isAlive()).isFalse();
+        stack.restart("subscription-service");
+        await().atMost(Duration.ofSeconds(120)).until(() ->
+                count("SELECT count(*) FROM subscription.subscription WHERE id LIKE 'aliyun:KILL-%'") == n);
+        Thread.sleep(2000); // anything redelivered after the restart has arrived by now
+        assertThat(count("SELECT count(*) FROM subscription.subscription WHERE id LIKE 'aliyun:KILL-%'")).isEqualTo(n);
+        assertThat(count("SELECT count(*) FROM subscription.subscription_history WHERE subscription_id LIKE 'aliyun:KILL-%'"))
+                .as("one history entry per subscription: nothing applied twice").isEqualTo(n);
+        assertThat(count("SELECT count(*) FROM subscription.processed_event")).isEqualTo(n + 2);
+        assertThat(get("/api/subscriptions/aliyun%3AKILL-" + (n - 1)).body()).contains("\"state\":\"ACTIVE\"");
+    }
+}
