@@ -223,6 +223,7 @@ public final class LocalStack implements AutoCloseable {
     /** Resident memory of each process in MiB. */
     public Map<String, Long> residentMemoryMib() {
         Map<String, Long> rss = new LinkedHashMap<>();
+        rss.put("launcher+greenmail", ServiceProcess.residentKib(ProcessHandle.current().pid()) / 1024);
         if (kafka != null) {
             rss.put("kafka", kafka.residentKib() / 1024);
         }

@@ -122,8 +122,12 @@ public final class ServiceProcess {
 
     /** Resident memory in KiB, from /proc (Linux); -1 if unknown. */
     public long residentKib() {
+        return residentKib(pid());
+    }
+
+    static long residentKib(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
