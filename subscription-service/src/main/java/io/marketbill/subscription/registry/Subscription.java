@@ -24,8 +24,9 @@ public record Subscription(
         Instant updatedAt,
         List<HistoryEntry> history) {
 
-    /** One applied lifecycle event. */
+    /** One applied lifecycle event; {@code details} is the event's payload, as JSON. */
     public record HistoryEntry(String eventId, String type, Instant occurredAt, Instant recordedAt,
-                               SubscriptionState stateAfter, String details) {
+                               SubscriptionState stateAfter,
+                               @com.fasterxml.jackson.annotation.JsonRawValue String details) {
     }
 }

@@ -59,6 +59,12 @@ public class SubscriptionRegistry {
         } else {
             throw new IllegalArgumentException("not a lifecycle event: " + event.type());
         }
+        boolean stateEvent = !(event.payload() instanceof SubscriptionOpened || event.payload() instanceof SubscriptionChanged);
+        if (stateEvent && current.isPresent() && current.get() == after) {
+            // the marketplace repeats itself (e.g. expiredInstance has no natural key): no change, no history
+            log.info("{} for {}: already {}, nothing to change", event.type(), event.subscriptionId(), after);
+            return;
+        }
         int recorded = jdbc.sql("""
                 INSERT INTO subscription_history (subscription_id, event_id, event_type, occurred_at, state_after, details)
                 VALUES (:id, :eventId, :type, :occurredAt, :state, :details)

@@ -129,9 +129,18 @@ class SubscriptionServiceTest {
                 return false;
             });
         }
-        // the service consumes its own SubscriptionResumed too: already ACTIVE, so only history grows
+        // the service consumes its own SubscriptionResumed too: already ACTIVE, so nothing changes. A marker
+        // published after it on the same partition tells when it has been consumed.
+        publish(id, new SubscriptionChanged("UPGRADED", "20003", "bigger-sku", null, Map.of()));
         await().atMost(Duration.ofSeconds(20)).until(() -> history(id) == 4);
-        assertThat(state(id)).isEqualTo("ACTIVE");
+        assertThat(get("/api/subscriptions/" + id.replace(":", "%3A")).body())
+                .contains("\"skuId\":\"bigger-sku\"").doesNotContain("\"type\":\"SubscriptionResumed\"")
+                .contains("\"details\":{\"change\":\"RENEWED\"");
+        publish(id, new SubscriptionFrozen("EXPIRED", null));
+        publish(id, new SubscriptionFrozen("EXPIRED", null));
+        publish(id, new SubscriptionChanged("UPGRADED", "20004", "biggest-sku", null, Map.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> history(id) == 6);
+        assertThat(state(id)).as("a repeated freeze changes nothing and leaves no trace").isEqualTo("FROZEN");
     }
 
     @Test
