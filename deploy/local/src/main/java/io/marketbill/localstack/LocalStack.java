@@ -207,6 +207,9 @@ public final class LocalStack implements AutoCloseable {
         env.put("NOTIFICATION_SERVICE_URL", config.url(config.notificationPort()));
         env.put("PUBLIC_BASE_URL", System.getenv().getOrDefault("PUBLIC_BASE_URL", config.url(config.gatewayPort())));
         env.put("ALIYUN_SPI_KEY", config.aliyunSpiKey());
+        env.put("LOGIN_TICKET_SECRET", config.loginTicketSecret());
+        // the vendor's products, one file for every service
+        env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + config.productsFile());
         env.put("SMTP_HOST", config.host());
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,

@@ -27,6 +27,8 @@ public record StackConfig(
         int smtpPort,
         int imapPort,
         String aliyunSpiKey,
+        String loginTicketSecret,
+        Path productsFile,
         String serviceJavaOpts) {
 
     public static StackConfig fromEnvironment(Path home) {
@@ -56,6 +58,9 @@ public record StackConfig(
                 port(get, "SMTP_PORT", 3025),
                 port(get, "IMAP_PORT", 3143),
                 or(get.apply("ALIYUN_SPI_KEY"), "local-spi-key"),
+                or(get.apply("LOGIN_TICKET_SECRET"), "local-login-ticket-secret"),
+                Path.of(or(get.apply("PRODUCTS_FILE"), home.resolve("deploy/local/products.yml").toString()))
+                        .toAbsolutePath(),
                 or(get.apply("SERVICE_JAVA_OPTS"), "-Xms64m -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"));
     }
 

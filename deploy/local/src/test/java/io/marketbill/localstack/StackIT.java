@@ -140,6 +140,20 @@ class StackIT {
 
     @Test
     @Order(2)
+    void oneHundredTwentyIdenticalCreateInstanceCallsMakeOneSubscription() throws Exception {
+        Map<String, String> call = create("RETRY-120");
+        for (int i = 0; i < 120; i++) {
+            assertThat(spi(call).body()).contains("\"instanceId\":\"RETRY-120\"");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                count("SELECT count(*) FROM subscription.subscription WHERE id = 'aliyun:RETRY-120'") == 1);
+        Thread.sleep(2000);
+        assertThat(count("SELECT count(*) FROM subscription.subscription_history WHERE subscription_id = 'aliyun:RETRY-120'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(3)
     void aConsumerKilledMidFlowLosesNothingAndDuplicatesNothing() throws Exception {
         int n = 300;
         ServiceProcess subscriptions = stack.service("subscription-service");
@@ -163,7 +177,7 @@ class StackIT {
         assertThat(count("SELECT count(*) FROM subscription.subscription WHERE id LIKE 'aliyun:KILL-%'")).isEqualTo(n);
         assertThat(count("SELECT count(*) FROM subscription.subscription_history WHERE subscription_id LIKE 'aliyun:KILL-%'"))
                 .as("one history entry per subscription: nothing applied twice").isEqualTo(n);
-        assertThat(count("SELECT count(*) FROM subscription.processed_event")).isEqualTo(n + 2);
+        assertThat(count("SELECT count(*) FROM subscription.processed_event")).isEqualTo(n + 3);
         assertThat(get("/api/subscriptions/aliyun%3AKILL-" + (n - 1)).body()).contains("\"state\":\"ACTIVE\"");
     }
 }

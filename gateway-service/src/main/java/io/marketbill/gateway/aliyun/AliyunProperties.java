@@ -11,9 +11,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *                        the docs; Asia/Shanghai by default)
  * @param successAsString answer {@code {"success":"true"}} as in every doc example (true), or a JSON boolean;
  *                        which one the marketplace requires is UNVERIFIED
+ * @param freeLoginWindow how far a free-login {@code timeStamp} may be from now (the docs leave it to the ISV)
  */
 @ConfigurationProperties("marketbill.aliyun")
-public record AliyunProperties(String spiKey, ZoneId timeZone, Boolean successAsString) {
+public record AliyunProperties(String spiKey, ZoneId timeZone, Boolean successAsString,
+                               java.time.Duration freeLoginWindow) {
 
     public AliyunProperties {
         if (spiKey == null || spiKey.isBlank()) {
@@ -22,10 +24,12 @@ public record AliyunProperties(String spiKey, ZoneId timeZone, Boolean successAs
         }
         timeZone = timeZone == null ? ZoneId.of("Asia/Shanghai") : timeZone;
         successAsString = successAsString == null ? Boolean.TRUE : successAsString;
+        freeLoginWindow = freeLoginWindow == null ? java.time.Duration.ofMinutes(5) : freeLoginWindow;
     }
 
     @Override
     public String toString() {
-        return "AliyunProperties[spiKey=<secret>, timeZone=" + timeZone + ", successAsString=" + successAsString + "]";
+        return "AliyunProperties[spiKey=<secret>, timeZone=" + timeZone + ", successAsString=" + successAsString
+                + ", freeLoginWindow=" + freeLoginWindow + "]";
     }
 }

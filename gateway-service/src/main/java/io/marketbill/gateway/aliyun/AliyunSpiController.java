@@ -2,9 +2,13 @@ package io.marketbill.gateway.aliyun;
 
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventIds;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.gateway.products.ProductCatalog;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,8 +20,8 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,22 +46,20 @@ class AliyunSpiController {
     private static final Logger log = LoggerFactory.getLogger(AliyunSpiController.class);
     static final String MARKETPLACE = "aliyun";
     static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-    /** createInstance parameters with a meaning of their own; any other one is an extra billable item. */
-    private static final Set<String> CREATE_PARAMS = Set.of("action", "token", "aliUid", "orderBizId", "orderId",
-            "productCode", "skuId", "trial", "expiredOn", "template", "ecsInstanceId");
-
     private final AliyunProperties props;
+    private final ProductCatalog products;
     private final LifecycleEventPublisher publisher;
     private final MeterRegistry meters;
     private final Clock clock;
     private final String publicBaseUrl;
 
-    AliyunSpiController(AliyunProperties props, LifecycleEventPublisher publisher, MeterRegistry meters,
-                        @Value("${marketbill.public-base-url}") String publicBaseUrl) {
+    AliyunSpiController(AliyunProperties props, ProductCatalog products, LifecycleEventPublisher publisher,
+                        MeterRegistry meters, Clock clock, @Value("${marketbill.public-base-url}") String publicBaseUrl) {
         this.props = props;
+        this.products = products;
         this.publisher = publisher;
         this.meters = meters;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
                 : publicBaseUrl;
     }
@@ -68,6 +70,9 @@ class AliyunSpiController {
         return exchange.getFormData()
                 .map(form -> merge(exchange.getRequest().getQueryParams(), form))
                 .flatMap(this::handle)
+                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
+                        e -> new SpiRejection(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large",
+                                "the request body is over the limit"))
                 .onErrorResume(SpiRejection.class, this::rejected);
     }
 
@@ -85,6 +90,10 @@ class AliyunSpiController {
         }
         return switch (action) {
             case "createInstance" -> createInstance(params);
+            case "renewInstance" -> renewInstance(params);
+            case "upgradeInstance" -> upgradeInstance(params);
+            case "refundRenewInstance" -> refundRenewInstance(params);
+            case "expiredInstance" -> expiredInstance(params);
             case "releaseInstance" -> releaseInstance(params);
             default -> throw new SpiRejection(HttpStatus.BAD_REQUEST, "unknown_action", "unknown action '" + action + "'");
         };
@@ -93,15 +102,12 @@ class AliyunSpiController {
     private Mono<ResponseEntity<Map<String, Object>>> createInstance(Map<String, String> p) {
         String orderBizId = required(p, "orderBizId");
         String subscriptionId = subscriptionId(orderBizId, "orderBizId");
-        Map<String, String> items = new TreeMap<>();
-        p.forEach((k, v) -> {
-            if (!CREATE_PARAMS.contains(k)) {
-                items.put(k, v);
-            }
-        });
-        SubscriptionOpened opened = new SubscriptionOpened(required(p, "productCode"), required(p, "skuId"),
+        String productCode = required(p, "productCode");
+        ProductCatalog.Product product = products.find(productCode).orElseThrow(() -> new SpiRejection(
+                HttpStatus.BAD_REQUEST, "unknown_product", "product code '" + productCode + "' is not configured"));
+        SubscriptionOpened opened = new SubscriptionOpened(productCode, required(p, "skuId"),
                 bool(p, "trial", true), required(p, "aliUid"), required(p, "orderId"), dateTime(p, "expiredOn"),
-                items, null, null);
+                billableItems(p, product), null, null);
         EventEnvelope event = EventEnvelope.of(EventIds.fromNaturalKey(MARKETPLACE, "createInstance", orderBizId),
                 clock.instant(), "gateway-service", subscriptionId, opened);
         return publisher.publish(event)
@@ -124,13 +130,72 @@ class AliyunSpiController {
                 });
     }
 
+    /**
+     * Neutral: only subscription-service knows whether the subscription was frozen, and turns this into
+     * SubscriptionResumed when it was (event-contracts README, "Who decides").
+     */
+    private Mono<ResponseEntity<Map<String, Object>>> renewInstance(Map<String, String> p) {
+        String instanceId = required(p, "instanceId");
+        String orderId = required(p, "orderId");
+        Instant expiresAt = requiredDateTime(p, "expiredOn");
+        return acknowledge("renewInstance", instanceId, EventIds.fromNaturalKey(MARKETPLACE, "renewInstance",
+                instanceId, orderId, p.get("expiredOn")), new SubscriptionChanged("RENEWED", orderId, null, expiresAt,
+                Map.of()));
+    }
+
+    /** The marketplace sends the new SKU and the changed billable items; expiry is unchanged. */
+    private Mono<ResponseEntity<Map<String, Object>>> upgradeInstance(Map<String, String> p) {
+        String instanceId = required(p, "instanceId");
+        String skuId = required(p, "skuId");
+        // the Chinese page lists orderId as required, the English one omits it: accept both
+        String orderId = p.get("orderId");
+        Map<String, String> items = new TreeMap<>();
+        products.products().values().forEach(product -> items.putAll(billableItems(p, product)));
+        return acknowledge("upgradeInstance", instanceId, EventIds.fromNaturalKey(MARKETPLACE, "upgradeInstance",
+                instanceId, orderId, skuId, items.toString()),
+                new SubscriptionChanged("UPGRADED", orderId, skuId, null, items));
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> refundRenewInstance(Map<String, String> p) {
+        String instanceId = required(p, "instanceId");
+        Instant expiresAt = requiredDateTime(p, "expiredOn");
+        return acknowledge("refundRenewInstance", instanceId, EventIds.fromNaturalKey(MARKETPLACE,
+                "refundRenewInstance", instanceId, p.get("expiredOn")),
+                new SubscriptionChanged("RENEWAL_REFUNDED", null, null, expiresAt, Map.of()));
+    }
+
+    /**
+     * expiredInstance carries nothing but the instance id, so a retry and a second expiry (after a renewal)
+     * look the same: each call gets its own event id, and the state machine ignores a freeze of a frozen
+     * subscription, so retries have one effect.
+     */
+    private Mono<ResponseEntity<Map<String, Object>>> expiredInstance(Map<String, String> p) {
+        String instanceId = required(p, "instanceId");
+        return acknowledge("expiredInstance", instanceId, UUID.randomUUID(), new SubscriptionFrozen("EXPIRED", null));
+    }
+
     private Mono<ResponseEntity<Map<String, Object>>> releaseInstance(Map<String, String> p) {
         String instanceId = required(p, "instanceId");
+        return acknowledge("releaseInstance", instanceId, EventIds.fromNaturalKey(MARKETPLACE, "releaseInstance",
+                instanceId), new SubscriptionClosed(bool(p, "isRefund", true), p.get("orderId"), "RELEASED"));
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> acknowledge(String action, String instanceId, UUID eventId,
+                                                                 EventPayload payload) {
         String subscriptionId = subscriptionId(instanceId, "instanceId");
-        SubscriptionClosed closed = new SubscriptionClosed(bool(p, "isRefund", true), p.get("orderId"), "RELEASED");
-        EventEnvelope event = EventEnvelope.of(EventIds.fromNaturalKey(MARKETPLACE, "releaseInstance", instanceId),
-                clock.instant(), "gateway-service", subscriptionId, closed);
-        return acknowledge("releaseInstance", subscriptionId, event);
+        EventEnvelope event = EventEnvelope.of(eventId, clock.instant(), "gateway-service", subscriptionId, payload);
+        return acknowledge(action, subscriptionId, event);
+    }
+
+    /** The product's configured extra billable items present in the call (others are signed but not kept). */
+    private static Map<String, String> billableItems(Map<String, String> p, ProductCatalog.Product product) {
+        Map<String, String> items = new TreeMap<>();
+        for (String key : product.billableItems()) {
+            if (p.containsKey(key)) {
+                items.put(key, p.get(key));
+            }
+        }
+        return items;
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> acknowledge(String action, String subscriptionId,
@@ -220,6 +285,11 @@ class AliyunSpiController {
             default -> throw new SpiRejection(HttpStatus.BAD_REQUEST, "invalid_parameter",
                     "parameter '" + name + "' must be true or false");
         };
+    }
+
+    private Instant requiredDateTime(Map<String, String> p, String name) {
+        required(p, name);
+        return dateTime(p, name);
     }
 
     private Instant dateTime(Map<String, String> p, String name) {

@@ -36,8 +36,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The Alibaba SPI at the gateway against a real KRaft broker. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"marketbill.aliyun.spi-key=test-spi-key"})
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@org.springframework.test.context.ActiveProfiles("test")
 class AliyunSpiTest {
 
     static final String KEY = "test-spi-key";
@@ -217,6 +217,90 @@ class AliyunSpiTest {
                 + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("marketbill_callbacks_rejected_total{")
                 .contains("reason=\"invalid_token\"").contains("reason=\"missing_parameter\"");
+    }
+
+    private Map<String, String> action(String action, String instanceId, String... kv) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("action", action);
+        p.put("instanceId", instanceId);
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put(kv[i], kv[i + 1]);
+        }
+        return signed(p, KEY);
+    }
+
+    @Test
+    void everyLifecycleActionMapsToItsEvent() throws Exception {
+        String id = "OBZ" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(get(action("renewInstance", id, "orderId", "R1", "expiredOn", "2027-02-01 08:00:00")).body())
+                .isEqualTo("{\"success\":\"true\"}");
+        assertThat(post(action("upgradeInstance", id, "orderId", "U1", "skuId", "bigger", "Count", "9",
+                "somethingNew", "x")).statusCode()).isEqualTo(200);
+        assertThat(get(action("refundRenewInstance", id, "expiredOn", "2027-01-01 08:00:00")).statusCode())
+                .isEqualTo(200);
+        assertThat(get(action("expiredInstance", id)).statusCode()).isEqualTo(200);
+        assertThat(get(action("expiredInstance", id)).statusCode()).isEqualTo(200);
+
+        List<EventEnvelope> events = records("aliyun:" + id, Duration.ofSeconds(3)).stream()
+                .map(r -> codec.decode(r.value())).toList();
+        assertThat(events).extracting(EventEnvelope::type).containsExactly("SubscriptionChanged",
+                "SubscriptionChanged", "SubscriptionChanged", "SubscriptionFrozen", "SubscriptionFrozen");
+        var renewed = events.get(0).payloadAs(io.marketbill.contracts.SubscriptionChanged.class);
+        assertThat(renewed.change()).isEqualTo("RENEWED");
+        assertThat(renewed.expiresAt()).isEqualTo(Instant.parse("2027-02-01T00:00:00Z"));
+        var upgraded = events.get(1).payloadAs(io.marketbill.contracts.SubscriptionChanged.class);
+        assertThat(upgraded.change()).isEqualTo("UPGRADED");
+        assertThat(upgraded.skuId()).isEqualTo("bigger");
+        assertThat(upgraded.billableItems()).as("configured items only").containsExactly(Map.entry("Count", "9"));
+        assertThat(events.get(2).payloadAs(io.marketbill.contracts.SubscriptionChanged.class).change())
+                .isEqualTo("RENEWAL_REFUNDED");
+        // expiredInstance has no natural key: the state machine makes the repeat a no-op
+        assertThat(events.get(3).eventId()).isNotEqualTo(events.get(4).eventId());
+    }
+
+    @Test
+    void renewWithoutItsRequiredParametersIsRefused() throws Exception {
+        HttpResponse<String> r = get(action("renewInstance", "X1", "orderId", "R1"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("expiredOn");
+        assertThat(get(action("renewInstance", "X1", "orderId", "R1", "expiredOn", "tomorrow")).body())
+                .contains("invalid_parameter");
+    }
+
+    @Test
+    void aProductThatIsNotConfiguredIsRefusedAndNothingIsPublished() throws Exception {
+        String orderBizId = "UNK" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> p = create(orderBizId);
+        p.put("productCode", "cmgj99999999");
+        HttpResponse<String> r = get(signed(p, KEY));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("\"error\":\"unknown_product\"").contains("cmgj99999999");
+        assertThat(records("aliyun:" + orderBizId, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    @Test
+    void oneHundredTwentyIdenticalCreateInstanceCallsGetOneAnswerAndOneEventId() throws Exception {
+        String orderBizId = "R120" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> call = signed(create(orderBizId), KEY);
+        java.util.Set<String> answers = new java.util.HashSet<>();
+        for (int i = 0; i < 120; i++) {
+            answers.add(get(call).body());
+        }
+        assertThat(answers).hasSize(1);
+        assertThat(answers.iterator().next()).contains("\"instanceId\":\"" + orderBizId + "\"");
+        List<ConsumerRecord<String, String>> got = records("aliyun:" + orderBizId, Duration.ofSeconds(3));
+        assertThat(got).hasSize(120);
+        assertThat(got.stream().map(r -> codec.decode(r.value()).eventId()).distinct()).hasSize(1);
+    }
+
+    @Test
+    void anOversizedBodyIsRefusedWith413() throws Exception {
+        String big = "action=createInstance&pad=" + "x".repeat(70 * 1024);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/marketplace/aliyun/spi")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("payload_too_large");
     }
 
     @Test

@@ -17,8 +17,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** With no broker to make the event durable, the marketplace is told to retry; nothing is acknowledged. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "marketbill.aliyun.spi-key=test-spi-key", "marketbill.publish-timeout=3s",
+        "marketbill.publish-timeout=3s",
         "spring.kafka.producer.properties.max.block.ms=1500"})
+@org.springframework.test.context.ActiveProfiles("test")
 class AliyunSpiWithoutKafkaTest {
 
     @DynamicPropertySource

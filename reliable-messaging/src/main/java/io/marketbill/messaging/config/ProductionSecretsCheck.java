@@ -16,7 +16,7 @@ public class ProductionSecretsCheck implements InitializingBean {
 
     /** Values that only the local stack and tests use. */
     static final Set<String> DEVELOPMENT_DEFAULTS = Set.of("local-spi-key", "marketbill", "postgres", "changeme",
-            "secret", "password", "local-api-key");
+            "secret", "password", "local-api-key", "local-login-ticket-secret");
 
     private final Environment env;
 

@@ -1,0 +1,87 @@
+package io.marketbill.contracts;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The short-lived, signed ticket with which the gateway hands a buyer arriving from a marketplace (Alibaba
+ * free login, AWS registration) to the binding page. Format: {@code base64url(payload).base64url(HMAC-SHA256)},
+ * payload {@code v1|<subscriptionId>|<marketplaceAccountId>|<expiresAt epoch seconds>}. The gateway signs,
+ * binding-service verifies, with the same secret ({@code LOGIN_TICKET_SECRET}).
+ *
+ * @param subscriptionId       the subscription the buyer came for
+ * @param marketplaceAccountId the buyer's marketplace account, when known (AWS); empty otherwise
+ * @param expiresAt            after this the ticket is refused
+ */
+public record LoginTicket(String subscriptionId, String marketplaceAccountId, Instant expiresAt) {
+
+    private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DEC = Base64.getUrlDecoder();
+
+    public LoginTicket {
+        if (subscriptionId == null || subscriptionId.isBlank() || subscriptionId.contains("|")) {
+            throw new IllegalArgumentException("a ticket needs a subscription id without '|'");
+        }
+        marketplaceAccountId = marketplaceAccountId == null ? "" : marketplaceAccountId;
+        if (marketplaceAccountId.contains("|")) {
+            throw new IllegalArgumentException("marketplace account id must not contain '|'");
+        }
+    }
+
+    public String sign(byte[] secret) {
+        String payload = "v1|" + subscriptionId + "|" + marketplaceAccountId + "|" + expiresAt.getEpochSecond();
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        return ENC.encodeToString(bytes) + "." + ENC.encodeToString(hmac(secret, bytes));
+    }
+
+    /** The ticket, if the signature holds and it has not expired at {@code now}; empty otherwise. */
+    public static Optional<LoginTicket> verify(String ticket, byte[] secret, Instant now) {
+        if (ticket == null || ticket.length() > 2048) {
+            return Optional.empty();
+        }
+        int dot = ticket.indexOf('.');
+        if (dot <= 0 || dot != ticket.lastIndexOf('.')) {
+            return Optional.empty();
+        }
+        try {
+            byte[] payload = DEC.decode(ticket.substring(0, dot));
+            byte[] mac = DEC.decode(ticket.substring(dot + 1));
+            // only the canonical encoding: no second spelling of the same ticket
+            if (!ENC.encodeToString(payload).equals(ticket.substring(0, dot))
+                    || !ENC.encodeToString(mac).equals(ticket.substring(dot + 1))) {
+                return Optional.empty();
+            }
+            if (!MessageDigest.isEqual(mac, hmac(secret, payload))) {
+                return Optional.empty();
+            }
+            String[] parts = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);
+            if (parts.length != 4 || !parts[0].equals("v1")) {
+                return Optional.empty();
+            }
+            Instant expiresAt = Instant.ofEpochSecond(Long.parseLong(parts[3]));
+            if (!now.isBefore(expiresAt)) {
+                return Optional.empty();
+            }
+            return Optional.of(new LoginTicket(parts[1], parts[2], expiresAt));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] hmac(byte[] secret, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.marketbill.gateway.login;
+
+import io.marketbill.contracts.LoginTicket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/** Issues the signed tickets that take a buyer from a marketplace to the binding page. */
+@Component
+public class LoginTickets {
+
+    private final byte[] secret;
+    private final Duration ttl;
+    private final String bindingPageUrl;
+    private final Clock clock = Clock.systemUTC();
+
+    LoginTickets(@Value("${marketbill.login-ticket.secret:}") String secret,
+                 @Value("${marketbill.login-ticket.ttl:5m}") Duration ttl,
+                 @Value("${marketbill.binding-page-url:${marketbill.public-base-url}/binding}") String bindingPageUrl) {
+        if (secret == null || secret.length() < 16) {
+            throw new IllegalStateException("marketbill.login-ticket.secret (env LOGIN_TICKET_SECRET) is required, "
+                    + "at least 16 characters: it signs the tickets binding-service accepts");
+        }
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.ttl = ttl;
+        this.bindingPageUrl = bindingPageUrl;
+    }
+
+    /** The binding page's address with a fresh ticket for this subscription. */
+    public String bindingPageFor(String subscriptionId, String marketplaceAccountId) {
+        String ticket = new LoginTicket(subscriptionId, marketplaceAccountId, clock.instant().plus(ttl)).sign(secret);
+        return UriComponentsBuilder.fromUriString(bindingPageUrl).queryParam("ticket", ticket).build().toUriString();
+    }
+
+    @Override
+    public String toString() {
+        return "LoginTickets[ttl=" + ttl + ", bindingPageUrl=" + bindingPageUrl + ", secret=<hidden>]";
+    }
+}

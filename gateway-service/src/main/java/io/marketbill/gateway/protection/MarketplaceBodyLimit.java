@@ -1,0 +1,56 @@
+package io.marketbill.gateway.protection;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * Marketplace callbacks are small: a declared body over {@code marketbill.max-callback-body} (64 KB) is
+ * refused with 413 before it is read. A body without a declared length is bounded by the codec limit
+ * ({@code spring.codec.max-in-memory-size}).
+ */
+@Component
+class MarketplaceBodyLimit implements WebFilter, Ordered {
+
+    private final long maxBytes;
+    private final MeterRegistry meters;
+
+    MarketplaceBodyLimit(@Value("${marketbill.max-callback-body:64KB}") DataSize max, MeterRegistry meters) {
+        this.maxBytes = max.toBytes();
+        this.meters = meters;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String path = exchange.getRequest().getPath().value();
+        long length = exchange.getRequest().getHeaders().getContentLength();
+        if (!path.startsWith("/marketplace/") || length <= maxBytes) {
+            return chain.filter(exchange);
+        }
+        Counter.builder("marketbill.callbacks.rejected")
+                .tag("marketplace", path.startsWith("/marketplace/aws") ? "aws" : "aliyun")
+                .tag("reason", "payload_too_large").register(meters).increment();
+        var response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.PAYLOAD_TOO_LARGE);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        response.getHeaders().setConnection("close");
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(
+                ("{\"error\":\"payload_too_large\",\"message\":\"the body is over " + maxBytes + " bytes\"}")
+                        .getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE + 5;
+    }
+}

@@ -1,0 +1,97 @@
+package io.marketbill.gateway.protection;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/**
+ * A token bucket per source address on the marketplace routes ({@code /marketplace/**}): a burst of
+ * {@code marketbill.rate-limit.burst} calls, refilled at {@code marketbill.rate-limit.per-second}. Over it:
+ * 429 with a JSON error, counted as a rejection. Per gateway replica; the marketplaces call from few
+ * addresses and retry, so this only stops floods.
+ */
+@Component
+class MarketplaceRateLimit implements WebFilter, Ordered {
+
+    private static final int MAX_SOURCES = 100_000;
+
+    private final double perSecond;
+    private final double burst;
+    private final MeterRegistry meters;
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    MarketplaceRateLimit(@Value("${marketbill.rate-limit.per-second:200}") double perSecond,
+                         @Value("${marketbill.rate-limit.burst:400}") double burst, MeterRegistry meters) {
+        this.perSecond = perSecond;
+        this.burst = burst;
+        this.meters = meters;
+    }
+
+    private static final class Bucket {
+        double tokens;
+        long updatedNanos;
+
+        Bucket(double tokens, long now) {
+            this.tokens = tokens;
+            this.updatedNanos = now;
+        }
+    }
+
+    boolean tryAcquire(String source, long now) {
+        if (buckets.size() > MAX_SOURCES) {
+            buckets.clear(); // a flood of spoofed sources: start over rather than grow without bound
+        }
+        Bucket b = buckets.computeIfAbsent(source, s -> new Bucket(burst, now));
+        synchronized (b) {
+            b.tokens = Math.min(burst, b.tokens + (now - b.updatedNanos) / 1e9 * perSecond);
+            b.updatedNanos = now;
+            if (b.tokens >= 1) {
+                b.tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        String path = exchange.getRequest().getPath().value();
+        if (!path.startsWith("/marketplace/")) {
+            return chain.filter(exchange);
+        }
+        InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
+        String source = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        if (tryAcquire(source, System.nanoTime())) {
+            return chain.filter(exchange);
+        }
+        String marketplace = path.startsWith("/marketplace/aws") ? "aws" : "aliyun";
+        Counter.builder("marketbill.callbacks.rejected").tag("marketplace", marketplace).tag("reason", "rate_limited")
+                .register(meters).increment();
+        var response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        response.getHeaders().set("Retry-After", "1");
+        DataBuffer body = response.bufferFactory().wrap(
+                "{\"error\":\"rate_limited\",\"message\":\"too many calls from this address; retry later\"}"
+                        .getBytes(StandardCharsets.UTF_8));
+        return response.writeWith(Mono.just(body));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE + 10;
+    }
+}

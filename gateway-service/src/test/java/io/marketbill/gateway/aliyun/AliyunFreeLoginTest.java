@@ -1,0 +1,94 @@
+package io.marketbill.gateway.aliyun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.contracts.LoginTicket;
+import io.marketbill.testsupport.TestInfrastructure;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+class AliyunFreeLoginTest {
+
+    @DynamicPropertySource
+    static void kafka(DynamicPropertyRegistry registry) {
+        TestInfrastructure.registerKafka(registry);
+    }
+
+    @LocalServerPort int port;
+    private final HttpClient http = HttpClient.newHttpClient(); // does not follow redirects
+
+    private static String shanghai(Instant at) {
+        return LocalDateTime.ofInstant(at, ZoneId.of("Asia/Shanghai")).format(AliyunSpiController.DATE_TIME);
+    }
+
+    private HttpResponse<String> sso(String instanceId, String timeStamp, String key) throws Exception {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("action", "verify");
+        p.put("instanceId", instanceId);
+        p.put("timeStamp", timeStamp);
+        return sso(AliyunSpiTest.signed(p, key));
+    }
+
+    private HttpResponse<String> sso(Map<String, String> p) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/marketplace/aliyun/sso?"
+                + AliyunSpiTest.query(p))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aFreshSignedLinkRedirectsToTheBindingPageWithATicketForThatSubscription() throws Exception {
+        String id = "SSO" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> r = sso(id, shanghai(Instant.now()), AliyunSpiTest.KEY);
+        assertThat(r.statusCode()).isEqualTo(302);
+        String location = r.headers().firstValue("Location").orElseThrow();
+        assertThat(location).startsWith("http://127.0.0.1:8080/binding?ticket=");
+        String ticket = URLDecoder.decode(location.substring(location.indexOf("ticket=") + 7), StandardCharsets.UTF_8);
+        LoginTicket t = LoginTicket.verify(ticket, "test-login-ticket-secret-0123456789".getBytes(StandardCharsets.UTF_8),
+                Instant.now()).orElseThrow();
+        assertThat(t.subscriptionId()).isEqualTo("aliyun:" + id);
+        assertThat(t.expiresAt()).isBefore(Instant.now().plusSeconds(301));
+    }
+
+    @Test
+    void aStaleLinkABadTokenOrAReplayGetsAnHtmlPageWith403() throws Exception {
+        String id = "SSO" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> stale = sso(id, shanghai(Instant.now().minusSeconds(6 * 60)), AliyunSpiTest.KEY);
+        assertThat(stale.statusCode()).isEqualTo(403);
+        assertThat(stale.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("text/html"));
+        assertThat(stale.body()).contains("<html").contains("免登");
+
+        HttpResponse<String> future = sso(id, shanghai(Instant.now().plusSeconds(6 * 60)), AliyunSpiTest.KEY);
+        assertThat(future.statusCode()).isEqualTo(403);
+
+        assertThat(sso(id, shanghai(Instant.now()), "wrong-key").statusCode()).isEqualTo(403);
+
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("action", "verify");
+        p.put("instanceId", id);
+        p.put("timeStamp", shanghai(Instant.now()));
+        Map<String, String> signed = AliyunSpiTest.signed(p, AliyunSpiTest.KEY);
+        assertThat(sso(signed).statusCode()).isEqualTo(302);
+        assertThat(sso(signed).statusCode()).as("the same link a second time").isEqualTo(403);
+
+        Map<String, String> missing = new LinkedHashMap<>(p);
+        missing.remove("timeStamp");
+        assertThat(sso(AliyunSpiTest.signed(missing, AliyunSpiTest.KEY)).statusCode()).isEqualTo(403);
+    }
+}
