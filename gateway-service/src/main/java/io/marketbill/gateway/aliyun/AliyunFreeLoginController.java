@@ -1,5 +1,7 @@
 package io.marketbill.gateway.aliyun;
 
+import io.marketbill.protocols.aliyun.AliyunSpiToken;
+
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.gateway.login.BrowserErrorPage;
 import io.marketbill.gateway.login.LoginTickets;

@@ -1,5 +1,7 @@
 package io.marketbill.gateway.aliyun;
 
+import io.marketbill.protocols.aliyun.AliyunSpiToken;
+
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventIds;
 import io.marketbill.contracts.EventPayload;

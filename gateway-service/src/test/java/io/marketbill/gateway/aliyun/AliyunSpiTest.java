@@ -1,5 +1,7 @@
 package io.marketbill.gateway.aliyun;
 
+import io.marketbill.protocols.aliyun.AliyunSpiToken;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketbill.contracts.EventEnvelope;

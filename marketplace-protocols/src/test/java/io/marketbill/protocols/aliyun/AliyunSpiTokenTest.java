@@ -1,4 +1,4 @@
-package io.marketbill.gateway.aliyun;
+package io.marketbill.protocols.aliyun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.marketbill.gateway.aliyun;
+package io.marketbill.protocols.aliyun;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
