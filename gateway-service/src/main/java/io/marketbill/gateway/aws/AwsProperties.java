@@ -13,15 +13,47 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sessionToken     for temporary credentials (env AWS_SESSION_TOKEN), optional
  * @param meteringEndpoint overrides {@code https://metering.marketplace.<region>.amazonaws.com[.cn]} (the simulator)
  * @param timeout          per call to AWS
+ * @param sns              the SNS HTTPS endpoint's settings
+ * @param eventbridge      the EventBridge API destination's settings
  */
 @ConfigurationProperties("marketbill.aws")
 public record AwsProperties(String region, String accessKeyId, String secretAccessKey, String sessionToken,
-                            URI meteringEndpoint, Duration timeout) {
+                            URI meteringEndpoint, Duration timeout, Sns sns, EventBridge eventbridge) {
+
+    /**
+     * @param topicArns     the only topics whose subscriptions are confirmed and whose messages are accepted
+     * @param testCaPem     a PEM file of a CA (the simulator's) whose certificates are also trusted; unset by default
+     * @param testCertHosts {@code host:port} from which that CA's certificates may be fetched (http allowed)
+     */
+    public record Sns(java.util.List<String> topicArns, java.nio.file.Path testCaPem,
+                      java.util.List<String> testCertHosts) {
+        public Sns {
+            topicArns = topicArns == null ? java.util.List.of() : java.util.List.copyOf(topicArns);
+            testCertHosts = testCertHosts == null ? java.util.List.of() : java.util.List.copyOf(testCertHosts);
+        }
+    }
+
+    /**
+     * @param headerName the header the API destination's connection sends (API key authorization)
+     * @param secret     its value; a secret. Unset: the endpoint refuses everything
+     */
+    public record EventBridge(String headerName, String secret) {
+        public EventBridge {
+            headerName = headerName == null || headerName.isBlank() ? "x-marketbill-eventbridge-key" : headerName;
+        }
+
+        @Override
+        public String toString() {
+            return "EventBridge[headerName=" + headerName + ", secret=<hidden>]";
+        }
+    }
 
     public AwsProperties {
         region = region == null || region.isBlank() ? "us-east-1" : region;
         timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
         sessionToken = sessionToken == null || sessionToken.isBlank() ? null : sessionToken;
+        sns = sns == null ? new Sns(null, null, null) : sns;
+        eventbridge = eventbridge == null ? new EventBridge(null, null) : eventbridge;
     }
 
     /** The Marketplace Metering Service endpoint of the region (China uses the .com.cn domain). */

@@ -27,7 +27,12 @@ class SubscriptionController {
     }
 
     @GetMapping("/api/subscriptions")
-    ResponseEntity<?> list(@RequestParam(required = false) String state, @RequestParam(defaultValue = "100") int limit) {
+    ResponseEntity<?> list(@RequestParam(required = false) String state, @RequestParam(required = false) String marketplace,
+                           @RequestParam(required = false) String customerIdentifier,
+                           @RequestParam(required = false) String marketplaceAccountId,
+                           @RequestParam(required = false) String licenseArn,
+                           @RequestParam(required = false) String productCode,
+                           @RequestParam(defaultValue = "100") int limit) {
         SubscriptionState s;
         try {
             s = state == null ? null : SubscriptionState.valueOf(state.toUpperCase(java.util.Locale.ROOT));
@@ -35,7 +40,8 @@ class SubscriptionController {
             return ResponseEntity.badRequest().body(Map.of("error", "bad_request",
                     "message", "state must be one of ACTIVE, FROZEN, CLOSED"));
         }
-        List<Subscription> list = registry.list(s, Math.max(1, Math.min(limit, 1000)));
+        List<Subscription> list = registry.list(new SubscriptionRegistry.Filter(s, marketplace, customerIdentifier,
+                marketplaceAccountId, licenseArn, productCode), Math.max(1, Math.min(limit, 1000)));
         return ResponseEntity.ok(list);
     }
 }

@@ -187,10 +187,25 @@ public class SubscriptionRegistry {
                 .query((rs, i) -> map(rs, history)).optional();
     }
 
-    public List<Subscription> list(SubscriptionState state, int limit) {
-        return jdbc.sql("SELECT * FROM subscription WHERE (:state IS NULL OR state = :state) "
-                        + "ORDER BY updated_at DESC LIMIT :limit")
-                .param("state", state == null ? null : state.name())
+    /** Filters (each optional) as the gateway needs them to find an AWS subscription from a notification. */
+    public record Filter(SubscriptionState state, String marketplace, String customerIdentifier,
+                         String marketplaceAccountId, String licenseArn, String productCode) {
+    }
+
+    public List<Subscription> list(Filter f, int limit) {
+        return jdbc.sql("SELECT * FROM subscription WHERE (CAST(:state AS TEXT) IS NULL OR state = :state)"
+                        + " AND (CAST(:marketplace AS TEXT) IS NULL OR marketplace = :marketplace)"
+                        + " AND (CAST(:customer AS TEXT) IS NULL OR customer_identifier = :customer)"
+                        + " AND (CAST(:account AS TEXT) IS NULL OR marketplace_account_id = :account)"
+                        + " AND (CAST(:license AS TEXT) IS NULL OR license_arn = :license)"
+                        + " AND (CAST(:product AS TEXT) IS NULL OR product_code = :product)"
+                        + " ORDER BY updated_at DESC LIMIT :limit")
+                .param("state", f.state() == null ? null : f.state().name())
+                .param("marketplace", f.marketplace())
+                .param("customer", f.customerIdentifier())
+                .param("account", f.marketplaceAccountId())
+                .param("license", f.licenseArn())
+                .param("product", f.productCode())
                 .param("limit", limit)
                 .query((rs, i) -> map(rs, List.of()))
                 .list();

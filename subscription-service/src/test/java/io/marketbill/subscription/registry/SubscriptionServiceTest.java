@@ -102,6 +102,9 @@ class SubscriptionServiceTest {
                 .contains("\"state\":\"CLOSED\"").contains("\"closedAt\"");
         assertThat(get("/api/subscriptions/aliyun%3Anope").statusCode()).isEqualTo(404);
         assertThat(get("/api/subscriptions?state=bogus").statusCode()).isEqualTo(400);
+        assertThat(get("/api/subscriptions?marketplaceAccountId=1880000000000001&productCode=cmgj00063418&state=CLOSED")
+                .body()).contains(id);
+        assertThat(get("/api/subscriptions?marketplaceAccountId=someone-else").body()).doesNotContain(id);
     }
 
     @Test

@@ -1,0 +1,313 @@
+package io.marketbill.gateway.aws;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventIds;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.SubscriptionChanged;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionIds;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.gateway.products.ProductCatalog;
+import io.marketbill.gateway.publishing.LifecycleEventPublisher;
+import io.marketbill.protocols.aws.SnsSignature;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * AWS notifications: {@code POST /marketplace/aws/sns} (the SNS HTTPS subscription, spec §2.3-2.4) and
+ * {@code POST /marketplace/aws/events} (an EventBridge API destination). Each accepted message becomes one
+ * lifecycle event, its id derived from the message id, so a redelivery has no second effect.
+ */
+@RestController
+class AwsNotificationsController {
+
+    private static final Logger log = LoggerFactory.getLogger(AwsNotificationsController.class);
+
+    private final AwsProperties props;
+    private final SnsCertificates certificates;
+    private final SubscriptionLookup lookup;
+    private final ProductCatalog products;
+    private final LifecycleEventPublisher publisher;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final WebClient web = WebClient.builder().build();
+
+    AwsNotificationsController(AwsProperties props, SnsCertificates certificates, SubscriptionLookup lookup,
+                               ProductCatalog products, LifecycleEventPublisher publisher, MeterRegistry meters,
+                               Clock clock) {
+        this.props = props;
+        this.certificates = certificates;
+        this.lookup = lookup;
+        this.products = products;
+        this.publisher = publisher;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    static final class Refused extends RuntimeException {
+        final HttpStatus status;
+        final String reason;
+
+        Refused(HttpStatus status, String reason, String message) {
+            super(message);
+            this.status = status;
+            this.reason = reason;
+        }
+    }
+
+    // ---- SNS --------------------------------------------------------------------------------------------
+
+    @PostMapping(path = "/marketplace/aws/sns", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Map<String, Object>>> sns(@RequestBody(required = false) String body) {
+        return Mono.defer(() -> {
+            Map<String, String> message = strings(parse(body));
+            String type = message.getOrDefault("Type", "");
+            if (!type.equals("Notification") && !type.equals("SubscriptionConfirmation")
+                    && !type.equals("UnsubscribeConfirmation")) {
+                throw new Refused(HttpStatus.BAD_REQUEST, "unknown_type", "unknown SNS message type '" + type + "'");
+            }
+            String topic = message.get("TopicArn");
+            if (topic == null || !props.sns().topicArns().contains(topic)) {
+                throw new Refused(HttpStatus.FORBIDDEN, "unknown_topic", "topic " + topic + " is not configured");
+            }
+            return certificates.forUrl(message.get("SigningCertURL"))
+                    .onErrorMap(SnsCertificates.Untrusted.class, e -> new Refused(HttpStatus.FORBIDDEN, e.reason,
+                            e.getMessage()))
+                    .onErrorMap(e -> !(e instanceof Refused), e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE,
+                            "certificate_unavailable", "signing certificate could not be fetched: " + e.getMessage()))
+                    .flatMap(cert -> {
+                        if (!SnsSignature.verify(message, cert)) {
+                            return Mono.error(new Refused(HttpStatus.FORBIDDEN, "invalid_signature",
+                                    "SNS signature does not verify"));
+                        }
+                        return switch (type) {
+                            case "SubscriptionConfirmation" -> confirm(message);
+                            case "UnsubscribeConfirmation" -> Mono.just(ok("sns", "unsubscribe-confirmation", "ignored"));
+                            default -> notification(message);
+                        };
+                    });
+        }).onErrorResume(Refused.class, r -> refused("aws", r));
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> confirm(Map<String, String> message) {
+        URI subscribe = URI.create(message.getOrDefault("SubscribeURL", ""));
+        boolean awsHost = "https".equals(subscribe.getScheme()) && subscribe.getHost() != null
+                && SnsSignature.AWS_CERT_HOST.matcher(subscribe.getHost()).matches();
+        boolean testHost = props.sns().testCaPem() != null && subscribe.getHost() != null
+                && props.sns().testCertHosts().contains(subscribe.getHost() + ":" + subscribe.getPort());
+        if (!awsHost && !testHost) {
+            return Mono.error(new Refused(HttpStatus.FORBIDDEN, "subscribe_url_host",
+                    "SubscribeURL outside AWS: " + subscribe.getHost()));
+        }
+        return web.get().uri(subscribe).retrieve().toBodilessEntity().timeout(Duration.ofSeconds(10))
+                .map(r -> ok("sns", "subscription-confirmation", "confirmed"))
+                .onErrorMap(e -> new Refused(HttpStatus.BAD_GATEWAY, "confirmation_failed",
+                        "confirming the subscription failed: " + e.getMessage()));
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> notification(Map<String, String> sns) {
+        JsonNode m = parse(sns.get("Message"));
+        String action = first(m, "action");
+        String customer = first(m, "customer-identifier", "CustomerIdentifier");
+        String product = first(m, "product-code", "ProductCode");
+        if (action == null || customer == null || product == null) {
+            throw new Refused(HttpStatus.BAD_REQUEST, "invalid_message", "message lacks action, customer or product");
+        }
+        if (products.find(product).isEmpty()) {
+            throw new Refused(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
+        }
+        boolean trial = "true".equals(first(m, "isFreeTrialTermPresent"));
+        String messageId = sns.get("MessageId");
+        return lookup.find("customerIdentifier", customer, product)
+                .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                        "subscription-service did not answer: " + e.getMessage()))
+                .flatMap(found -> {
+                    String subscriptionId = found.orElseGet(() -> SubscriptionIds.awsLegacy(customer));
+                    EventPayload payload = switch (action) {
+                        case "subscribe-success" -> found.isPresent()
+                                ? new SubscriptionChanged("SUBSCRIBE_CONFIRMED", null, null, null, Map.of())
+                                : new SubscriptionOpened(product, null, trial, customer, null, null, Map.of(), customer,
+                                        null);
+                        case "subscribe-fail" -> new SubscriptionClosed(false, null, "SUBSCRIBE_FAILED");
+                        case "unsubscribe-pending" -> new SubscriptionChanged("UNSUBSCRIBE_PENDING", null, null, null,
+                                Map.of());
+                        case "unsubscribe-success" -> new SubscriptionClosed(false, null, "UNSUBSCRIBED");
+                        case "entitlement-updated" -> new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null,
+                                Map.of());
+                        default -> throw new Refused(HttpStatus.BAD_REQUEST, "unknown_action",
+                                "unknown action '" + action + "'");
+                    };
+                    return publish("sns", action, EventIds.fromNaturalKey("aws", "sns", messageId), subscriptionId,
+                            payload);
+                });
+    }
+
+    // ---- EventBridge --------------------------------------------------------------------------------------
+
+    @PostMapping(path = "/marketplace/aws/events", produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<ResponseEntity<Map<String, Object>>> events(@RequestHeader Map<String, String> headers,
+                                                     @RequestBody(required = false) String body) {
+        return Mono.defer(() -> {
+            String expected = props.eventbridge().secret();
+            String given = headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(props.eventbridge().headerName()))
+                    .map(Map.Entry::getValue).findFirst().orElse("");
+            if (expected == null || expected.isBlank() || !MessageDigest.isEqual(
+                    expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+                throw new Refused(HttpStatus.UNAUTHORIZED, "invalid_api_key", "missing or wrong API destination key");
+            }
+            JsonNode event = parse(body);
+            if (!"aws.agreement-marketplace".equals(first(event, "source"))) {
+                throw new Refused(HttpStatus.BAD_REQUEST, "unknown_source", "source must be aws.agreement-marketplace");
+            }
+            String id = first(event, "id");
+            String detailType = first(event, "detail-type");
+            JsonNode detail = event.get("detail");
+            if (id == null || detailType == null || detail == null || !detail.isObject()) {
+                throw new Refused(HttpStatus.BAD_REQUEST, "invalid_event", "event lacks id, detail-type or detail");
+            }
+            String account = path(detail, "acceptor", "accountId");
+            String product = path(detail, "product", "code");
+            String license = path(detail, "license", "arn");
+            if (product != null && products.find(product).isEmpty()) {
+                throw new Refused(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
+            }
+            java.util.UUID eventId = EventIds.fromNaturalKey("aws", "eventbridge", id);
+            String action = detailType.replaceAll(" - (Manufacturer|Proposer)$", "");
+            return switch (action) {
+                case "License Updated" -> byLicense(license, account, product).flatMap(sub -> publish("eventbridge",
+                        action, eventId, sub, new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null, Map.of())));
+                case "License Deprovisioned" -> byLicense(license, account, product).flatMap(sub -> publish(
+                        "eventbridge", action, eventId, sub, new SubscriptionClosed(false, null, "LICENSE_DEPROVISIONED")));
+                case "Purchase Agreement Ended" -> {
+                    if (account == null || product == null) {
+                        throw new Refused(HttpStatus.BAD_REQUEST, "invalid_event", "agreement event lacks acceptor or product");
+                    }
+                    yield lookup.find("marketplaceAccountId", account, product)
+                            .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                                    "subscription-service did not answer"))
+                            .flatMap(found -> found.isEmpty() ? Mono.just(ok("eventbridge", action, "no_subscription"))
+                                    : publish("eventbridge", action, eventId, found.get(),
+                                    new SubscriptionClosed(false, null, "AGREEMENT_ENDED")));
+                }
+                // the registration opens the subscription; these only inform
+                default -> Mono.just(ok("eventbridge", action, "ignored"));
+            };
+        }).onErrorResume(Refused.class, r -> refused("aws", r));
+    }
+
+    private Mono<String> byLicense(String licenseArn, String account, String product) {
+        if (licenseArn == null) {
+            return Mono.error(new Refused(HttpStatus.BAD_REQUEST, "invalid_event", "license event lacks license.arn"));
+        }
+        String normalised = licenseArn.startsWith("arn:") ? licenseArn : "arn:" + licenseArn;
+        if (account != null) {
+            return Mono.just(SubscriptionIds.aws(account, normalised));
+        }
+        return lookup.find("licenseArn", normalised, product)
+                .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                        "subscription-service did not answer"))
+                .flatMap(found -> found.map(Mono::just).orElseGet(() -> Mono.error(new Refused(HttpStatus.NOT_FOUND,
+                        "unknown_subscription", "no subscription with license " + normalised))));
+    }
+
+    // ---- shared -------------------------------------------------------------------------------------------
+
+    private Mono<ResponseEntity<Map<String, Object>>> publish(String channel, String action, java.util.UUID eventId,
+                                                             String subscriptionId, EventPayload payload) {
+        EventEnvelope event = EventEnvelope.of(eventId, clock.instant(), "gateway-service", subscriptionId, payload);
+        return publisher.publish(event)
+                .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "not_durable",
+                        "the event could not be made durable; retry"))
+                .then(Mono.fromSupplier(() -> {
+                    MDC.put("subscriptionId", subscriptionId);
+                    try {
+                        log.info("AWS {} {} accepted as {}", channel, action, event.type());
+                    } finally {
+                        MDC.remove("subscriptionId");
+                    }
+                    return ok(channel, action, "accepted");
+                }));
+    }
+
+    private ResponseEntity<Map<String, Object>> ok(String channel, String action, String outcome) {
+        Counter.builder("marketbill.callbacks").tag("marketplace", "aws").tag("action", channel + ":" + action)
+                .tag("outcome", outcome).register(meters).increment();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("outcome", outcome);
+        return ResponseEntity.ok(body);
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> refused(String marketplace, Refused r) {
+        Counter.builder("marketbill.callbacks.rejected").tag("marketplace", marketplace).tag("reason", r.reason)
+                .register(meters).increment();
+        log.warn("refused AWS notification: {} ({})", r.reason, r.getMessage());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", r.reason);
+        body.put("message", r.getMessage());
+        return Mono.just(ResponseEntity.status(r.status).contentType(MediaType.APPLICATION_JSON).body(body));
+    }
+
+    private JsonNode parse(String body) {
+        try {
+            JsonNode n = json.readTree(body == null ? "" : body);
+            if (n == null || !n.isObject()) {
+                throw new Refused(HttpStatus.BAD_REQUEST, "malformed", "not a JSON object");
+            }
+            return n;
+        } catch (JacksonException e) {
+            throw new Refused(HttpStatus.BAD_REQUEST, "malformed", "not JSON");
+        }
+    }
+
+    /** Top-level string fields, as the JSON decoded them (SNS signs those exact strings). */
+    private static Map<String, String> strings(JsonNode n) {
+        Map<String, String> m = new LinkedHashMap<>();
+        n.properties().forEach(e -> {
+            if (e.getValue().isString()) {
+                m.put(e.getKey(), e.getValue().asString());
+            }
+        });
+        return m;
+    }
+
+    private static String first(JsonNode n, String... names) {
+        for (String name : names) {
+            JsonNode v = n.get(name);
+            if (v != null && !v.isNull()) {
+                return v.asString();
+            }
+        }
+        return null;
+    }
+
+    private static String path(JsonNode n, String a, String b) {
+        JsonNode x = n.get(a);
+        return x == null ? null : first(x, b);
+    }
+
+}
