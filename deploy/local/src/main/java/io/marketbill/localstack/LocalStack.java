@@ -29,8 +29,9 @@ import java.util.stream.Collectors;
  */
 public final class LocalStack implements AutoCloseable {
 
+    /** In start order: the simulator before the gateway, which trusts its SNS certificate authority. */
     public static final List<String> SERVICES = List.of("subscription-service", "binding-service", "billing-service",
-            "notification-service", "gateway-service");
+            "notification-service", "marketplace-simulator", "gateway-service");
 
     private final StackConfig config;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
@@ -72,13 +73,19 @@ public final class LocalStack implements AutoCloseable {
         long t0 = System.nanoTime();
         Map<String, Integer> ports = new LinkedHashMap<>(config.ports());
         ports.keySet().removeIf(k -> k.endsWith("_SERVICE_PORT") && !which.contains(serviceOfPortVariable(k))
-                || k.equals("GATEWAY_PORT") && !which.contains("gateway-service"));
+                || k.equals("GATEWAY_PORT") && !which.contains("gateway-service")
+                || k.equals("SIMULATOR_PORT") && !which.contains("marketplace-simulator"));
         Ports.requireFree(config.host(), ports);
         Files.createDirectories(config.dataDir());
         startPostgres();
         startMail();
         startKafka();
         for (String name : which) {
+            if (name.equals("gateway-service") && which.contains("marketplace-simulator")) {
+                // the gateway trusts the simulator's SNS CA, so it needs the CA's certificate first
+                services.get("marketplace-simulator").awaitReady(Duration.ofSeconds(180));
+                fetchSimulatorCa();
+            }
             ServiceProcess p = serviceProcess(name);
             services.put(name, p);
             p.start();
@@ -87,6 +94,20 @@ public final class LocalStack implements AutoCloseable {
             services.get(name).awaitReady(Duration.ofSeconds(180));
         }
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private Path simulatorCa() {
+        return config.dataDir().resolve("simulator-sns-ca.pem");
+    }
+
+    private void fetchSimulatorCa() throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(config.url(config.simulatorPort())
+                        + "/sim/aws/ca.pem")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the simulator did not hand out its CA: " + r.statusCode());
+        }
+        Files.writeString(simulatorCa(), r.body());
     }
 
     private static String serviceOfPortVariable(String variable) {
@@ -184,6 +205,7 @@ public final class LocalStack implements AutoCloseable {
             case "binding-service" -> config.bindingPort();
             case "billing-service" -> config.billingPort();
             case "notification-service" -> config.notificationPort();
+            case "marketplace-simulator" -> config.simulatorPort();
             default -> throw new IllegalArgumentException(name);
         };
         Path jar = config.home().resolve("deploy/local/target/services/" + name + "-exec.jar");
@@ -210,6 +232,21 @@ public final class LocalStack implements AutoCloseable {
         env.put("LOGIN_TICKET_SECRET", config.loginTicketSecret());
         // the vendor's products, one file for every service
         env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + config.productsFile());
+        // AWS: locally, the simulator is AWS (its endpoints, its credentials, its SNS CA)
+        env.put("SIMULATOR_PORT", Integer.toString(config.simulatorPort()));
+        env.put("SIMULATOR_URL", config.url(config.simulatorPort()));
+        env.put("SIMULATOR_GATEWAY_URL", config.url(config.gatewayPort()));
+        env.put("SIMULATOR_ALIYUN_SPI_URL", config.url(config.gatewayPort()) + "/marketplace/aliyun/spi");
+        env.put("AWS_REGION", "cn-northwest-1");
+        env.put("AWS_ACCESS_KEY_ID", "local-aws-key");
+        env.put("AWS_SECRET_ACCESS_KEY", "local-aws-secret");
+        env.put("AWS_METERING_ENDPOINT", config.url(config.simulatorPort()));
+        env.put("AWS_SNS_TOPIC_ARNS", "arn:aws-cn:sns:cn-northwest-1:000000000000:aws-mp-subscription-notification-local");
+        env.put("AWS_EVENTBRIDGE_SECRET", "local-eventbridge-key");
+        if (name.equals("gateway-service") && Files.exists(simulatorCa())) {
+            env.put("MARKETBILL_AWS_SNS_TESTCAPEM", simulatorCa().toString());
+            env.put("MARKETBILL_AWS_SNS_TESTCERTHOSTS", config.host() + ":" + config.simulatorPort());
+        }
         env.put("SMTP_HOST", config.host());
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,
@@ -287,8 +324,9 @@ public final class LocalStack implements AutoCloseable {
         switch (command) {
             case "up" -> up(config);
             case "status" -> System.exit(status(config) ? 0 : 1);
+            case "demo" -> new Demo(config).run();
             default -> {
-                System.err.println("usage: LocalStack up|status");
+                System.err.println("usage: LocalStack up|status|demo");
                 System.exit(2);
             }
         }
@@ -335,6 +373,7 @@ public final class LocalStack implements AutoCloseable {
         ports.put("binding-service", config.bindingPort());
         ports.put("billing-service", config.billingPort());
         ports.put("notification-service", config.notificationPort());
+        ports.put("marketplace-simulator", config.simulatorPort());
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
             ServiceProcess probe = new ServiceProcess(e.getKey(), List.of(), Map.of(), Path.of("/dev/null"),
                     config.url(e.getValue()) + "/actuator/health/readiness", e.getValue());

@@ -18,6 +18,7 @@ public record StackConfig(
         int bindingPort,
         int billingPort,
         int notificationPort,
+        int simulatorPort,
         int kafkaPort,
         int kafkaControllerPort,
         int pgPort,
@@ -49,6 +50,7 @@ public record StackConfig(
                 port(get, "BINDING_SERVICE_PORT", 8082),
                 port(get, "BILLING_SERVICE_PORT", 8083),
                 port(get, "NOTIFICATION_SERVICE_PORT", 8084),
+                port(get, "SIMULATOR_PORT", 8090),
                 port(get, "KAFKA_PORT", 9092),
                 port(get, "KAFKA_CONTROLLER_PORT", 9093),
                 port(get, "PG_PORT", 15432),
@@ -100,6 +102,7 @@ public record StackConfig(
         ports.put("BINDING_SERVICE_PORT", bindingPort);
         ports.put("BILLING_SERVICE_PORT", billingPort);
         ports.put("NOTIFICATION_SERVICE_PORT", notificationPort);
+        ports.put("SIMULATOR_PORT", simulatorPort);
         ports.put("KAFKA_PORT", kafkaPort);
         ports.put("KAFKA_CONTROLLER_PORT", kafkaControllerPort);
         if (pgUrl == null) {

@@ -51,7 +51,7 @@ class StackIT {
         env.put("DATA_DIR", data.toString());
         env.put("ALIYUN_SPI_KEY", KEY);
         for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
-                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT",
+                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "SIMULATOR_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT",
                 "SMTP_PORT", "IMAP_PORT"}) {
             env.put(name, Integer.toString(freePort()));
         }
