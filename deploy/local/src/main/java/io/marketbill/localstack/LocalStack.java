@@ -236,6 +236,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("SIMULATOR_PORT", Integer.toString(config.simulatorPort()));
         env.put("SIMULATOR_URL", config.url(config.simulatorPort()));
         env.put("SIMULATOR_GATEWAY_URL", config.url(config.gatewayPort()));
+        env.put("SIMULATOR_ALIYUN_RETRY_INTERVAL", config.simulatorRetryInterval());
         env.put("SIMULATOR_ALIYUN_SPI_URL", config.url(config.gatewayPort()) + "/marketplace/aliyun/spi");
         env.put("AWS_REGION", "cn-northwest-1");
         env.put("AWS_ACCESS_KEY_ID", "local-aws-key");
@@ -251,6 +252,16 @@ public final class LocalStack implements AutoCloseable {
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,
                 logDir().resolve(name + ".log"), config.url(port) + "/actuator/health/readiness", port);
+    }
+
+    /** Stops the broker (SIGTERM), for fault tests; {@link #startKafkaAgain()} brings it back with its data. */
+    public void stopKafka() throws InterruptedException {
+        kafka.stop(Duration.ofSeconds(30));
+    }
+
+    public void startKafkaAgain() throws Exception {
+        kafka.start();
+        kafka.awaitReady(Duration.ofSeconds(90));
     }
 
     /** Starts a service again after it stopped or was killed, and waits until it is ready. */
@@ -350,7 +361,10 @@ public final class LocalStack implements AutoCloseable {
         }));
         double seconds;
         try {
-            seconds = stack.start();
+            // STACK_SERVICES (comma-separated) starts a subset, e.g. only the gateway for a benchmark
+            String only = System.getenv("STACK_SERVICES");
+            seconds = only == null || only.isBlank() ? stack.start()
+                    : stack.start(SERVICES.stream().filter(java.util.Arrays.asList(only.split(","))::contains).toList());
         } catch (Exception e) {
             System.err.println("the local stack did not start: " + e.getMessage());
             System.exit(1);

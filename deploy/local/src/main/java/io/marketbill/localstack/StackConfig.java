@@ -30,6 +30,7 @@ public record StackConfig(
         String aliyunSpiKey,
         String loginTicketSecret,
         Path productsFile,
+        String simulatorRetryInterval,
         String serviceJavaOpts) {
 
     public static StackConfig fromEnvironment(Path home) {
@@ -63,6 +64,7 @@ public record StackConfig(
                 or(get.apply("LOGIN_TICKET_SECRET"), "local-login-ticket-secret"),
                 Path.of(or(get.apply("PRODUCTS_FILE"), home.resolve("deploy/local/products.yml").toString()))
                         .toAbsolutePath(),
+                or(get.apply("SIMULATOR_ALIYUN_RETRY_INTERVAL"), "2s"),
                 or(get.apply("SERVICE_JAVA_OPTS"), "-Xms64m -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"));
     }
 

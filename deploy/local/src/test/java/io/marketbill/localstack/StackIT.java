@@ -50,6 +50,7 @@ class StackIT {
         Map<String, String> env = new HashMap<>();
         env.put("DATA_DIR", data.toString());
         env.put("ALIYUN_SPI_KEY", KEY);
+        env.put("SIMULATOR_ALIYUN_RETRY_INTERVAL", "1s");
         for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
                 "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "SIMULATOR_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT",
                 "SMTP_PORT", "IMAP_PORT"}) {
@@ -154,6 +155,27 @@ class StackIT {
 
     @Test
     @Order(3)
+    void withKafkaStoppedCreateInstanceAnswersZeroAndTheMarketplaceRetrySucceedsOnceKafkaIsBack() throws Exception {
+        stack.stopKafka();
+        String simulator = stack.config().url(stack.config().simulatorPort());
+        HttpResponse<String> bought = http.send(HttpRequest.newBuilder(URI.create(simulator + "/sim/aliyun/instances"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"productCode\":\"cmgj00063418\",\"orderBizId\":\"NOKAFKA-1\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(bought.body()).as("first answer while Kafka is down").contains("{\\\"instanceId\\\":\\\"0\\\"}")
+                .contains("\"delivered\":false");
+        stack.startKafkaAgain();
+        await().atMost(Duration.ofSeconds(120)).until(() -> http.send(HttpRequest.newBuilder(URI.create(simulator
+                + "/sim/aliyun/calls")).build(), HttpResponse.BodyHandlers.ofString()).body()
+                .matches("(?s).*\"instanceId\":\"NOKAFKA-1\".*\"delivered\":true.*"));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                count("SELECT count(*) FROM subscription.subscription WHERE id = 'aliyun:NOKAFKA-1'") == 1);
+        assertThat(count("SELECT count(*) FROM subscription.subscription_history WHERE subscription_id = 'aliyun:NOKAFKA-1'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
     void aConsumerKilledMidFlowLosesNothingAndDuplicatesNothing() throws Exception {
         int n = 300;
         ServiceProcess subscriptions = stack.service("subscription-service");
@@ -177,7 +199,7 @@ class StackIT {
         assertThat(count("SELECT count(*) FROM subscription.subscription WHERE id LIKE 'aliyun:KILL-%'")).isEqualTo(n);
         assertThat(count("SELECT count(*) FROM subscription.subscription_history WHERE subscription_id LIKE 'aliyun:KILL-%'"))
                 .as("one history entry per subscription: nothing applied twice").isEqualTo(n);
-        assertThat(count("SELECT count(*) FROM subscription.processed_event")).isEqualTo(n + 3);
+        assertThat(count("SELECT count(*) FROM subscription.processed_event")).isEqualTo(n + 4);
         assertThat(get("/api/subscriptions/aliyun%3AKILL-" + (n - 1)).body()).contains("\"state\":\"ACTIVE\"");
     }
 }
