@@ -235,17 +235,26 @@ class AliyunSpiController {
     }
 
     private void outcome(String action, String outcome, String subscriptionId) {
-        Counter.builder("marketbill.callbacks")
+        counters.computeIfAbsent(action + "|" + outcome, k -> Counter.builder("marketbill.callbacks")
                 .description("Marketplace calls by marketplace, action and outcome")
                 .tag("marketplace", MARKETPLACE).tag("action", action).tag("outcome", outcome)
-                .register(meters).increment();
-        MDC.put("subscriptionId", subscriptionId);
-        try {
-            log.info("{} {}", action, outcome);
-        } finally {
-            MDC.remove("subscriptionId");
+                .register(meters)).increment();
+        // accepted calls are on Kafka already; a line each only when asked for (DEBUG), problems always
+        if (!outcome.equals("accepted") || log.isDebugEnabled()) {
+            MDC.put("subscriptionId", subscriptionId);
+            try {
+                if (outcome.equals("accepted")) {
+                    log.debug("{} {}", action, outcome);
+                } else {
+                    log.warn("{} {}", action, outcome);
+                }
+            } finally {
+                MDC.remove("subscriptionId");
+            }
         }
     }
+
+    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Query and form parameters together; a name given twice is refused (which value was signed?). */
     private static Map<String, String> merge(MultiValueMap<String, String> query, MultiValueMap<String, String> form) {

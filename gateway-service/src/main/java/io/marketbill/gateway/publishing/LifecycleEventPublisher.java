@@ -24,6 +24,7 @@ public class LifecycleEventPublisher {
     private final EventCodec codec;
     private final MeterRegistry meters;
     private final Duration timeout;
+    private final java.util.Map<String, Counter> produced = new java.util.concurrent.ConcurrentHashMap<>();
 
     LifecycleEventPublisher(KafkaTemplate<String, String> kafka, EventCodec codec, MeterRegistry meters,
                             @Value("${marketbill.publish-timeout:8s}") Duration timeout) {
@@ -42,9 +43,9 @@ public class LifecycleEventPublisher {
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(Mono::fromFuture)
                 .timeout(timeout)
-                .doOnSuccess(r -> Counter.builder("marketbill.events.produced")
-                        .description("Events made durable on Kafka").tag("topic", topic).tag("type", event.type())
-                        .register(meters).increment())
+                .doOnSuccess(r -> produced.computeIfAbsent(event.type(), type -> Counter.builder("marketbill.events.produced")
+                        .description("Events made durable on Kafka").tag("topic", topic).tag("type", type)
+                        .register(meters)).increment())
                 .then();
     }
 }
