@@ -11,6 +11,7 @@ import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.gateway.products.ProductCatalog;
+import io.marketbill.gateway.protection.CallbackRejection;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -73,21 +74,21 @@ class AliyunSpiController {
                 .map(form -> merge(exchange.getRequest().getQueryParams(), form))
                 .flatMap(this::handle)
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
-                        e -> new SpiRejection(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large",
+                        e -> new CallbackRejection(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large",
                                 "the request body is over the limit"))
-                .onErrorResume(SpiRejection.class, this::rejected);
+                .onErrorResume(CallbackRejection.class, this::rejected);
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> handle(Map<String, String> params) {
         String action = params.get("action");
         if (action == null || action.isBlank()) {
-            throw new SpiRejection(HttpStatus.BAD_REQUEST, "missing_parameter", "parameter 'action' is required");
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "missing_parameter", "parameter 'action' is required");
         }
         if (!params.containsKey("token")) {
-            throw new SpiRejection(HttpStatus.BAD_REQUEST, "missing_parameter", "parameter 'token' is required");
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "missing_parameter", "parameter 'token' is required");
         }
         if (!AliyunSpiToken.verify(params, props.spiKey())) {
-            throw new SpiRejection(HttpStatus.FORBIDDEN, "invalid_token",
+            throw new CallbackRejection(HttpStatus.FORBIDDEN, "invalid_token",
                     "token does not match the parameters signed with the SPI key");
         }
         return switch (action) {
@@ -97,7 +98,7 @@ class AliyunSpiController {
             case "refundRenewInstance" -> refundRenewInstance(params);
             case "expiredInstance" -> expiredInstance(params);
             case "releaseInstance" -> releaseInstance(params);
-            default -> throw new SpiRejection(HttpStatus.BAD_REQUEST, "unknown_action", "unknown action '" + action + "'");
+            default -> throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_action", "unknown action '" + action + "'");
         };
     }
 
@@ -105,7 +106,7 @@ class AliyunSpiController {
         String orderBizId = required(p, "orderBizId");
         String subscriptionId = subscriptionId(orderBizId, "orderBizId");
         String productCode = required(p, "productCode");
-        ProductCatalog.Product product = products.find(productCode).orElseThrow(() -> new SpiRejection(
+        ProductCatalog.Product product = products.find(productCode).orElseThrow(() -> new CallbackRejection(
                 HttpStatus.BAD_REQUEST, "unknown_product", "product code '" + productCode + "' is not configured"));
         SubscriptionOpened opened = new SubscriptionOpened(productCode, required(p, "skuId"),
                 bool(p, "trial", true), required(p, "aliUid"), required(p, "orderId"), dateTime(p, "expiredOn"),
@@ -123,7 +124,7 @@ class AliyunSpiController {
                     body.put("appInfo", appInfo);
                     return ResponseEntity.ok(body);
                 }))
-                .onErrorResume(e -> !(e instanceof SpiRejection), e -> {
+                .onErrorResume(e -> !(e instanceof CallbackRejection), e -> {
                     // "0" makes the marketplace call again (up to 120 times): nothing is lost
                     outcome("createInstance", "unavailable", subscriptionId);
                     log.warn("createInstance for {} not durable, answering instanceId 0: {}", subscriptionId,
@@ -207,7 +208,7 @@ class AliyunSpiController {
                     outcome(action, "accepted", subscriptionId);
                     return ResponseEntity.ok(Map.<String, Object>of("success", success(true)));
                 }))
-                .onErrorResume(e -> !(e instanceof SpiRejection), e -> {
+                .onErrorResume(e -> !(e instanceof CallbackRejection), e -> {
                     outcome(action, "unavailable", subscriptionId);
                     log.warn("{} for {} not durable, asking the marketplace to retry: {}", action, subscriptionId,
                             e.toString());
@@ -223,15 +224,9 @@ class AliyunSpiController {
         return props.successAsString() ? Boolean.toString(ok) : ok;
     }
 
-    private Mono<ResponseEntity<Map<String, Object>>> rejected(SpiRejection r) {
-        Counter.builder("marketbill.callbacks.rejected")
-                .description("Marketplace calls refused, by reason")
-                .tag("marketplace", MARKETPLACE).tag("reason", r.reason).register(meters).increment();
-        log.warn("rejected Alibaba SPI call: {} ({})", r.reason, r.getMessage());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", r.reason);
-        body.put("message", r.getMessage());
-        return Mono.just(ResponseEntity.status(r.status).contentType(MediaType.APPLICATION_JSON).body(body));
+    private Mono<ResponseEntity<Map<String, Object>>> rejected(CallbackRejection r) {
+        log.warn("rejected Alibaba SPI call: {} ({})", r.reason(), r.getMessage());
+        return Mono.just(r.respond(meters, MARKETPLACE));
     }
 
     private void outcome(String action, String outcome, String subscriptionId) {
@@ -262,7 +257,7 @@ class AliyunSpiController {
         for (MultiValueMap<String, String> source : List.of(query, form)) {
             for (Map.Entry<String, List<String>> e : source.entrySet()) {
                 if (e.getValue().size() != 1 || params.containsKey(e.getKey())) {
-                    throw new SpiRejection(HttpStatus.BAD_REQUEST, "duplicate_parameter",
+                    throw new CallbackRejection(HttpStatus.BAD_REQUEST, "duplicate_parameter",
                             "parameter '" + e.getKey() + "' is given more than once");
                 }
                 params.put(e.getKey(), e.getValue().get(0) == null ? "" : e.getValue().get(0));
@@ -274,7 +269,7 @@ class AliyunSpiController {
     private static String required(Map<String, String> p, String name) {
         String v = p.get(name);
         if (v == null || v.isBlank()) {
-            throw new SpiRejection(HttpStatus.BAD_REQUEST, "missing_parameter", "parameter '" + name + "' is required");
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "missing_parameter", "parameter '" + name + "' is required");
         }
         return v;
     }
@@ -283,7 +278,7 @@ class AliyunSpiController {
         try {
             return SubscriptionIds.aliyun(instanceId);
         } catch (IllegalArgumentException e) {
-            throw new SpiRejection(HttpStatus.BAD_REQUEST, "invalid_parameter", "parameter '" + name + "': "
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_parameter", "parameter '" + name + "': "
                     + e.getMessage());
         }
     }
@@ -293,7 +288,7 @@ class AliyunSpiController {
         return switch (v) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new SpiRejection(HttpStatus.BAD_REQUEST, "invalid_parameter",
+            default -> throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_parameter",
                     "parameter '" + name + "' must be true or false");
         };
     }
@@ -311,7 +306,7 @@ class AliyunSpiController {
         try {
             return LocalDateTime.parse(v, DATE_TIME).atZone(props.timeZone()).toInstant();
         } catch (DateTimeParseException e) {
-            throw new SpiRejection(HttpStatus.BAD_REQUEST, "invalid_parameter",
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_parameter",
                     "parameter '" + name + "' must be yyyy-MM-dd HH:mm:ss");
         }
     }

@@ -8,6 +8,7 @@ import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.gateway.products.ProductCatalog;
+import io.marketbill.gateway.protection.CallbackRejection;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
 import io.marketbill.protocols.aws.SnsSignature;
 import io.micrometer.core.instrument.Counter;
@@ -68,17 +69,6 @@ class AwsNotificationsController {
         this.clock = clock;
     }
 
-    static final class Refused extends RuntimeException {
-        final HttpStatus status;
-        final String reason;
-
-        Refused(HttpStatus status, String reason, String message) {
-            super(message);
-            this.status = status;
-            this.reason = reason;
-        }
-    }
-
     // ---- SNS --------------------------------------------------------------------------------------------
 
     @PostMapping(path = "/marketplace/aws/sns", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -88,20 +78,20 @@ class AwsNotificationsController {
             String type = message.getOrDefault("Type", "");
             if (!type.equals("Notification") && !type.equals("SubscriptionConfirmation")
                     && !type.equals("UnsubscribeConfirmation")) {
-                throw new Refused(HttpStatus.BAD_REQUEST, "unknown_type", "unknown SNS message type '" + type + "'");
+                throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_type", "unknown SNS message type '" + type + "'");
             }
             String topic = message.get("TopicArn");
             if (topic == null || !props.sns().topicArns().contains(topic)) {
-                throw new Refused(HttpStatus.FORBIDDEN, "unknown_topic", "topic " + topic + " is not configured");
+                throw new CallbackRejection(HttpStatus.FORBIDDEN, "unknown_topic", "topic " + topic + " is not configured");
             }
             return certificates.forUrl(message.get("SigningCertURL"))
-                    .onErrorMap(SnsCertificates.Untrusted.class, e -> new Refused(HttpStatus.FORBIDDEN, e.reason,
+                    .onErrorMap(SnsCertificates.Untrusted.class, e -> new CallbackRejection(HttpStatus.FORBIDDEN, e.reason,
                             e.getMessage()))
-                    .onErrorMap(e -> !(e instanceof Refused), e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE,
+                    .onErrorMap(e -> !(e instanceof CallbackRejection), e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE,
                             "certificate_unavailable", "signing certificate could not be fetched: " + e.getMessage()))
                     .flatMap(cert -> {
                         if (!SnsSignature.verify(message, cert)) {
-                            return Mono.error(new Refused(HttpStatus.FORBIDDEN, "invalid_signature",
+                            return Mono.error(new CallbackRejection(HttpStatus.FORBIDDEN, "invalid_signature",
                                     "SNS signature does not verify"));
                         }
                         return switch (type) {
@@ -110,7 +100,7 @@ class AwsNotificationsController {
                             default -> notification(message);
                         };
                     });
-        }).onErrorResume(Refused.class, r -> refused("aws", r));
+        }).onErrorResume(CallbackRejection.class, r -> refused("aws", r));
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> confirm(Map<String, String> message) {
@@ -120,12 +110,12 @@ class AwsNotificationsController {
         boolean testHost = props.sns().testCaPem() != null && subscribe.getHost() != null
                 && props.sns().testCertHosts().contains(subscribe.getHost() + ":" + subscribe.getPort());
         if (!awsHost && !testHost) {
-            return Mono.error(new Refused(HttpStatus.FORBIDDEN, "subscribe_url_host",
+            return Mono.error(new CallbackRejection(HttpStatus.FORBIDDEN, "subscribe_url_host",
                     "SubscribeURL outside AWS: " + subscribe.getHost()));
         }
         return web.get().uri(subscribe).retrieve().toBodilessEntity().timeout(Duration.ofSeconds(10))
                 .map(r -> ok("sns", "subscription-confirmation", "confirmed"))
-                .onErrorMap(e -> new Refused(HttpStatus.BAD_GATEWAY, "confirmation_failed",
+                .onErrorMap(e -> new CallbackRejection(HttpStatus.BAD_GATEWAY, "confirmation_failed",
                         "confirming the subscription failed: " + e.getMessage()));
     }
 
@@ -135,15 +125,15 @@ class AwsNotificationsController {
         String customer = first(m, "customer-identifier", "CustomerIdentifier");
         String product = first(m, "product-code", "ProductCode");
         if (action == null || customer == null || product == null) {
-            throw new Refused(HttpStatus.BAD_REQUEST, "invalid_message", "message lacks action, customer or product");
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_message", "message lacks action, customer or product");
         }
         if (products.find(product).isEmpty()) {
-            throw new Refused(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
         }
         boolean trial = "true".equals(first(m, "isFreeTrialTermPresent"));
         String messageId = sns.get("MessageId");
         return lookup.find("customerIdentifier", customer, product)
-                .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
                         "subscription-service did not answer: " + e.getMessage()))
                 .flatMap(found -> {
                     String subscriptionId = found.orElseGet(() -> SubscriptionIds.awsLegacy(customer));
@@ -158,7 +148,7 @@ class AwsNotificationsController {
                         case "unsubscribe-success" -> new SubscriptionClosed(false, null, "UNSUBSCRIBED");
                         case "entitlement-updated" -> new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null,
                                 Map.of());
-                        default -> throw new Refused(HttpStatus.BAD_REQUEST, "unknown_action",
+                        default -> throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_action",
                                 "unknown action '" + action + "'");
                     };
                     return publish("sns", action, EventIds.fromNaturalKey("aws", "sns", messageId), subscriptionId,
@@ -178,23 +168,23 @@ class AwsNotificationsController {
                     .map(Map.Entry::getValue).findFirst().orElse("");
             if (expected == null || expected.isBlank() || !MessageDigest.isEqual(
                     expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
-                throw new Refused(HttpStatus.UNAUTHORIZED, "invalid_api_key", "missing or wrong API destination key");
+                throw new CallbackRejection(HttpStatus.UNAUTHORIZED, "invalid_api_key", "missing or wrong API destination key");
             }
             JsonNode event = parse(body);
             if (!"aws.agreement-marketplace".equals(first(event, "source"))) {
-                throw new Refused(HttpStatus.BAD_REQUEST, "unknown_source", "source must be aws.agreement-marketplace");
+                throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_source", "source must be aws.agreement-marketplace");
             }
             String id = first(event, "id");
             String detailType = first(event, "detail-type");
             JsonNode detail = event.get("detail");
             if (id == null || detailType == null || detail == null || !detail.isObject()) {
-                throw new Refused(HttpStatus.BAD_REQUEST, "invalid_event", "event lacks id, detail-type or detail");
+                throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "event lacks id, detail-type or detail");
             }
             String account = path(detail, "acceptor", "accountId");
             String product = path(detail, "product", "code");
             String license = path(detail, "license", "arn");
             if (product != null && products.find(product).isEmpty()) {
-                throw new Refused(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
+                throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
             }
             java.util.UUID eventId = EventIds.fromNaturalKey("aws", "eventbridge", id);
             String action = detailType.replaceAll(" - (Manufacturer|Proposer)$", "");
@@ -205,10 +195,10 @@ class AwsNotificationsController {
                         "eventbridge", action, eventId, sub, new SubscriptionClosed(false, null, "LICENSE_DEPROVISIONED")));
                 case "Purchase Agreement Ended" -> {
                     if (account == null || product == null) {
-                        throw new Refused(HttpStatus.BAD_REQUEST, "invalid_event", "agreement event lacks acceptor or product");
+                        throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "agreement event lacks acceptor or product");
                     }
                     yield lookup.find("marketplaceAccountId", account, product)
-                            .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                            .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
                                     "subscription-service did not answer"))
                             .flatMap(found -> found.isEmpty() ? Mono.just(ok("eventbridge", action, "no_subscription"))
                                     : publish("eventbridge", action, eventId, found.get(),
@@ -217,21 +207,21 @@ class AwsNotificationsController {
                 // the registration opens the subscription; these only inform
                 default -> Mono.just(ok("eventbridge", action, "ignored"));
             };
-        }).onErrorResume(Refused.class, r -> refused("aws", r));
+        }).onErrorResume(CallbackRejection.class, r -> refused("aws", r));
     }
 
     private Mono<String> byLicense(String licenseArn, String account, String product) {
         if (licenseArn == null) {
-            return Mono.error(new Refused(HttpStatus.BAD_REQUEST, "invalid_event", "license event lacks license.arn"));
+            return Mono.error(new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "license event lacks license.arn"));
         }
         String normalised = licenseArn.startsWith("arn:") ? licenseArn : "arn:" + licenseArn;
         if (account != null) {
             return Mono.just(SubscriptionIds.aws(account, normalised));
         }
         return lookup.find("licenseArn", normalised, product)
-                .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
                         "subscription-service did not answer"))
-                .flatMap(found -> found.map(Mono::just).orElseGet(() -> Mono.error(new Refused(HttpStatus.NOT_FOUND,
+                .flatMap(found -> found.map(Mono::just).orElseGet(() -> Mono.error(new CallbackRejection(HttpStatus.NOT_FOUND,
                         "unknown_subscription", "no subscription with license " + normalised))));
     }
 
@@ -241,7 +231,7 @@ class AwsNotificationsController {
                                                              String subscriptionId, EventPayload payload) {
         EventEnvelope event = EventEnvelope.of(eventId, clock.instant(), "gateway-service", subscriptionId, payload);
         return publisher.publish(event)
-                .onErrorMap(e -> new Refused(HttpStatus.SERVICE_UNAVAILABLE, "not_durable",
+                .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "not_durable",
                         "the event could not be made durable; retry"))
                 .then(Mono.fromSupplier(() -> {
                     MDC.put("subscriptionId", subscriptionId);
@@ -262,25 +252,20 @@ class AwsNotificationsController {
         return ResponseEntity.ok(body);
     }
 
-    private Mono<ResponseEntity<Map<String, Object>>> refused(String marketplace, Refused r) {
-        Counter.builder("marketbill.callbacks.rejected").tag("marketplace", marketplace).tag("reason", r.reason)
-                .register(meters).increment();
-        log.warn("refused AWS notification: {} ({})", r.reason, r.getMessage());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", r.reason);
-        body.put("message", r.getMessage());
-        return Mono.just(ResponseEntity.status(r.status).contentType(MediaType.APPLICATION_JSON).body(body));
+    private Mono<ResponseEntity<Map<String, Object>>> refused(String marketplace, CallbackRejection r) {
+        log.warn("refused AWS notification: {} ({})", r.reason(), r.getMessage());
+        return Mono.just(r.respond(meters, marketplace));
     }
 
     private JsonNode parse(String body) {
         try {
             JsonNode n = json.readTree(body == null ? "" : body);
             if (n == null || !n.isObject()) {
-                throw new Refused(HttpStatus.BAD_REQUEST, "malformed", "not a JSON object");
+                throw new CallbackRejection(HttpStatus.BAD_REQUEST, "malformed", "not a JSON object");
             }
             return n;
         } catch (JacksonException e) {
-            throw new Refused(HttpStatus.BAD_REQUEST, "malformed", "not JSON");
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "malformed", "not JSON");
         }
     }
 

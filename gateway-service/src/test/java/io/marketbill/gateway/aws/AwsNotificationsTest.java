@@ -10,6 +10,7 @@ import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.protocols.aws.CertificateAuthority;
 import io.marketbill.protocols.aws.SnsSignature;
 import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TopicRecords;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,15 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -125,22 +122,8 @@ class AwsNotificationsTest {
     }
 
     private List<EventEnvelope> events(String key) {
-        List<EventEnvelope> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafkaBrokers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "t-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(Topics.MARKETPLACE_SUBSCRIPTIONS));
-            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (System.nanoTime() < until) {
-                c.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        got.add(codec.decode(r.value()));
-                    }
-                });
-            }
-        }
-        return got;
+        return TopicRecords.values(Topics.MARKETPLACE_SUBSCRIPTIONS, key, Duration.ofSeconds(5)).stream()
+                .map(codec::decode).toList();
     }
 
     @Test

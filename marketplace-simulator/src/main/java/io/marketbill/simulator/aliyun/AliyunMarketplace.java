@@ -163,6 +163,12 @@ class AliyunMarketplace {
         return new ArrayList<>(instances.values());
     }
 
+    /** The product an instance was bought for, if the marketplace sold it. */
+    java.util.Optional<String> productOf(String instanceId) {
+        Instance i = instances.get(instanceId);
+        return i == null ? java.util.Optional.empty() : java.util.Optional.of(i.productCode());
+    }
+
     /** Sends one notification now, and again later while it has not been accepted. */
     Call notify(String action, String instanceId, Map<String, String> params) {
         long id = sequence.incrementAndGet();

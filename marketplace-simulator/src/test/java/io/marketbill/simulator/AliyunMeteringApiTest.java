@@ -1,0 +1,105 @@
+package io.marketbill.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.protocols.aliyun.AliyunRpcSignature;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** PushMeteringData as the simulated marketplace enforces it (spec §1.7). */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "simulator.aliyun.spi-url=http://127.0.0.1:9/nowhere", "simulator.aliyun.retries=1",
+        "simulator.aliyun.prices.cmapi-Frequency-1=0.001", "simulator.aliyun.prices.cmapi-Period-2=1.25"})
+class AliyunMeteringApiTest {
+
+    @LocalServerPort int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private String buy(String product) throws Exception {
+        String orderBizId = "M" + UUID.randomUUID().toString().substring(0, 8);
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aliyun/instances"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"productCode\":\"" + product + "\",\"orderBizId\":\"" + orderBizId + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return orderBizId;
+    }
+
+    private HttpResponse<String> push(String metering, String secret) throws Exception {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("Action", "PushMeteringData");
+        p.put("Version", "2015-11-01");
+        p.put("Format", "JSON");
+        p.put("AccessKeyId", "local-aliyun-key");
+        p.put("SignatureMethod", "HMAC-SHA1");
+        p.put("SignatureVersion", "1.0");
+        p.put("SignatureNonce", UUID.randomUUID().toString());
+        p.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        p.put("Metering", metering);
+        p.put("Signature", AliyunRpcSignature.sign("POST", p, secret));
+        String form = p.entrySet().stream().map(e -> AliyunRpcSignature.percentEncode(e.getKey()) + "="
+                + AliyunRpcSignature.percentEncode(e.getValue())).collect(Collectors.joining("&"));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliyun/market"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String record(String instance, long start, long end, String key, long value, String assit) {
+        return "{\"InstanceId\":\"" + instance + "\",\"StartTime\":\"" + start + "\",\"EndTime\":\"" + end
+                + "\",\"Entities\":[{\"Key\":\"" + key + "\",\"Value\":\"" + value + "\",\"meteringAssit\":\""
+                + assit + "\"}]}";
+    }
+
+    @Test
+    void acceptsAValidPushAndEnforcesEveryDocumentedLimit() throws Exception {
+        String a = buy("cmgj00063418");
+        String b = buy("cmgj00063418");
+        String other = buy("cmgj00069406");
+        long hour = Instant.now().truncatedTo(ChronoUnit.HOURS).getEpochSecond();
+        long now = Instant.now().getEpochSecond();
+
+        HttpResponse<String> ok = push("[" + record(a, hour, hour + 3600, "Frequency", 9, "cmapi-Frequency-1") + ","
+                + record(b, hour, hour + 3600, "Period", 1800, "cmapi-Period-2") + "]", "local-aliyun-secret");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("\"Success\":true");
+        String billed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aliyun/metering"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        // 9 x ¥0.001 = ¥0.009: under ¥0.01 is charged 0; 1800 x ¥1.25 = ¥2250.00
+        assertThat(billed).contains("\"instanceId\":\"" + a + "\"").contains("\"feeUnits\":0")
+                .contains("\"feeUnits\":225000");
+
+        assertThat(push("[" + record(a, hour, hour + 3600, "Frequency", 1, "cmapi-Frequency-1") + "]",
+                "local-aliyun-secret").body()).as("again within 60 s").contains("Service.Flow.Control");
+        String c = buy("cmgj00063418");
+        assertThat(push("[" + record(c, now - 200, now, "Frequency", 1, "cmapi-Frequency-1") + "]",
+                "local-aliyun-secret").body()).as("window of 5 minutes or less").contains("Invalid.Parameter.Metering");
+        assertThat(push("[" + record(c, hour, hour + 3600, "Frequency", 1, "") + "]", "local-aliyun-secret").body())
+                .contains("meteringAssit is empty");
+        assertThat(push("[" + record(c, hour - 3 * 3600, hour - 2 * 3600, "Frequency", 1, "x") + "]",
+                "local-aliyun-secret").body()).as("past the deadline").contains("deadline");
+        assertThat(push("[" + record(c, hour, hour + 3600, "Frequency", 1, "x") + ","
+                + record(other, hour, hour + 3600, "Frequency", 1, "x") + "]", "local-aliyun-secret").body())
+                .contains("one product");
+        String many = java.util.stream.IntStream.range(0, 101).mapToObj(i -> record(c, hour, hour + 3600, "Frequency",
+                1, "x")).collect(Collectors.joining(",", "[", "]"));
+        assertThat(push(many, "local-aliyun-secret").body()).contains("Metering.Data.Exceeded");
+        assertThat(push("[" + record(c, hour, hour + 3600, "Frequency", 1, "x") + "]", "wrong-secret").body())
+                .contains("SignatureDoesNotMatch");
+        assertThat(push("[" + record("NOT-SOLD", hour, hour + 3600, "Frequency", 1, "x") + "]",
+                "local-aliyun-secret").body()).contains("Invalid.Parameter.Instance");
+        assertThat(push("not json", "local-aliyun-secret").body()).contains("Invalid.Parameter.Metering");
+        // none of the refused pushes was billed: c was never accepted
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aliyun/metering"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("\"instanceId\":\"" + c + "\"");
+    }
+}
