@@ -53,6 +53,8 @@ class AwsMarketplace {
     private final CertificateAuthority ca = CertificateAuthority.create("marketplace-simulator SNS CA");
     private final CertificateAuthority.Issued signer = ca.issue("sns.simulator.local");
     private final Map<String, Customer> byToken = new ConcurrentHashMap<>();
+    private final java.util.Set<String> unsubscribed = ConcurrentHashMap.newKeySet();
+    private final AwsMeteringLedger meter;
     private final List<Map<String, Object>> calls = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Instant> confirmed = new ConcurrentHashMap<>();
     private final String region;
@@ -67,7 +69,9 @@ class AwsMarketplace {
                    @Value("${simulator.aws.secret-access-key}") String secret,
                    @Value("${simulator.aws.gateway-url}") String gatewayUrl,
                    @Value("${simulator.aws.topic-arn}") String topicArn,
-                   @Value("${simulator.public-url}") String publicUrl) {
+                   @Value("${simulator.public-url}") String publicUrl,
+                   @Value("${simulator.aws.metering-window:6h}") Duration meteringWindow) {
+        this.meter = new AwsMeteringLedger(meteringWindow);
         this.region = region;
         this.accessKeyId = accessKeyId;
         this.secret = secret;
@@ -216,7 +220,65 @@ class AwsMarketplace {
             return ResponseEntity.ok().contentType(MediaType.valueOf("application/x-amz-json-1.1"))
                     .body(json.writeValueAsString(out));
         }
+        if ("AWSMPMeteringService.BatchMeterUsage".equals(target)) {
+            AwsMeteringLedger.Outcome outcome = meter.batchMeterUsage(in, byToken.values(), unsubscribed, json);
+            if (outcome.body() == null) {
+                return error(400, outcome.errorType(), outcome.errorMessage(), target);
+            }
+            record(target, Map.of("records", in.path("UsageRecords").size()));
+            return ResponseEntity.ok().contentType(MediaType.valueOf("application/x-amz-json-1.1"))
+                    .body(json.writeValueAsString(outcome.body()));
+        }
+        if ("AWSMPEntitlementService.GetEntitlements".equals(target)) {
+            String product = in.path("ProductCode").asString("");
+            JsonNode filter = in.path("Filter");
+            List<Map<String, Object>> entitlements = new ArrayList<>();
+            for (Customer c : byToken.values()) {
+                if (!c.productCode().equals(product) || unsubscribed.contains(c.licenseArn())
+                        || !matches(filter, "CUSTOMER_AWS_ACCOUNT_ID", c.accountId())
+                        || !matches(filter, "CUSTOMER_IDENTIFIER", c.customerIdentifier())
+                        || !matches(filter, "LICENSE_ARN", c.licenseArn())) {
+                    continue;
+                }
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("ProductCode", c.productCode());
+                e.put("Dimension", "pay_as_you_go");
+                e.put("CustomerIdentifier", c.customerIdentifier());
+                e.put("CustomerAWSAccountId", c.accountId());
+                e.put("Value", Map.of("BooleanValue", true));
+                entitlements.add(e);
+            }
+            record(target, Map.of("entitlements", entitlements.size()));
+            return ResponseEntity.ok().contentType(MediaType.valueOf("application/x-amz-json-1.1"))
+                    .body(json.writeValueAsString(Map.of("Entitlements", entitlements)));
+        }
         return error(400, "UnknownOperationException", "not simulated: " + target, target);
+    }
+
+    private static boolean matches(JsonNode filter, String name, String value) {
+        JsonNode values = filter.path(name);
+        if (!values.isArray() || values.isEmpty()) {
+            return true;
+        }
+        for (JsonNode v : values) {
+            if (v.asString("").equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The buyer cancels: metering for them is refused from now on (CustomerNotSubscribed). */
+    @PostMapping("/sim/aws/customers/{token}/unsubscribe")
+    Customer unsubscribe(@PathVariable String token) {
+        Customer c = byToken.get(token);
+        unsubscribed.add(c.licenseArn());
+        return c;
+    }
+
+    @GetMapping("/sim/aws/metering")
+    List<Map<String, Object>> metered() {
+        return meter.accepted();
     }
 
     private String checkSignature(HttpServletRequest request, byte[] body) {
