@@ -82,14 +82,24 @@ class MeteringSwitch {
         List<Map<String, Object>> periods = jdbc.sql(
                         "SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :id ORDER BY seq")
                 .param("id", id)
-                .query((rs, i) -> Map.<String, Object>of("metering", rs.getString(1),
-                        "changedAt", rs.getTimestamp(2).toInstant()))
+                .query((rs, i) -> {
+                    Map<String, Object> period = new java.util.LinkedHashMap<>();
+                    period.put("metering", rs.getString(1));
+                    period.put("changedAt", rs.getTimestamp(2).toInstant());
+                    return period;
+                })
                 .list();
         return jdbc.sql("SELECT * FROM metered_subscription WHERE subscription_id = :id").param("id", id)
-                .query((rs, i) -> Map.<String, Object>of("subscriptionId", rs.getString("subscription_id"),
-                        "productCode", rs.getString("product_code"), "trial", rs.getBoolean("trial"),
-                        "metering", rs.getString("metering"), "changedAt", rs.getTimestamp("changed_at").toInstant(),
-                        "periods", periods))
+                .query((rs, i) -> {
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("subscriptionId", rs.getString("subscription_id"));
+                    body.put("productCode", rs.getString("product_code"));
+                    body.put("trial", rs.getBoolean("trial"));
+                    body.put("metering", rs.getString("metering"));
+                    body.put("changedAt", rs.getTimestamp("changed_at").toInstant());
+                    body.put("periods", periods);
+                    return body;
+                })
                 .optional().<ResponseEntity<?>>map(ResponseEntity::ok)
                 .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND)
                         .body(Map.of("error", "not_found", "message", "no subscription " + id)));
