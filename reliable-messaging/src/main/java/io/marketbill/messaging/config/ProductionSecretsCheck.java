@@ -10,13 +10,15 @@ import org.springframework.core.env.Profiles;
 
 /**
  * With the {@code prod} profile, refuses to start while a secret listed in {@code marketbill.secrets.required}
- * is missing or still a development default. Names the property, never its value.
+ * is missing or still a development default, or one in {@code marketbill.secrets.optional} is set to a
+ * development default. Names the property, never its value.
  */
 public class ProductionSecretsCheck implements InitializingBean {
 
     /** Values that only the local stack and tests use. */
     static final Set<String> DEVELOPMENT_DEFAULTS = Set.of("local-spi-key", "marketbill", "postgres", "changeme",
-            "secret", "password", "local-api-key", "local-login-ticket-secret");
+            "secret", "password", "local-api-key", "local-login-ticket-secret", "local-aws-key", "local-aws-secret",
+            "local-eventbridge-key", "local-aliyun-key", "local-aliyun-secret");
 
     private final Environment env;
 
@@ -36,6 +38,14 @@ public class ProductionSecretsCheck implements InitializingBean {
             if (value == null || value.isBlank()) {
                 problems.add(name + " is not set");
             } else if (DEVELOPMENT_DEFAULTS.contains(value)) {
+                problems.add(name + " is a development default");
+            }
+        }
+        // secrets only some vendors use (e.g. AWS credentials): checked when set
+        String optional = env.getProperty("marketbill.secrets.optional", "");
+        for (String name : Arrays.stream(optional.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList()) {
+            String value = env.getProperty(name);
+            if (value != null && DEVELOPMENT_DEFAULTS.contains(value)) {
                 problems.add(name + " is a development default");
             }
         }

@@ -37,6 +37,18 @@ class ProductionSecretsCheckTest {
     }
 
     @Test
+    void anOptionalSecretIsCheckedOnlyWhenSet() {
+        MockEnvironment set = env("prod", "a-real-key-from-the-console")
+                .withProperty("marketbill.secrets.optional", "marketbill.aws.secret-access-key")
+                .withProperty("marketbill.aws.secret-access-key", "local-aws-secret");
+        assertThatThrownBy(() -> new ProductionSecretsCheck(set).afterPropertiesSet())
+                .hasMessageContaining("marketbill.aws.secret-access-key is a development default");
+        MockEnvironment unset = env("prod", "a-real-key-from-the-console")
+                .withProperty("marketbill.secrets.optional", "marketbill.aws.secret-access-key");
+        assertThatCode(() -> new ProductionSecretsCheck(unset).afterPropertiesSet()).doesNotThrowAnyException();
+    }
+
+    @Test
     void realSecretsPassAndOtherProfilesAreNotChecked() {
         assertThatCode(() -> new ProductionSecretsCheck(env("prod", "a-real-key-from-the-console")).afterPropertiesSet())
                 .doesNotThrowAnyException();
