@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -300,11 +299,11 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
-        List<ServiceProcess> reversed = new ArrayList<>(services.values());
-        java.util.Collections.reverse(reversed);
-        for (ServiceProcess p : reversed) {
+        // all services at once: each takes a few seconds to shut down gracefully
+        services.values().forEach(ServiceProcess::requestStop);
+        for (ServiceProcess p : services.values()) {
             try {
-                p.stop(Duration.ofSeconds(20));
+                p.stop(Duration.ofSeconds(30));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -76,6 +76,13 @@ public final class ServiceProcess {
         }
     }
 
+    /** SIGTERM, without waiting. */
+    public synchronized void requestStop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+        }
+    }
+
     /** SIGTERM, then SIGKILL if it has not gone after the grace period. */
     public synchronized void stop(Duration grace) throws InterruptedException {
         if (process != null && process.isAlive()) {

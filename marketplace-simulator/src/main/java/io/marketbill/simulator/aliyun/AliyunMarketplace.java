@@ -56,7 +56,12 @@ class AliyunMarketplace {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final JsonMapper json = JsonMapper.builder().build();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor();
+    // a daemon thread: pending retries must not keep the JVM alive after a shutdown
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "aliyun-spi-retries");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
