@@ -1,0 +1,89 @@
+package io.marketbill.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * JWTs from a test identity provider: RS256 with a key pair that exists only for tests
+ * ({@code classpath:marketbill-test-identity/}). {@link #register} points a service's resource server at its
+ * public key and issuer, so tests call the APIs the way the vendor's identity provider's users do.
+ */
+public final class TestTokens {
+
+    public static final String ISSUER = "https://identity.test.marketbill.io";
+    public static final String PUBLIC_KEY_LOCATION = "classpath:marketbill-test-identity/public.pem";
+    private static final PrivateKey KEY = loadKey();
+
+    private TestTokens() {
+    }
+
+    public static void register(DynamicPropertyRegistry registry) {
+        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", () -> PUBLIC_KEY_LOCATION);
+        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> ISSUER);
+    }
+
+    /** A user's token (no roles). */
+    public static String user(String userId) {
+        return token(userId, List.of(), Duration.ofMinutes(10));
+    }
+
+    /** An operator's token. */
+    public static String operator(String userId) {
+        return token(userId, List.of("operator"), Duration.ofMinutes(10));
+    }
+
+    /** {@code Authorization} header value. */
+    public static String bearer(String token) {
+        return "Bearer " + token;
+    }
+
+    public static String token(String subject, List<String> roles, Duration validFor) {
+        return token(ISSUER, subject, roles, Instant.now(), validFor, KEY);
+    }
+
+    /** A token with everything chosen: to test expired, foreign-issuer or wrongly signed tokens. */
+    public static String token(String issuer, String subject, List<String> roles, Instant issuedAt,
+                               Duration validFor, PrivateKey key) {
+        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"test\"}";
+        String claims = "{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"name\":\"" + subject
+                + "\",\"iat\":" + issuedAt.getEpochSecond() + ",\"exp\":" + issuedAt.plus(validFor).getEpochSecond()
+                + ",\"roles\":[" + roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",")) + "]}";
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String signingInput = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+        try {
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initSign(key);
+            rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+            return signingInput + "." + b64.encodeToString(rsa.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static PrivateKey testKey() {
+        return KEY;
+    }
+
+    private static PrivateKey loadKey() {
+        try (InputStream in = TestTokens.class.getResourceAsStream("/marketbill-test-identity/private.pem")) {
+            String pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
+                    .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("test identity key unreadable", e);
+        }
+    }
+}
