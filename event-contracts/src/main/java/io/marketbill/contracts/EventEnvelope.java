@@ -13,8 +13,8 @@ import java.util.UUID;
  * @param schemaVersion  the payload's schema version; consumers reject versions newer than they know
  * @param occurredAt     when it happened (UTC)
  * @param producer       the service that recorded it, e.g. {@code gateway-service}
- * @param marketplace    {@code aliyun} or {@code aws}
- * @param subscriptionId the subscription it is about (see {@link SubscriptionIds})
+ * @param marketplace    {@code aliyun} or {@code aws}; null on the directory topic
+ * @param subscriptionId the subscription it is about (see {@link SubscriptionIds}); null on the directory topic
  * @param payload        the event itself
  */
 public record EventEnvelope(
@@ -44,6 +44,15 @@ public record EventEnvelope(
         EventTypes.EventType t = EventTypes.of(payload.getClass());
         return new EventEnvelope(eventId, t.name(), t.schemaVersion(), occurredAt, producer,
                 SubscriptionIds.marketplaceOf(subscriptionId).id(), subscriptionId, payload);
+    }
+
+    /**
+     * An envelope for a directory event ({@link Topics#DIRECTORY}): no subscription, no marketplace; the record key
+     * is the organization (or user) id.
+     */
+    public static EventEnvelope ofDirectory(UUID eventId, Instant occurredAt, String producer, DirectoryEvent payload) {
+        EventTypes.EventType t = EventTypes.of(payload.getClass());
+        return new EventEnvelope(eventId, t.name(), t.schemaVersion(), occurredAt, producer, null, null, payload);
     }
 
     /** The payload as the given type. */

@@ -20,6 +20,20 @@ public final class EventTypes {
         register(SubscriptionFrozen.class, 1, Topics.MARKETPLACE_SUBSCRIPTIONS);
         register(SubscriptionResumed.class, 1, Topics.MARKETPLACE_SUBSCRIPTIONS);
         register(SubscriptionClosed.class, 1, Topics.MARKETPLACE_SUBSCRIPTIONS);
+        register(SubscriptionBound.class, 1, Topics.BINDING);
+        register(SubscriptionUnbound.class, 1, Topics.BINDING);
+        register(OrgFrozen.class, 1, Topics.BINDING);
+        register(OrgUnfrozen.class, 1, Topics.BINDING);
+        register(DeploymentsStopRequested.class, 1, Topics.BINDING);
+        register(DeploymentsDeletionScheduled.class, 1, Topics.BINDING);
+        register(BillingChannelChanged.class, 1, Topics.BINDING);
+        register(OrganizationCreated.class, 1, Topics.DIRECTORY);
+        register(OrganizationRenamed.class, 1, Topics.DIRECTORY);
+        register(OrganizationDeleted.class, 1, Topics.DIRECTORY);
+        register(MemberAdded.class, 1, Topics.DIRECTORY);
+        register(MemberRemoved.class, 1, Topics.DIRECTORY);
+        register(MemberRoleChanged.class, 1, Topics.DIRECTORY);
+        register(UserUpdated.class, 1, Topics.DIRECTORY);
     }
 
     private EventTypes() {

@@ -3,6 +3,7 @@ package io.marketbill.messaging.codec;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.EventTypes;
+import io.marketbill.contracts.Topics;
 import java.time.Instant;
 import java.util.UUID;
 import tools.jackson.core.JacksonException;
@@ -58,7 +59,10 @@ public final class EventCodec {
             Instant occurredAt = Instant.parse(text(root, "occurredAt"));
             EventPayload payload = mapper.treeToValue(payloadNode, eventType.payloadClass());
             return new EventEnvelope(eventId, type, version.asInt(), occurredAt, text(root, "producer"),
-                    optionalText(root, "marketplace"), text(root, "subscriptionId"), payload);
+                    optionalText(root, "marketplace"),
+                    // directory events are about organizations and users, not subscriptions
+                    eventType.topic().equals(Topics.DIRECTORY) ? optionalText(root, "subscriptionId")
+                            : text(root, "subscriptionId"), payload);
         } catch (JacksonException e) {
             throw new MalformedEventException("payload of " + type + " is invalid: " + e.getOriginalMessage());
         } catch (RuntimeException e) {

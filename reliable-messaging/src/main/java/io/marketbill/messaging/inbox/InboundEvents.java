@@ -53,7 +53,9 @@ public class InboundEvents {
                         record.offset());
                 return;
             }
-            MDC.put("subscriptionId", event.subscriptionId());
+            if (event.subscriptionId() != null) { // directory events have none; the key stays in the MDC
+                MDC.put("subscriptionId", event.subscriptionId());
+            }
             Boolean applied = tx.execute(status -> {
                 int inserted = jdbc.sql("""
                         INSERT INTO processed_event (consumer, event_id) VALUES (:consumer, :eventId)
