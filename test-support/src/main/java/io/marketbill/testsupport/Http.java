@@ -25,6 +25,20 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /**
+     * Any call: {@code headers} are name, value pairs; a non-null body is sent as is (set its Content-Type in the
+     * headers).
+     */
+    public static HttpResponse<String> request(int port, String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
     private static HttpResponse<String> send(HttpRequest request) {
         try {
             return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

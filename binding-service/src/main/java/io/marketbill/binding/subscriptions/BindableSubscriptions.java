@@ -5,48 +5,33 @@ import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
-import io.marketbill.contracts.Topics;
-import io.marketbill.messaging.inbox.InboundEvents;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 /**
- * The subscriptions binding-service may bind: opened ones become bindable, frozen ones stay bound but
- * frozen, closed ones can no longer be bound. (Binding itself, its rules and events: the binding issue.)
+ * The subscriptions binding-service may bind, from {@code marketplace.subscriptions.v1}: opened ones are bindable,
+ * frozen ones stay bound but frozen, closed ones can no longer be bound.
  */
-@RestController
-class BindableSubscriptions {
+@Component
+public class BindableSubscriptions {
 
     /** What binding-service knows of one subscription. */
-    record BindableSubscription(String subscriptionId, String marketplace, String productCode,
+    public record BindableSubscription(String subscriptionId, String marketplace, String productCode,
                                 String marketplaceAccountId, boolean trial, String status, boolean bindable,
                                 Instant openedAt, Instant closedAt) {
     }
 
     private final JdbcClient jdbc;
-    private final InboundEvents inbound;
 
-    BindableSubscriptions(JdbcClient jdbc, InboundEvents inbound) {
+    BindableSubscriptions(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.inbound = inbound;
     }
 
-    @KafkaListener(topics = Topics.MARKETPLACE_SUBSCRIPTIONS)
-    void on(ConsumerRecord<String, String> record) {
-        inbound.process(record, this::apply);
-    }
-
-    void apply(EventEnvelope e) {
+    /** Updates the projection; inside the consumer's transaction. */
+    public void apply(EventEnvelope e) {
         Timestamp at = Timestamp.from(e.occurredAt());
         if (e.payload() instanceof SubscriptionOpened o) {
             jdbc.sql("""
@@ -76,7 +61,7 @@ class BindableSubscriptions {
                 .param("id", e.subscriptionId()).param("to", to).param("at", Timestamp.from(e.occurredAt())).update();
     }
 
-    Optional<BindableSubscription> find(String id) {
+    public Optional<BindableSubscription> find(String id) {
         return jdbc.sql("SELECT * FROM bindable_subscription WHERE subscription_id = :id").param("id", id)
                 .query((rs, i) -> new BindableSubscription(rs.getString("subscription_id"), rs.getString("marketplace"),
                         rs.getString("product_code"), rs.getString("marketplace_account_id"), rs.getBoolean("trial"),
@@ -84,11 +69,5 @@ class BindableSubscriptions {
                         rs.getTimestamp("opened_at").toInstant(),
                         rs.getTimestamp("closed_at") == null ? null : rs.getTimestamp("closed_at").toInstant()))
                 .optional();
-    }
-
-    @GetMapping("/api/bindings/subscriptions/{id}")
-    ResponseEntity<?> one(@PathVariable String id) {
-        return find(id).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> ResponseEntity
-                .status(HttpStatus.NOT_FOUND).body(Map.of("error", "not_found", "message", "no subscription " + id)));
     }
 }

@@ -84,6 +84,26 @@ public class InboundEvents {
         }
     }
 
+    /**
+     * Applies an event this service recorded itself (e.g. through an admin API) and marks it processed, inside the
+     * caller's transaction; when the same event later arrives from Kafka, {@link #process} drops it.
+     *
+     * @return false when the event had already been applied
+     */
+    public boolean applyOnce(EventEnvelope event, Consumer<EventEnvelope> handler) {
+        int inserted = jdbc.sql("""
+                INSERT INTO processed_event (consumer, event_id) VALUES (:consumer, :eventId)
+                ON CONFLICT DO NOTHING""")
+                .param("consumer", defaultConsumer)
+                .param("eventId", event.eventId())
+                .update();
+        if (inserted == 0) {
+            return false;
+        }
+        handler.accept(event);
+        return true;
+    }
+
     private String consumerName() {
         String group = KafkaUtils.getConsumerGroupId();
         return group == null ? defaultConsumer : group;

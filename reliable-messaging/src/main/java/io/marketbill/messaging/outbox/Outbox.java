@@ -29,6 +29,11 @@ public class Outbox {
     }
 
     public void append(String topic, EventEnvelope event) {
+        append(topic, event.subscriptionId(), event);
+    }
+
+    /** Appends with an explicit record key: for events that are not about a subscription (the directory). */
+    public void append(String topic, String key, EventEnvelope event) {
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             // outside a transaction the event could commit without its state change, or the other way round
             throw new IllegalStateException("Outbox.append must be called inside the transaction of the state change");
@@ -37,7 +42,7 @@ public class Outbox {
                 INSERT INTO outbox_event (topic, message_key, event_id, event_type, payload)
                 VALUES (:topic, :key, :eventId, :type, :payload)""")
                 .param("topic", topic)
-                .param("key", event.subscriptionId())
+                .param("key", key)
                 .param("eventId", event.eventId())
                 .param("type", event.type())
                 .param("payload", codec.encode(event))

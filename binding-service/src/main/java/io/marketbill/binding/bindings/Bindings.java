@@ -1,0 +1,461 @@
+package io.marketbill.binding.bindings;
+
+import io.marketbill.binding.directory.Directory;
+import io.marketbill.binding.directory.Directory.Membership;
+import io.marketbill.binding.directory.Directory.Organization;
+import io.marketbill.binding.subscriptions.BindableSubscriptions;
+import io.marketbill.binding.subscriptions.BindableSubscriptions.BindableSubscription;
+import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.BindingEvent;
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.OrgFrozen;
+import io.marketbill.contracts.OrgUnfrozen;
+import io.marketbill.contracts.SubscriptionBound;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionResumed;
+import io.marketbill.contracts.SubscriptionUnbound;
+import io.marketbill.messaging.outbox.Outbox;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Decides which organization a marketplace subscription pays for (R5-R16), and what the subscription's lifecycle
+ * means for the organizations it pays for. Every decision, its audit entry and the events it causes commit in one
+ * transaction; the unique indexes of {@code binding} decide races (one insert wins, the other is "already bound").
+ */
+@Service
+public class Bindings {
+
+    static final String PRODUCER = "binding-service";
+    static final String MARKETPLACE_ACTOR = "marketplace";
+
+    /** One binding, active while {@code unboundAt} is null. */
+    public record Binding(long bindingId, String subscriptionId, String organizationId, String productCode,
+                          String marketplace, String marketplaceAccountId, String boundBy, Instant boundAt,
+                          String previousSubscriptionId, Instant unboundAt, String unboundBy, String unbindReason) {
+        public boolean active() {
+            return unboundAt == null;
+        }
+    }
+
+    /** How the caller proved the subscription is theirs to bind. */
+    public enum Proof {
+        /** the signed ticket from free login or AWS registration */
+        LOGIN_TICKET,
+        /** the marketplace account id plus the instance id (Guance, R8) */
+        ACCOUNT_AND_INSTANCE_ID
+    }
+
+    /** The outcome: a binding (new, or already there) or a refusal with its detail. */
+    public record Decision(Binding binding, boolean alreadyBound, Refusal refusal, String detail) {
+        public boolean bound() {
+            return refusal == null;
+        }
+
+        static Decision refused(Refusal refusal, String detail) {
+            return new Decision(null, false, refusal, detail);
+        }
+    }
+
+    /** One organization of the user, as the binding page shows it. */
+    public record Option(Membership organization, boolean bindable, boolean boundHere, Refusal reason,
+                         String detail) {
+    }
+
+    /** What the page and the API show for one subscription and one user. */
+    public record Choice(BindableSubscription subscription, Products.Product product, List<Option> options,
+                         Refusal refusal, String detail) {
+        public boolean anyBindable() {
+            return options.stream().anyMatch(Option::bindable);
+        }
+
+        public Optional<Option> boundHere() {
+            return options.stream().filter(Option::boundHere).findFirst();
+        }
+    }
+
+    static final class Refused extends RuntimeException {
+        final Refusal refusal;
+        final String detail;
+
+        Refused(Refusal refusal, String detail) {
+            super(refusal + ": " + detail, null, false, false);
+            this.refusal = refusal;
+            this.detail = detail;
+        }
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Outbox outbox;
+    private final Directory directory;
+    private final BindableSubscriptions subscriptions;
+    private final Products products;
+    private final BindingAudit audit;
+    private final Clock clock;
+
+    Bindings(JdbcClient jdbc, TransactionTemplate tx, Outbox outbox, Directory directory,
+             BindableSubscriptions subscriptions, Products products, BindingAudit audit, Clock clock) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.outbox = outbox;
+        this.directory = directory;
+        this.subscriptions = subscriptions;
+        this.products = products;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    // ---- binding and unbinding, by a user ------------------------------------------------------------------
+
+    /**
+     * Binds the subscription to the organization for the user.
+     *
+     * @param claimedAccountId with {@link Proof#ACCOUNT_AND_INSTANCE_ID}: the account id the user typed; with a
+     *                         ticket: the account the ticket names, or null
+     */
+    public Decision bind(String userId, String subscriptionId, String organizationId, Proof proof,
+                         String claimedAccountId) {
+        Instant now = clock.instant();
+        try {
+            Decision d = tx.execute(s -> doBind(userId, subscriptionId, organizationId, proof, claimedAccountId, now));
+            return d;
+        } catch (Refused r) {
+            return refusedAndAudited(now, userId, "BIND", subscriptionId, organizationId, r.refusal, r.detail);
+        } catch (DuplicateKeyException race) {
+            // another binding of this organization or subscription committed first
+            return refusedAndAudited(now, userId, "BIND", subscriptionId, organizationId, Refusal.ALREADY_BOUND,
+                    "bound by someone else a moment ago");
+        }
+    }
+
+    private Decision doBind(String userId, String subscriptionId, String organizationId, Proof proof,
+                            String claimedAccountId, Instant now) {
+        BindableSubscription sub = subscriptions.find(subscriptionId).orElseThrow(() -> new Refused(
+                Refusal.SUBSCRIPTION_UNKNOWN, "no subscription " + subscriptionId + " (yet)"));
+        Products.Product product = products.find(sub.productCode()).orElseThrow(() -> new Refused(
+                Refusal.PRODUCT_NOT_CONFIGURED, "product " + sub.productCode() + " is not configured"));
+        checkProof(sub, product, proof, claimedAccountId);
+        Membership m = membership(userId, organizationId);
+        Optional<Binding> here = activeBinding(subscriptionId, organizationId);
+        if (here.isPresent()) {
+            return new Decision(here.get(), true, null, null);
+        }
+        Option option = evaluate(sub, product, m);
+        if (!option.bindable()) {
+            throw new Refused(option.reason(), option.detail());
+        }
+        if (product.bindingPolicy() == BindingPolicy.ONE_ACCOUNT_ONE_VENDOR_ACCOUNT) {
+            jdbc.sql("""
+                    INSERT INTO account_link (product_code, marketplace, marketplace_account_id, organization_id, linked_at)
+                    VALUES (:product, :marketplace, :account, :org, :at) ON CONFLICT DO NOTHING""")
+                    .param("product", sub.productCode()).param("marketplace", sub.marketplace())
+                    .param("account", sub.marketplaceAccountId()).param("org", organizationId)
+                    .param("at", Timestamp.from(now)).update();
+            // a concurrent link may have won: what is linked now decides
+            Option again = evaluate(sub, product, m);
+            if (!again.bindable()) {
+                throw new Refused(again.reason(), again.detail());
+            }
+        }
+        String previous = jdbc.sql("DELETE FROM pending_close_action WHERE organization_id = :org RETURNING subscription_id")
+                .param("org", organizationId).query(String.class).optional().orElse(null);
+        long id = jdbc.sql("""
+                INSERT INTO binding (subscription_id, organization_id, product_code, marketplace, marketplace_account_id,
+                    exclusive, bound_by, bound_at, previous_subscription_id)
+                VALUES (:sub, :org, :product, :marketplace, :account, :exclusive, :user, :at, :previous)
+                RETURNING binding_id""")
+                .param("sub", subscriptionId).param("org", organizationId).param("product", sub.productCode())
+                .param("marketplace", sub.marketplace()).param("account", sub.marketplaceAccountId())
+                .param("exclusive", product.bindingPolicy().exclusive()).param("user", userId)
+                .param("at", Timestamp.from(now)).param("previous", previous)
+                .query(Long.class).single();
+        emit(subscriptionId, now, new SubscriptionBound(organizationId, sub.productCode(), sub.marketplaceAccountId(),
+                userId, previous));
+        Organization org = directory.organization(organizationId).orElseThrow();
+        if (org.frozen()) {
+            setFrozen(organizationId, false, now);
+            emit(subscriptionId, now, new OrgUnfrozen(organizationId, "SUBSCRIPTION_BOUND"));
+        }
+        String account = sub.marketplace() + ":" + sub.marketplaceAccountId();
+        if (!"MARKETPLACE".equals(org.billingChannel()) || !account.equals(org.billingAccount())) {
+            setChannel(organizationId, "MARKETPLACE", account, now);
+            emit(subscriptionId, now, new BillingChannelChanged(organizationId, "MARKETPLACE", sub.marketplace(),
+                    sub.marketplaceAccountId()));
+        }
+        audit.record(now, userId, "BIND", subscriptionId, organizationId, "BOUND", null,
+                previous == null ? "proof " + proof : "account switch from " + previous + ", proof " + proof);
+        return new Decision(bindingById(id), false, null, null);
+    }
+
+    private void checkProof(BindableSubscription sub, Products.Product product, Proof proof, String claimedAccountId) {
+        if (proof == Proof.ACCOUNT_AND_INSTANCE_ID) {
+            if (!product.acceptsAccountAndInstanceId()) {
+                throw new Refused(Refusal.PROOF_NOT_ACCEPTED, product.displayName(sub.productCode())
+                        + " binds only from the marketplace's free-login link");
+            }
+            if (claimedAccountId == null || !claimedAccountId.strip().equals(sub.marketplaceAccountId())) {
+                throw new Refused(Refusal.ACCOUNT_MISMATCH,
+                        "the account id does not match the instance's main account");
+            }
+        } else if (claimedAccountId != null && !claimedAccountId.isEmpty()
+                && !claimedAccountId.equals(sub.marketplaceAccountId())) {
+            throw new Refused(Refusal.ACCOUNT_MISMATCH, "the ticket names another marketplace account");
+        }
+    }
+
+    private Membership membership(String userId, String organizationId) {
+        List<Membership> all = directory.organizationsOf(userId);
+        if (all.isEmpty()) {
+            throw new Refused(Refusal.NO_ORGANIZATION, userId + " belongs to no organization");
+        }
+        return all.stream().filter(m -> m.organizationId().equals(organizationId)).findFirst()
+                .orElseThrow(() -> new Refused(Refusal.NOT_A_MEMBER, userId + " is not a member of " + organizationId));
+    }
+
+    /** Whether the subscription may be bound to this organization now, and if not, why (no writes). */
+    private Option evaluate(BindableSubscription sub, Products.Product product, Membership m) {
+        String org = m.organizationId();
+        if (activeBinding(sub.subscriptionId(), org).isPresent()) {
+            return new Option(m, false, true, null, null);
+        }
+        if (!m.admin()) {
+            return new Option(m, false, false, Refusal.INSUFFICIENT_PERMISSION,
+                    "only an admin of " + m.organizationName() + " may bind it");
+        }
+        if (!"OPEN".equals(sub.status())) {
+            return new Option(m, false, false, Refusal.SUBSCRIPTION_NOT_BINDABLE,
+                    "the subscription is " + sub.status().toLowerCase());
+        }
+        Optional<Binding> orgBinding = activeBindingOf(org);
+        if (orgBinding.isPresent()) {
+            return new Option(m, false, false, Refusal.ALREADY_BOUND,
+                    m.organizationName() + " already pays through subscription " + orgBinding.get().subscriptionId());
+        }
+        if (product.bindingPolicy().exclusive()) {
+            List<Binding> elsewhere = activeBindingsOf(sub.subscriptionId());
+            if (!elsewhere.isEmpty()) {
+                return new Option(m, false, false, Refusal.ALREADY_BOUND,
+                        "this subscription already pays for organization " + elsewhere.get(0).organizationId());
+            }
+        }
+        if (product.bindingPolicy() == BindingPolicy.ONE_ACCOUNT_ONE_VENDOR_ACCOUNT) {
+            Optional<String> linkedOrg = jdbc.sql("""
+                    SELECT organization_id FROM account_link
+                    WHERE product_code = :product AND marketplace = :marketplace AND marketplace_account_id = :account""")
+                    .param("product", sub.productCode()).param("marketplace", sub.marketplace())
+                    .param("account", sub.marketplaceAccountId()).query(String.class).optional();
+            if (linkedOrg.isPresent() && !linkedOrg.get().equals(org)) {
+                return new Option(m, false, false, Refusal.ACCOUNT_LINKED_ELSEWHERE,
+                        "marketplace account " + sub.marketplaceAccountId() + " is linked to another account ("
+                                + linkedOrg.get() + ")");
+            }
+            Optional<String> linkedAccount = jdbc.sql("""
+                    SELECT marketplace || ':' || marketplace_account_id FROM account_link
+                    WHERE product_code = :product AND organization_id = :org""")
+                    .param("product", sub.productCode()).param("org", org).query(String.class).optional();
+            if (linkedAccount.isPresent()
+                    && !linkedAccount.get().equals(sub.marketplace() + ":" + sub.marketplaceAccountId())) {
+                return new Option(m, false, false, Refusal.ACCOUNT_LINKED_ELSEWHERE,
+                        m.organizationName() + " is linked to another marketplace account");
+            }
+        }
+        return new Option(m, true, false, null, null);
+    }
+
+    /** The user's organizations for this subscription: which can be bound, which is bound, why the others cannot. */
+    public Choice choices(String userId, String subscriptionId) {
+        Optional<BindableSubscription> sub = subscriptions.find(subscriptionId);
+        if (sub.isEmpty()) {
+            return new Choice(null, null, List.of(), Refusal.SUBSCRIPTION_UNKNOWN,
+                    "no subscription " + subscriptionId + " (yet)");
+        }
+        Optional<Products.Product> product = products.find(sub.get().productCode());
+        if (product.isEmpty()) {
+            return new Choice(sub.get(), null, List.of(), Refusal.PRODUCT_NOT_CONFIGURED,
+                    "product " + sub.get().productCode() + " is not configured");
+        }
+        List<Option> options = new ArrayList<>();
+        for (Membership m : directory.organizationsOf(userId)) {
+            options.add(evaluate(sub.get(), product.get(), m));
+        }
+        if (options.isEmpty()) {
+            return new Choice(sub.get(), product.get(), options, Refusal.NO_ORGANIZATION,
+                    userId + " belongs to no organization");
+        }
+        return new Choice(sub.get(), product.get(), options, null, null);
+    }
+
+    /**
+     * Unbinds for the user (an admin of the organization) or for an operator. The organization falls back to the
+     * vendor's own billing at once: a user who unbinds chose to.
+     */
+    public Decision unbind(String actor, boolean operator, String subscriptionId, String organizationId) {
+        Instant now = clock.instant();
+        try {
+            return tx.execute(s -> {
+                if (!operator) {
+                    Membership m = membership(actor, organizationId);
+                    if (!m.admin()) {
+                        throw new Refused(Refusal.INSUFFICIENT_PERMISSION,
+                                "only an admin of " + m.organizationName() + " may unbind it");
+                    }
+                }
+                Binding b = activeBinding(subscriptionId, organizationId).orElseThrow(() -> new Refused(
+                        Refusal.NOT_BOUND, subscriptionId + " does not pay for " + organizationId));
+                end(b, "UNBOUND_BY_USER", actor, now);
+                setChannel(organizationId, "VENDOR", null, now);
+                emit(subscriptionId, now, new BillingChannelChanged(organizationId, "VENDOR", null, null));
+                audit.record(now, actor, "UNBIND", subscriptionId, organizationId, "UNBOUND", null,
+                        operator ? "by an operator" : null);
+                return new Decision(bindingById(b.bindingId()), false, null, null);
+            });
+        } catch (Refused r) {
+            return refusedAndAudited(now, actor, "UNBIND", subscriptionId, organizationId, r.refusal, r.detail);
+        }
+    }
+
+    private Decision refusedAndAudited(Instant now, String actor, String action, String subscriptionId,
+                                       String organizationId, Refusal refusal, String detail) {
+        tx.executeWithoutResult(s -> audit.record(now, actor, action, subscriptionId, organizationId, "REFUSED",
+                refusal.code(), detail));
+        return Decision.refused(refusal, detail);
+    }
+
+    // ---- what the marketplace and the directory cause (inside the consumer's transaction) ------------------
+
+    /** Frozen: freeze the organizations it pays for; resumed: unfreeze; closed: unbind and start the grace period. */
+    public void onLifecycle(EventEnvelope e) {
+        String subscriptionId = e.subscriptionId();
+        Instant at = e.occurredAt();
+        if (e.payload() instanceof SubscriptionFrozen) {
+            for (Binding b : activeBindingsOf(subscriptionId)) {
+                if (setFrozen(b.organizationId(), true, at)) {
+                    emit(subscriptionId, at, new OrgFrozen(b.organizationId(), "SUBSCRIPTION_FROZEN"));
+                    audit.record(at, MARKETPLACE_ACTOR, "FREEZE", subscriptionId, b.organizationId(), "FROZEN", null,
+                            "the marketplace suspended the subscription");
+                }
+            }
+        } else if (e.payload() instanceof SubscriptionResumed) {
+            for (Binding b : activeBindingsOf(subscriptionId)) {
+                if (setFrozen(b.organizationId(), false, at)) {
+                    emit(subscriptionId, at, new OrgUnfrozen(b.organizationId(), "SUBSCRIPTION_RESUMED"));
+                    audit.record(at, MARKETPLACE_ACTOR, "UNFREEZE", subscriptionId, b.organizationId(), "UNFROZEN",
+                            null, "the marketplace resumed the subscription");
+                }
+            }
+        } else if (e.payload() instanceof SubscriptionClosed) {
+            for (Binding b : activeBindingsOf(subscriptionId)) {
+                end(b, "SUBSCRIPTION_CLOSED", null, at);
+                Products.Product product = products.find(b.productCode()).orElse(null);
+                CloseAction action = product == null ? CloseAction.VENDOR_BILLING : product.closeAction();
+                Instant due = at.plus(product == null ? Products.DEFAULT_SWITCH_GRACE : product.switchGracePeriod());
+                jdbc.sql("""
+                        INSERT INTO pending_close_action (organization_id, subscription_id, product_code, action, due_at,
+                            created_at) VALUES (:org, :sub, :product, :action, :due, :at)
+                        ON CONFLICT (organization_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id,
+                            product_code = EXCLUDED.product_code, action = EXCLUDED.action, due_at = EXCLUDED.due_at""")
+                        .param("org", b.organizationId()).param("sub", subscriptionId).param("product", b.productCode())
+                        .param("action", action.name()).param("due", Timestamp.from(due))
+                        .param("at", Timestamp.from(at)).update();
+                audit.record(at, MARKETPLACE_ACTOR, "UNBIND", subscriptionId, b.organizationId(), "UNBOUND",
+                        "subscription_closed", action + " at " + due + " unless another subscription is bound before");
+            }
+        }
+    }
+
+    /** A deleted organization no longer pays through anything, and nothing is pending for it. */
+    public void onOrganizationDeleted(String organizationId, Instant at) {
+        activeBindingOf(organizationId).ifPresent(b -> {
+            end(b, "ORGANIZATION_DELETED", null, at);
+            audit.record(at, "directory", "UNBIND", b.subscriptionId(), organizationId, "UNBOUND",
+                    "organization_deleted", null);
+        });
+        jdbc.sql("DELETE FROM pending_close_action WHERE organization_id = :org").param("org", organizationId).update();
+    }
+
+    private void end(Binding b, String reason, String by, Instant at) {
+        jdbc.sql("""
+                UPDATE binding SET unbound_at = :at, unbound_by = :by, unbind_reason = :reason
+                WHERE binding_id = :id AND unbound_at IS NULL""")
+                .param("id", b.bindingId()).param("at", Timestamp.from(at)).param("by", by).param("reason", reason)
+                .update();
+        emit(b.subscriptionId(), at, new SubscriptionUnbound(b.organizationId(), b.productCode(),
+                b.marketplaceAccountId(), reason, by));
+    }
+
+    // ---- state of organizations, shared with the close actions ------------------------------------------------
+
+    /** @return whether it changed */
+    boolean setFrozen(String organizationId, boolean frozen, Instant at) {
+        return jdbc.sql("UPDATE organization SET frozen = :frozen, updated_at = :at "
+                        + "WHERE organization_id = :org AND frozen <> :frozen")
+                .param("org", organizationId).param("frozen", frozen).param("at", Timestamp.from(at)).update() > 0;
+    }
+
+    void setChannel(String organizationId, String channel, String account, Instant at) {
+        jdbc.sql("UPDATE organization SET billing_channel = :channel, billing_account = :account, updated_at = :at "
+                        + "WHERE organization_id = :org")
+                .param("org", organizationId).param("channel", channel).param("account", account)
+                .param("at", Timestamp.from(at)).update();
+    }
+
+    void emit(String subscriptionId, Instant at, BindingEvent event) {
+        outbox.append(EventEnvelope.of(UUID.randomUUID(), at, PRODUCER, subscriptionId, event));
+    }
+
+    // ---- queries ---------------------------------------------------------------------------------------------
+
+    public Optional<Binding> activeBinding(String subscriptionId, String organizationId) {
+        return jdbc.sql("SELECT * FROM binding WHERE subscription_id = :sub AND organization_id = :org "
+                        + "AND unbound_at IS NULL")
+                .param("sub", subscriptionId).param("org", organizationId).query(Bindings::binding).optional();
+    }
+
+    public Optional<Binding> activeBindingOf(String organizationId) {
+        return jdbc.sql("SELECT * FROM binding WHERE organization_id = :org AND unbound_at IS NULL")
+                .param("org", organizationId).query(Bindings::binding).optional();
+    }
+
+    public List<Binding> activeBindingsOf(String subscriptionId) {
+        return jdbc.sql("SELECT * FROM binding WHERE subscription_id = :sub AND unbound_at IS NULL ORDER BY binding_id")
+                .param("sub", subscriptionId).query(Bindings::binding).list();
+    }
+
+    /** Every binding of the subscription, past ones included, oldest first. */
+    public List<Binding> historyOfSubscription(String subscriptionId) {
+        return jdbc.sql("SELECT * FROM binding WHERE subscription_id = :sub ORDER BY binding_id")
+                .param("sub", subscriptionId).query(Bindings::binding).list();
+    }
+
+    public List<Binding> historyOfOrganization(String organizationId) {
+        return jdbc.sql("SELECT * FROM binding WHERE organization_id = :org ORDER BY binding_id")
+                .param("org", organizationId).query(Bindings::binding).list();
+    }
+
+    private Binding bindingById(long id) {
+        return jdbc.sql("SELECT * FROM binding WHERE binding_id = :id").param("id", id).query(Bindings::binding)
+                .single();
+    }
+
+    private static Binding binding(ResultSet rs, int row) throws SQLException {
+        Timestamp unbound = rs.getTimestamp("unbound_at");
+        return new Binding(rs.getLong("binding_id"), rs.getString("subscription_id"), rs.getString("organization_id"),
+                rs.getString("product_code"), rs.getString("marketplace"), rs.getString("marketplace_account_id"),
+                rs.getString("bound_by"), rs.getTimestamp("bound_at").toInstant(),
+                rs.getString("previous_subscription_id"), unbound == null ? null : unbound.toInstant(),
+                rs.getString("unbound_by"), rs.getString("unbind_reason"));
+    }
+}

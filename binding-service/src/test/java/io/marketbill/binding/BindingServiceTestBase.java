@@ -1,0 +1,114 @@
+package io.marketbill.binding;
+
+import io.marketbill.binding.bindings.Bindings;
+import io.marketbill.binding.directory.DirectoryChanges;
+import io.marketbill.binding.subscriptions.BindableSubscriptions;
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.MemberAdded;
+import io.marketbill.contracts.OrganizationCreated;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.messaging.inbox.InboundEvents;
+import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TestTokens;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** One Spring context for every test class of the service: real PostgreSQL, the embedded KRaft broker. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Import(BindingServiceTestBase.Recorder.class)
+public abstract class BindingServiceTestBase {
+
+    public static final String EMQX = "cmgj00069406";
+    public static final String ZILLIZ = "cmgj00063418";
+    public static final String ZILLIZ_SHORT_GRACE = "zilliz-short-grace";
+    public static final String GUANCE = "cmgj00053362";
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        TestInfrastructure.register(registry);
+        TestTokens.register(registry);
+    }
+
+    /** Everything binding-service published on binding.v1, by subscription id. */
+    @TestConfiguration
+    public static class Recorder {
+        static final Map<String, List<EventEnvelope>> BY_KEY = new ConcurrentHashMap<>();
+        private final EventCodec codec;
+
+        Recorder(EventCodec codec) {
+            this.codec = codec;
+        }
+
+        @KafkaListener(topics = Topics.BINDING, groupId = "binding-test-recorder")
+        void on(ConsumerRecord<String, String> record) {
+            BY_KEY.computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>()).add(codec.decode(record.value()));
+        }
+    }
+
+    @Autowired protected DirectoryChanges directory;
+    @Autowired protected Bindings bindings;
+    @Autowired protected BindableSubscriptions subscriptions;
+    @Autowired protected InboundEvents inbound;
+    @Autowired protected TransactionTemplate tx;
+    @Autowired protected EventCodec codec;
+    @LocalServerPort protected int port;
+
+    /** The binding events published for the subscription so far, as type names. */
+    protected static List<String> eventTypes(String subscriptionId) {
+        return events(subscriptionId).stream().map(EventEnvelope::type).toList();
+    }
+
+    protected static List<EventEnvelope> events(String subscriptionId) {
+        return List.copyOf(Recorder.BY_KEY.getOrDefault(subscriptionId, List.of()));
+    }
+
+    /** A lifecycle event, applied as the consumer applies it (tests of the rules need no Kafka hop). */
+    protected void lifecycle(String subscriptionId, EventPayload payload) {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), Instant.now(), "gateway-service", subscriptionId, payload);
+        tx.executeWithoutResult(s -> inbound.applyOnce(e, ev -> {
+            subscriptions.apply(ev);
+            bindings.onLifecycle(ev);
+        }));
+    }
+
+    protected String opened(String productCode, String account) {
+        String id = "aliyun:" + UUID.randomUUID();
+        lifecycle(id, new SubscriptionOpened(productCode, "payg", false, account, "o-" + id, null, Map.of(), null,
+                null));
+        return id;
+    }
+
+    protected static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected String organization(String name, String... adminThenMembers) {
+        String org = unique("org");
+        directory.record(new OrganizationCreated(org, name, null));
+        for (int i = 0; i < adminThenMembers.length; i++) {
+            directory.record(new MemberAdded(org, adminThenMembers[i], i == 0 ? "ADMIN" : "MEMBER", null, null, null));
+        }
+        return org;
+    }
+
+    protected void member(String org, String user, String role) {
+        directory.record(new MemberAdded(org, user, role, null, null, null));
+    }
+}
