@@ -1,15 +1,23 @@
 package io.marketbill.testsupport;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -17,21 +25,57 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * JWTs from a test identity provider: RS256 with a key pair that exists only for tests
- * ({@code classpath:marketbill-test-identity/}). {@link #register} points a service's resource server at its
- * public key and issuer, so tests call the APIs the way the vendor's identity provider's users do.
+ * ({@code classpath:marketbill-test-identity/}). {@link #register} points a service's resource server at this
+ * provider's JWKS, served over HTTP on a free port of 127.0.0.1 (the same path as production: a remote JWK set
+ * and an issuer), so tests call the APIs the way the vendor's identity provider's users do.
  */
 public final class TestTokens {
 
     public static final String ISSUER = "https://identity.test.marketbill.io";
     public static final String PUBLIC_KEY_LOCATION = "classpath:marketbill-test-identity/public.pem";
     private static final PrivateKey KEY = loadKey();
+    private static HttpServer jwks;
 
     private TestTokens() {
     }
 
     public static void register(DynamicPropertyRegistry registry) {
-        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", () -> PUBLIC_KEY_LOCATION);
+        registry.add("spring.security.oauth2.resourceserver.jwt.jwk-set-uri", TestTokens::jwkSetUri);
         registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> ISSUER);
+    }
+
+    /** The address of the test provider's JWKS (started on first use, for the whole JVM). */
+    public static synchronized String jwkSetUri() {
+        if (jwks == null) {
+            try {
+                RSAPublicKey pub = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
+                        new RSAPublicKeySpec(((RSAPrivateCrtKey) KEY).getModulus(),
+                                ((RSAPrivateCrtKey) KEY).getPublicExponent()));
+                Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+                byte[] body = ("{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"test\","
+                        + "\"n\":\"" + b64.encodeToString(unsigned(pub.getModulus())) + "\",\"e\":\""
+                        + b64.encodeToString(unsigned(pub.getPublicExponent())) + "\"}]}")
+                        .getBytes(StandardCharsets.UTF_8);
+                HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+                server.createContext("/jwks.json", exchange -> {
+                    exchange.getResponseHeaders().add("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                    exchange.close();
+                });
+                server.setExecutor(null);
+                server.start();
+                jwks = server;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalStateException("test JWKS server failed to start", e);
+            }
+        }
+        return "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json";
+    }
+
+    private static byte[] unsigned(BigInteger n) {
+        byte[] b = n.toByteArray();
+        return b[0] == 0 ? Arrays.copyOfRange(b, 1, b.length) : b;
     }
 
     /** A user's token (no roles). */

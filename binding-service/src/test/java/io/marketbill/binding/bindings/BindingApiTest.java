@@ -1,0 +1,170 @@
+package io.marketbill.binding.bindings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.binding.BindingServiceTestBase;
+import io.marketbill.contracts.LoginTicket;
+import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.TestTokens;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The JSON API for the vendor's console: who may call it, and the refusals in the caller's language. */
+class BindingApiTest extends BindingServiceTestBase {
+
+    static final byte[] SECRET = "test-login-ticket-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+
+    static String ticket(String subscriptionId, String account) {
+        return new LoginTicket(subscriptionId, account, Instant.now().plusSeconds(300)).sign(SECRET);
+    }
+
+    private HttpResponse<String> call(String method, String path, String token, String body, String... more) {
+        String[] headers = new String[4 + more.length];
+        headers[0] = "Authorization";
+        headers[1] = TestTokens.bearer(token);
+        headers[2] = "Content-Type";
+        headers[3] = "application/json";
+        System.arraycopy(more, 0, headers, 4, more.length);
+        return Http.request(port, method, path, body, headers);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void withoutAValidTokenTheApiAnswers401() throws Exception {
+        assertThat(Http.get(port, "/api/bindings/audit").statusCode()).isEqualTo(401);
+        var otherKey = KeyPairGenerator.getInstance("RSA");
+        otherKey.initialize(2048);
+        String forged = TestTokens.token(TestTokens.ISSUER, "u-mallory", List.of("operator"), Instant.now(),
+                Duration.ofMinutes(5), otherKey.generateKeyPair().getPrivate());
+        String expired = TestTokens.token(TestTokens.ISSUER, "u-late", List.of("operator"),
+                Instant.now().minusSeconds(3600), Duration.ofMinutes(5), TestTokens.testKey());
+        String foreign = TestTokens.token("https://elsewhere.example", "u-x", List.of("operator"), Instant.now(),
+                Duration.ofMinutes(5), TestTokens.testKey());
+        for (String bad : List.of(forged, expired, foreign)) {
+            assertThat(call("GET", "/api/bindings/audit", bad, null).statusCode()).isEqualTo(401);
+        }
+        // health stays open
+        assertThat(Http.get(port, "/actuator/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void bindWithATicketThenReadAndUnbind() {
+        String alice = unique("u-alice");
+        String bob = unique("u-bob");
+        String org = organization("Acme API", alice, bob);
+        String account = unique("ali");
+        String sub = opened(ZILLIZ, account);
+        String ticket = ticket(sub, account);
+
+        HttpResponse<String> choices = call("GET", "/api/bindings/choices?ticket=" + enc(ticket),
+                TestTokens.user(bob), null, "Accept-Language", "en");
+        assertThat(choices.statusCode()).isEqualTo(200);
+        assertThat(choices.body()).contains("\"bindable\":false").contains("insufficient_permission")
+                .contains("Insufficient permission").contains("\"canConfirm\":false");
+
+        HttpResponse<String> refused = call("POST", "/api/bindings", TestTokens.user(bob),
+                "{\"organizationId\":\"" + org + "\",\"ticket\":\"" + ticket + "\"}");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("\"error\":\"insufficient_permission\"").contains("权限不足");
+
+        HttpResponse<String> bound = call("POST", "/api/bindings", TestTokens.user(alice),
+                "{\"organizationId\":\"" + org + "\",\"ticket\":\"" + ticket + "\"}");
+        assertThat(bound.statusCode()).isEqualTo(201);
+        assertThat(bound.body()).contains("\"organizationId\":\"" + org + "\"").contains("\"alreadyBound\":false");
+
+        HttpResponse<String> org1 = call("GET", "/api/bindings/organizations/" + org, TestTokens.user(bob), null);
+        assertThat(org1.statusCode()).isEqualTo(200);
+        assertThat(org1.body()).contains("\"billingChannel\":\"MARKETPLACE\"").contains("aliyun:" + account);
+        assertThat(call("GET", "/api/bindings/organizations/" + org, TestTokens.user(unique("u-stranger")), null)
+                .statusCode()).isEqualTo(404);
+        assertThat(call("GET", "/api/bindings/subscriptions/" + enc(sub), TestTokens.operator("op"), null).body())
+                .contains("\"status\":\"OPEN\"").contains(org);
+
+        HttpResponse<String> audit = call("GET", "/api/bindings/audit?organizationId=" + org, TestTokens.user(alice),
+                null);
+        assertThat(audit.statusCode()).isEqualTo(200);
+        assertThat(audit.body()).contains("\"outcome\":\"BOUND\"").contains("\"outcome\":\"REFUSED\"");
+        assertThat(call("GET", "/api/bindings/audit?organizationId=" + org, TestTokens.user(bob), null).statusCode())
+                .isEqualTo(403);
+
+        HttpResponse<String> unbound = call("DELETE", "/api/bindings/subscriptions/" + enc(sub) + "/organizations/"
+                + org, TestTokens.user(alice), null);
+        assertThat(unbound.statusCode()).isEqualTo(200);
+        assertThat(unbound.body()).contains("\"unbindReason\":\"UNBOUND_BY_USER\"");
+    }
+
+    @Test
+    void guanceBindsWithTheAccountIdAndTheInstanceId() {
+        String alice = unique("u-alice");
+        String ws = organization("Guance ws", alice);
+        String account = unique("ali");
+        String sub = opened(GUANCE, account);
+        String instanceId = sub.substring("aliyun:".length());
+
+        HttpResponse<String> wrong = call("POST", "/api/bindings", TestTokens.user(alice),
+                "{\"organizationId\":\"" + ws + "\",\"marketplaceAccountId\":\"123\",\"instanceId\":\"" + instanceId
+                        + "\"}", "Accept-Language", "en");
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(wrong.body()).contains("account_mismatch").contains("main account ID");
+        HttpResponse<String> ok = call("POST", "/api/bindings", TestTokens.user(alice),
+                "{\"organizationId\":\"" + ws + "\",\"marketplaceAccountId\":\"" + account + "\",\"instanceId\":\""
+                        + instanceId + "\"}");
+        assertThat(ok.statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void badRequestsAreRefusedAndChangeNothing() {
+        String alice = unique("u-alice");
+        String org = organization("Acme", alice);
+        String sub = opened(ZILLIZ, "acct");
+        String user = TestTokens.user(alice);
+        assertThat(call("POST", "/api/bindings", user, "{\"ticket\":\"x\"}").statusCode()).isEqualTo(400);
+        assertThat(call("POST", "/api/bindings", user, "{\"organizationId\":\"" + org + "\"}").statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> forged = call("POST", "/api/bindings", user,
+                "{\"organizationId\":\"" + org + "\",\"ticket\":\"" + ticket(sub, "acct") + "x\"}");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).contains("invalid_ticket");
+        assertThat(call("POST", "/api/bindings", user, "not json").statusCode()).isEqualTo(400);
+        assertThat(bindings.activeBindingsOf(sub)).isEmpty();
+    }
+
+    @Test
+    void theDirectoryAdminApiIsForOperatorsAndValidatesItsInput() {
+        String org = unique("org");
+        String op = TestTokens.operator("op-1");
+        assertThat(call("PUT", "/api/directory/organizations/" + org, TestTokens.user("u-1"), "{\"name\":\"X\"}")
+                .statusCode()).isEqualTo(403);
+        assertThat(call("PUT", "/api/directory/organizations/" + org, op, "{\"name\":\"Acme\",\"site\":\"cn1\"}")
+                .statusCode()).isEqualTo(200);
+        HttpResponse<String> badRole = call("PUT", "/api/directory/organizations/" + org + "/members/u-9", op,
+                "{\"role\":\"OWNER\"}");
+        assertThat(badRole.statusCode()).isEqualTo(400);
+        assertThat(badRole.body()).contains("role must be ADMIN or MEMBER");
+        assertThat(call("PUT", "/api/directory/organizations/" + org + "/members/u-9", op,
+                "{\"role\":\"ADMIN\",\"email\":\"u9@example.com\",\"language\":\"en\"}").body())
+                .contains("\"userId\":\"u-9\"").contains("\"role\":\"ADMIN\"").contains("u9@example.com");
+        assertThat(call("GET", "/api/directory/users/u-9", op, null).body()).contains(org).contains("\"language\":\"en\"");
+        assertThat(call("DELETE", "/api/directory/organizations/" + org + "/members/u-9", op, null).statusCode())
+                .isEqualTo(204);
+        assertThat(call("DELETE", "/api/directory/organizations/" + org + "/members/u-9", op, null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void theApiIsDescribedWithOpenApi() {
+        HttpResponse<String> docs = Http.get(port, "/v3/api-docs");
+        assertThat(docs.statusCode()).isEqualTo(200);
+        assertThat(docs.body()).contains("/api/bindings").contains("/api/bindings/choices")
+                .contains("/api/directory/organizations/{organizationId}");
+    }
+}
