@@ -8,7 +8,6 @@ import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.MemberAdded;
 import io.marketbill.contracts.OrganizationCreated;
 import io.marketbill.contracts.SubscriptionOpened;
-import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.messaging.inbox.InboundEvents;
 import io.marketbill.testsupport.TestInfrastructure;
@@ -17,22 +16,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
-import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** One Spring context for every test class of the service: real PostgreSQL, the embedded KRaft broker. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-@Import(BindingServiceTestBase.Recorder.class)
+@Import(BindingEventRecorder.class)
 public abstract class BindingServiceTestBase {
 
     public static final String EMQX = "cmgj00069406";
@@ -44,22 +38,6 @@ public abstract class BindingServiceTestBase {
     static void infrastructure(DynamicPropertyRegistry registry) {
         TestInfrastructure.register(registry);
         TestTokens.register(registry);
-    }
-
-    /** Everything binding-service published on binding.v1, by subscription id. */
-    @TestConfiguration
-    public static class Recorder {
-        static final Map<String, List<EventEnvelope>> BY_KEY = new ConcurrentHashMap<>();
-        private final EventCodec codec;
-
-        Recorder(EventCodec codec) {
-            this.codec = codec;
-        }
-
-        @KafkaListener(topics = Topics.BINDING, groupId = "binding-test-recorder")
-        void on(ConsumerRecord<String, String> record) {
-            BY_KEY.computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>()).add(codec.decode(record.value()));
-        }
     }
 
     @Autowired protected DirectoryChanges directory;
@@ -76,7 +54,7 @@ public abstract class BindingServiceTestBase {
     }
 
     protected static List<EventEnvelope> events(String subscriptionId) {
-        return List.copyOf(Recorder.BY_KEY.getOrDefault(subscriptionId, List.of()));
+        return List.copyOf(BindingEventRecorder.BY_KEY.getOrDefault(subscriptionId, List.of()));
     }
 
     /** A lifecycle event, applied as the consumer applies it (tests of the rules need no Kafka hop). */

@@ -1,0 +1,147 @@
+package io.marketbill.binding.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.binding.BindingServiceTestBase;
+import io.marketbill.contracts.LoginTicket;
+import io.marketbill.testsupport.TestTokens;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The browser flow: ticket, sign-in at the identity provider (form_post), the choice, the confirmation. */
+class BindingPageTest extends BindingServiceTestBase {
+
+    static final byte[] SECRET = "test-login-ticket-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+
+    private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return browser.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
+        return browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String find(String regex, String text) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as(regex + " in " + text).isTrue();
+        return m.group(1);
+    }
+
+    /** Arrives with a ticket and signs in as the user; returns the page. */
+    private HttpResponse<String> arriveAndSignIn(String subscriptionId, String userToken, String... headers)
+            throws Exception {
+        String ticket = new LoginTicket(subscriptionId, "", Instant.now().plusSeconds(300)).sign(SECRET);
+        HttpResponse<String> first = get("/binding?ticket=" + enc(ticket));
+        assertThat(first.statusCode()).isEqualTo(302);
+        assertThat(first.headers().firstValue("Location").orElseThrow()).endsWith("/binding");
+        HttpResponse<String> toLogin = get("/binding");
+        assertThat(toLogin.statusCode()).isEqualTo(302);
+        String login = toLogin.headers().firstValue("Location").orElseThrow();
+        assertThat(login).startsWith("http://127.0.0.1:8090/dev-login?redirect_uri=");
+        String state = find("state=([^&]+)", login);
+        HttpResponse<String> back = post("/binding/login", "id_token=" + enc(userToken) + "&state=" + state);
+        assertThat(back.statusCode()).isEqualTo(302);
+        return get("/binding", headers);
+    }
+
+    @Test
+    void aUserChoosesAmongTheirOrganizationsAndBinds() throws Exception {
+        String alice = unique("u-alice");
+        String mine = organization("Alice 的组织", alice);
+        String theirs = organization("Someone else's", unique("u-admin"));
+        member(theirs, alice, "MEMBER");
+        String sub = opened(ZILLIZ, unique("ali"));
+
+        HttpResponse<String> page = arriveAndSignIn(sub, TestTokens.user(alice));
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("绑定云市场订阅").contains("Zilliz Cloud").contains("Alice 的组织")
+                .contains("权限不足").contains("确认绑定").contains("lang=\"zh-CN\"");
+        // the member-only organization cannot be chosen
+        assertThat(page.body()).containsPattern("value=\"" + theirs + "\"\\s+disabled");
+
+        HttpResponse<String> english = get("/binding?lang=en");
+        assertThat(english.body()).contains("Bind your marketplace subscription").contains("Insufficient permission")
+                .contains("Confirm binding").contains("lang=\"en\"");
+
+        String formToken = find("name=\"form_token\" value=\"([^\"]+)\"", english.body());
+        HttpResponse<String> forged = post("/binding/confirm", "organizationId=" + mine + "&form_token=forged");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(bindings.activeBindingsOf(sub)).isEmpty();
+
+        HttpResponse<String> done = post("/binding/confirm", "organizationId=" + mine + "&form_token=" + formToken);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).contains("id=\"bound\"").contains("This subscription now pays for Alice 的组织");
+        assertThat(bindings.activeBindingsOf(sub)).singleElement()
+                .satisfies(b -> assertThat(b.boundBy()).isEqualTo(alice));
+
+        // R9: coming back shows the binding
+        assertThat(get("/binding").body()).contains("id=\"already\"");
+    }
+
+    @Test
+    void aMemberWithoutAnyAdministeredOrganizationCannotConfirm() throws Exception {
+        String bob = unique("u-bob");
+        String org = organization("Team", unique("u-admin"));
+        member(org, bob, "MEMBER");
+        String sub = opened(ZILLIZ, unique("ali"));
+
+        HttpResponse<String> page = arriveAndSignIn(sub, TestTokens.user(bob), "Accept-Language", "en-US,en;q=0.9");
+
+        assertThat(page.body()).contains("Insufficient permission").containsPattern("id=\"confirm\"\\s+disabled")
+                .contains("No organization can be bound");
+        String formToken = find("name=\"form_token\" value=\"([^\"]+)\"", page.body());
+        HttpResponse<String> refused = post("/binding/confirm", "organizationId=" + org + "&form_token=" + formToken);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("id=\"refusal\"").contains("请联系该组织的管理员绑定");
+    }
+
+    @Test
+    void aUserWithNoOrganizationIsToldWhatToDo() throws Exception {
+        String sub = opened(ZILLIZ, unique("ali"));
+        HttpResponse<String> page = arriveAndSignIn(sub, TestTokens.user(unique("u-new")));
+        assertThat(page.body()).contains("您不属于任何组织").contains("请先创建组织");
+    }
+
+    @Test
+    void aBadOrExpiredTicketOrIdTokenGetsAnHtmlErrorPage() throws Exception {
+        HttpResponse<String> bad = get("/binding?ticket=not-a-ticket");
+        assertThat(bad.statusCode()).isEqualTo(403);
+        assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(bad.body()).contains("链接无效或已过期");
+        String expired = new LoginTicket("aliyun:x", "", Instant.now().minusSeconds(1)).sign(SECRET);
+        assertThat(get("/binding?ticket=" + enc(expired)).statusCode()).isEqualTo(403);
+        assertThat(get("/binding").statusCode()).isEqualTo(403);
+
+        String sub = opened(ZILLIZ, unique("ali"));
+        String ticket = new LoginTicket(sub, "", Instant.now().plusSeconds(300)).sign(SECRET);
+        get("/binding?ticket=" + enc(ticket));
+        String state = find("state=([^&]+)", get("/binding").headers().firstValue("Location").orElseThrow());
+        assertThat(post("/binding/login", "id_token=garbage&state=" + state).statusCode()).isEqualTo(403);
+        assertThat(post("/binding/login", "id_token=" + enc(TestTokens.user("u-a")) + "&state=wrong").statusCode())
+                .isEqualTo(403);
+    }
+}
