@@ -38,6 +38,7 @@ public abstract class BindingServiceTestBase {
     static void infrastructure(DynamicPropertyRegistry registry) {
         TestInfrastructure.register(registry);
         TestTokens.register(registry);
+        registry.add("marketbill.identity.login-url", TestTokens::loginUrl);
     }
 
     @Autowired protected DirectoryChanges directory;

@@ -35,6 +35,7 @@ public final class TestTokens {
     public static final String PUBLIC_KEY_LOCATION = "classpath:marketbill-test-identity/public.pem";
     private static final PrivateKey KEY = loadKey();
     private static HttpServer jwks;
+    private static volatile String signedIn = "u-test";
 
     private TestTokens() {
     }
@@ -63,6 +64,7 @@ public final class TestTokens {
                     exchange.getResponseBody().write(body);
                     exchange.close();
                 });
+                server.createContext("/login", TestTokens::login);
                 server.setExecutor(null);
                 server.start();
                 jwks = server;
@@ -71,6 +73,44 @@ public final class TestTokens {
             }
         }
         return "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json";
+    }
+
+    /**
+     * The test provider's sign-in page: like the local stack's development login, it answers with an OIDC
+     * form_post of an ID token to {@code redirect_uri}, here for the user set with {@link #signInAs}, submitted by a
+     * line of script (browsers) or a button.
+     */
+    public static String loginUrl() {
+        return jwkSetUri().replace("/jwks.json", "/login");
+    }
+
+    public static void signInAs(String userId) {
+        signedIn = userId;
+    }
+
+    private static void login(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
+        java.util.Map<String, String> q = new java.util.HashMap<>();
+        String query = exchange.getRequestURI().getRawQuery();
+        for (String pair : query == null ? new String[0] : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                q.put(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        String html = "<!DOCTYPE html><html><body><form method=\"post\" action=\"" + escape(q.get("redirect_uri"))
+                + "\"><input type=\"hidden\" name=\"id_token\" value=\"" + user(signedIn) + "\">"
+                + "<input type=\"hidden\" name=\"state\" value=\"" + escape(q.get("state")) + "\">"
+                + "<button type=\"submit\">Continue</button></form>"
+                + "<script>document.forms[0].submit()</script></body></html>";
+        byte[] body = html.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    private static String escape(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
     }
 
     private static byte[] unsigned(BigInteger n) {

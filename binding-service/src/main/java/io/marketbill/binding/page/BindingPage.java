@@ -28,6 +28,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
@@ -90,7 +91,7 @@ class BindingPage {
         }
         Optional<Jwt> user = signedInUser(request);
         if (user.isEmpty()) {
-            return "redirect:" + signIn(response);
+            return "redirect:" + signIn(request, response);
         }
         return render(model, response, user.get(), t.get(), cookies.get(request, TICKET_COOKIE).get(), null, null);
     }
@@ -133,7 +134,7 @@ class BindingPage {
             return problem(model, response, Refusal.INVALID_TICKET);
         }
         if (user.isEmpty()) {
-            return "redirect:" + signIn(response);
+            return "redirect:" + signIn(request, response);
         }
         if (formToken == null || !MessageDigest.isEqual(formToken.getBytes(StandardCharsets.UTF_8),
                 formToken(ticketText.get(), userText.get()).getBytes(StandardCharsets.UTF_8))) {
@@ -193,12 +194,13 @@ class BindingPage {
         });
     }
 
-    private String signIn(HttpServletResponse response) {
+    private String signIn(HttpServletRequest request, HttpServletResponse response) {
         byte[] state = new byte[18];
         RANDOM.nextBytes(state);
         String s = Base64.getUrlEncoder().withoutPadding().encodeToString(state);
         cookies.set(response, STATE_COOKIE, s, Duration.ofMinutes(10));
-        return UriComponentsBuilder.fromUriString(loginUrl).queryParam("redirect_uri", publicUrl + "/binding/login")
+        String base = publicUrl.isEmpty() ? ServletUriComponentsBuilder.fromContextPath(request).toUriString() : publicUrl;
+        return UriComponentsBuilder.fromUriString(loginUrl).queryParam("redirect_uri", base + "/binding/login")
                 .queryParam("state", s).encode().build().toUriString();
     }
 

@@ -60,7 +60,7 @@ class BindingPageTest extends BindingServiceTestBase {
         HttpResponse<String> toLogin = get("/binding");
         assertThat(toLogin.statusCode()).isEqualTo(302);
         String login = toLogin.headers().firstValue("Location").orElseThrow();
-        assertThat(login).startsWith("http://127.0.0.1:8090/dev-login?redirect_uri=");
+        assertThat(login).startsWith(TestTokens.loginUrl() + "?redirect_uri=");
         String state = find("state=([^&]+)", login);
         HttpResponse<String> back = post("/binding/login", "id_token=" + enc(userToken) + "&state=" + state);
         assertThat(back.statusCode()).isEqualTo(302);

@@ -1,0 +1,89 @@
+package io.marketbill.binding.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.marketbill.binding.BindingServiceTestBase;
+import io.marketbill.contracts.LoginTicket;
+import io.marketbill.testsupport.TestTokens;
+import java.io.File;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The binding page in a real browser (Debian's {@code chromium}, headless): the whole flow from the marketplace's
+ * ticket through the identity provider's form_post to the page, in both languages, with a screenshot of each in
+ * {@code target/screenshots/} (copied to {@code docs/}). Skipped where chromium is not installed.
+ */
+class BindingPageInChromiumTest extends BindingServiceTestBase {
+
+    static final byte[] SECRET = "test-login-ticket-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+
+    private static Path chromium() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            for (String name : List.of("chromium", "chromium-browser")) {
+                Path p = Path.of(dir, name);
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String run(Path chromium, String language, String url, String... extra) throws Exception {
+        Path profile = Files.createTempDirectory("chromium-profile");
+        List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--accept-lang=" + language, "--lang=" + language,
+                "--virtual-time-budget=15000", "--window-size=900,860"));
+        cmd.addAll(List.of(extra));
+        cmd.add(url);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        return out;
+    }
+
+    @Test
+    void theWholeFlowRendersInBothLanguages() throws Exception {
+        Path chromium = chromium();
+        assumeTrue(chromium != null, "Debian's chromium is not installed (apt-get install -y chromium)");
+        String carol = "u-carol-" + unique("c");
+        String lab = organization("Embedding Lab", carol);
+        String search = organization("Vector Search Team", unique("u-admin"));
+        member(search, carol, "MEMBER");
+        String bound = organization("Production", carol);
+        bindings.bind(carol, opened(ZILLIZ, unique("ali")), bound, io.marketbill.binding.bindings.Bindings.Proof.LOGIN_TICKET, null);
+        String sub = opened(ZILLIZ, "1880000000000002");
+        TestTokens.signInAs(carol);
+        String ticket = new LoginTicket(sub, "", Instant.now().plusSeconds(600)).sign(SECRET);
+        String url = "http://127.0.0.1:" + port + "/binding?ticket=" + URLEncoder.encode(ticket, StandardCharsets.UTF_8);
+
+        String zh = run(chromium, "zh-CN", url, "--dump-dom");
+        assertThat(zh).contains("绑定云市场订阅").contains("Embedding Lab").contains("权限不足").contains("已绑定云市场订阅")
+                .contains("确认绑定").contains("1880000000000002");
+        String en = run(chromium, "en-US", url, "--dump-dom");
+        assertThat(en).contains("Bind your marketplace subscription").contains("Insufficient permission")
+                .contains("Already bound to a marketplace subscription").contains("Confirm binding");
+
+        Path shots = Path.of("target/screenshots");
+        Files.createDirectories(shots);
+        for (String lang : List.of("zh-CN", "en")) {
+            Path png = shots.resolve("binding-page-" + lang + ".png").toAbsolutePath();
+            Files.deleteIfExists(png);
+            run(chromium, lang.equals("en") ? "en-US" : "zh-CN", url, "--screenshot=" + png, "--hide-scrollbars");
+            assertThat(png).exists();
+            assertThat(Files.size(png)).isGreaterThan(10_000);
+        }
+        assertThat(bindings.activeBindingsOf(sub)).as("looking binds nothing").isEmpty();
+        assertThat(lab).isNotBlank();
+    }
+}
