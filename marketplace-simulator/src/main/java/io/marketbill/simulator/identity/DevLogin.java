@@ -91,7 +91,7 @@ class DevLogin {
                 运维人员 <span lang="en">Operator</span></label>
                 <button type="submit">登录 <span lang="en">Sign in</span></button>
                 </form>
-                <p class="hint">登录后返回 <span lang="en">Returns to</span>: <code>%s</code></p>
+                <p class="hint">登录后返回 <span lang="en">Returns to</span>: <code class="url">%s</code></p>
                 """.formatted(esc(redirectUri), hidden("state", state), suggestions, demoUsers, esc(redirectUri));
         return page(HttpStatus.OK, "开发登录 / Development login", body);
     }
@@ -198,7 +198,8 @@ class DevLogin {
                 button{margin-top:1.2em;padding:.6em 1.4em;font-size:1em;background:#1f6feb;color:#fff;border:0;
                 border-radius:4px;cursor:pointer}
                 .note,.hint{font-size:.9em;color:#555}
-                code{background:#eef;padding:0 .2em;word-break:break-all}
+                code{background:#eef;padding:0 .2em;white-space:nowrap}
+                code.url{white-space:normal;word-break:break-all}
                 </style></head>
                 <body><main>
                 %s</main></body></html>
