@@ -32,6 +32,9 @@ public final class LocalStack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("subscription-service", "binding-service", "billing-service",
             "notification-service", "marketplace-simulator", "gateway-service");
 
+    /** The demo users of the seed stories: offered on the development login page, seeded by binding-service. */
+    public static final List<String> DEMO_USERS = List.of("u-alice", "u-bob", "u-carol", "u-dave", "u-erin");
+
     private final StackConfig config;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
@@ -247,6 +250,20 @@ public final class LocalStack implements AutoCloseable {
             env.put("MARKETBILL_AWS_SNS_TESTCAPEM", simulatorCa().toString());
             env.put("MARKETBILL_AWS_SNS_TESTCERTHOSTS", config.host() + ":" + config.simulatorPort());
         }
+        // who is calling: the simulator's development login plays the vendor's identity provider
+        if (name.equals("gateway-service") || name.equals("binding-service")) {
+            env.put("IDENTITY_JWK_SET_URI", config.identityJwkSetUri());
+            env.put("IDENTITY_ISSUER", config.identityIssuer());
+        }
+        if (name.equals("binding-service")) {
+            env.put("IDENTITY_LOGIN_URL", config.identityIssuer());
+        }
+        if (name.equals("marketplace-simulator")) {
+            env.put("SIMULATOR_IDENTITY_ISSUER", config.identityIssuer());
+            // kept with the stack's data, so that tokens stay valid across restarts
+            env.put("SIMULATOR_IDENTITY_KEY_LOCATION", config.dataDir().resolve("simulator-identity-key.pem").toString());
+            env.put("SIMULATOR_IDENTITY_USERS", String.join(",", DEMO_USERS));
+        }
         env.put("SMTP_HOST", config.host());
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,
@@ -335,8 +352,9 @@ public final class LocalStack implements AutoCloseable {
             case "up" -> up(config);
             case "status" -> System.exit(status(config) ? 0 : 1);
             case "demo" -> new Demo(config).run();
+            case "token" -> System.exit(DevLoginTokens.command(config, java.util.Arrays.copyOfRange(args, 1, args.length)));
             default -> {
-                System.err.println("usage: LocalStack up|status|demo");
+                System.err.println("usage: LocalStack up|status|demo|token");
                 System.exit(2);
             }
         }

@@ -96,6 +96,15 @@ public record StackConfig(
         return "http://" + host + ":" + port;
     }
 
+    /** The simulator's development login, which plays the vendor's identity provider. */
+    public String identityIssuer() {
+        return url(simulatorPort) + "/dev-login";
+    }
+
+    public String identityJwkSetUri() {
+        return identityIssuer() + "/jwks.json";
+    }
+
     /** Every port the stack will listen on, by the variable that sets it (PostgreSQL only when embedded). */
     public Map<String, Integer> ports() {
         Map<String, Integer> ports = new LinkedHashMap<>();

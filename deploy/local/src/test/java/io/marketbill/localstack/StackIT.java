@@ -42,6 +42,8 @@ class StackIT {
     static final String KEY = "it-spi-key";
     static LocalStack stack;
     static final HttpClient http = HttpClient.newHttpClient();
+    /** From the stack's identity provider (the simulator's development login), as a vendor's script gets one. */
+    static String operatorToken;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,6 +61,7 @@ class StackIT {
         stack = new LocalStack(StackConfig.from(home, env::get));
         double seconds = stack.start();
         System.out.printf("stack healthy in %.1f s, resident MiB %s%n", seconds, stack.residentMemoryMib());
+        operatorToken = DevLoginTokens.fetch(stack.config(), "u-ops", "operator");
     }
 
     @AfterAll
@@ -102,8 +105,17 @@ class StackIT {
         return p;
     }
 
+    /** Through the gateway, as an operator. */
     static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(gateway(path))).build(), HttpResponse.BodyHandlers.ofString());
+        return get(path, operatorToken);
+    }
+
+    static HttpResponse<String> get(String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway(path)));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static long count(String sql) throws Exception {
@@ -141,6 +153,26 @@ class StackIT {
 
     @Test
     @Order(2)
+    void theApisNeedATokenOfTheStacksIdentityProviderAndOperatorsForSubscriptions() throws Exception {
+        assertThat(get("/api/subscriptions/aliyun%3ATHIN-1", null).statusCode()).isEqualTo(401);
+        String alice = DevLoginTokens.fetch(stack.config(), "u-alice", null);
+        HttpResponse<String> asUser = get("/api/subscriptions/aliyun%3ATHIN-1", alice);
+        assertThat(asUser.statusCode()).isEqualTo(403);
+        assertThat(asUser.body()).contains("\"error\":\"forbidden\"");
+        // the gateway lets a user through to binding-service, which decides for itself (membership)
+        HttpResponse<String> binding = get("/api/bindings/subscriptions/aliyun%3ATHIN-1", alice);
+        assertThat(binding.statusCode()).isNotEqualTo(401);
+        assertThat(binding.body()).doesNotContain("this API is for operators");
+        // the development login's page, as a browser gets it
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(stack.config().identityIssuer()
+                + "?redirect_uri=" + URLEncoder.encode(gateway("/binding/login"), StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.body()).contains("<option value=\"u-alice\">", "<option value=\"u-erin\">");
+    }
+
+    @Test
+    @Order(3)
     void oneHundredTwentyIdenticalCreateInstanceCallsMakeOneSubscription() throws Exception {
         Map<String, String> call = create("RETRY-120");
         for (int i = 0; i < 120; i++) {
@@ -154,7 +186,7 @@ class StackIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void withKafkaStoppedCreateInstanceAnswersZeroAndTheMarketplaceRetrySucceedsOnceKafkaIsBack() throws Exception {
         stack.stopKafka();
         String simulator = stack.config().url(stack.config().simulatorPort());
@@ -175,7 +207,7 @@ class StackIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aConsumerKilledMidFlowLosesNothingAndDuplicatesNothing() throws Exception {
         int n = 300;
         ServiceProcess subscriptions = stack.service("subscription-service");

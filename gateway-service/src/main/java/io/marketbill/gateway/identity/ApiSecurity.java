@@ -1,0 +1,143 @@
+package io.marketbill.gateway.identity;
+
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverter;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
+import org.springframework.util.StringUtils;
+import reactor.core.publisher.Flux;
+
+/**
+ * Who may call what. {@code /api/**} needs a JWT from the vendor's identity provider: {@code /api/bindings/**}
+ * and {@code /api/billing/**} any user (the services check organization membership), every other API an
+ * operator. The public paths ({@link #PUBLIC_PATHS}: marketplace callbacks, the binding page, probes) match no
+ * security chain at all, so callbacks pay nothing for it; anything else is refused. Stateless: no session,
+ * no CSRF, no login form. The Authorization header goes downstream unchanged, and the services check it again.
+ */
+@Configuration(proxyBeanMethods = false)
+class ApiSecurity {
+
+    /** Open to anyone; each verifies its callers itself (marketplace signatures, binding-service's cookie). */
+    static final String[] PUBLIC_PATHS = {"/marketplace/**", "/binding", "/binding/**", "/actuator/health",
+            "/actuator/health/**", "/actuator/prometheus", "/actuator/info"};
+
+    /** Any signed-in user; the services behind check the organization. Every other API is for operators. */
+    static final String[] USER_APIS = {"/api/bindings", "/api/bindings/**", "/api/billing", "/api/billing/**"};
+
+    @Bean
+    @Order(1)
+    SecurityWebFilterChain apiChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder) {
+        stateless(http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/api", "/api/**")));
+        http.authorizeExchange(a -> a.pathMatchers(USER_APIS).authenticated().anyExchange().hasRole("OPERATOR"))
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(authenticationConverter()))
+                        .authenticationEntryPoint(JsonSecurityErrors.unauthorized())
+                        .accessDeniedHandler(JsonSecurityErrors.forbidden()))
+                .exceptionHandling(e -> e.authenticationEntryPoint(JsonSecurityErrors.unauthorized())
+                        .accessDeniedHandler(JsonSecurityErrors.forbidden()));
+        return http.build();
+    }
+
+    /** Whatever is neither an API nor public: refused, whoever asks. */
+    @Bean
+    @Order(2)
+    SecurityWebFilterChain everythingElseDenied(ServerHttpSecurity http) {
+        stateless(http.securityMatcher(new NegatedServerWebExchangeMatcher(
+                ServerWebExchangeMatchers.pathMatchers(PUBLIC_PATHS))));
+        http.authorizeExchange(a -> a.anyExchange().denyAll())
+                .exceptionHandling(e -> e.authenticationEntryPoint(JsonSecurityErrors.notPublic())
+                        .accessDeniedHandler(JsonSecurityErrors.forbidden()));
+        return http.build();
+    }
+
+    private static void stateless(ServerHttpSecurity http) {
+        http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .requestCache(c -> c.requestCache(NoOpServerRequestCache.getInstance()));
+    }
+
+    /**
+     * No observation per request of the security chains: the server's own request metric covers it, and the
+     * marketplace callbacks (which pass no chain) would otherwise each pay for an "unsecured request" timer.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.withDefaults().shouldObserveRequests(false).build();
+    }
+
+    /**
+     * RS256 only, signed by the identity provider's key (its JWKS at {@code jwk-set-uri}, or a fixed
+     * {@code public-key-location}, which wins when set, as in tests), issued by {@code issuer-uri} (always
+     * checked; no discovery call), within its lifetime, with a subject.
+     */
+    @Bean
+    ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties properties) throws Exception {
+        OAuth2ResourceServerProperties.Jwt jwt = properties.getJwt();
+        String issuer = jwt.getIssuerUri();
+        if (!StringUtils.hasText(issuer)) {
+            throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.issuer-uri (env IDENTITY_ISSUER)"
+                    + " is required: tokens of any other issuer are refused");
+        }
+        NimbusReactiveJwtDecoder decoder;
+        if (jwt.getPublicKeyLocation() != null) {
+            decoder = NimbusReactiveJwtDecoder.withPublicKey(rsaPublicKey(jwt.readPublicKey()))
+                    .signatureAlgorithm(SignatureAlgorithm.RS256).build();
+        } else if (StringUtils.hasText(jwt.getJwkSetUri())) {
+            decoder = NimbusReactiveJwtDecoder.withJwkSetUri(jwt.getJwkSetUri())
+                    .jwsAlgorithm(SignatureAlgorithm.RS256).build();
+        } else {
+            throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.jwk-set-uri (env "
+                    + "IDENTITY_JWK_SET_URI) is required: where the identity provider publishes its keys");
+        }
+        OAuth2TokenValidator<Jwt> subject = new JwtClaimValidator<String>("sub", StringUtils::hasText);
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
+                subject));
+        return decoder;
+    }
+
+    private static RSAPublicKey rsaPublicKey(String pem) throws Exception {
+        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+        return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
+    }
+
+    /** Principal: {@code sub}. Authorities: {@code ROLE_} + each of {@code roles}, upper-cased. */
+    static ReactiveJwtAuthenticationConverter authenticationConverter() {
+        ReactiveJwtAuthenticationConverter converter = new ReactiveJwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(ApiSecurity::authorities);
+        return converter;
+    }
+
+    static Flux<GrantedAuthority> authorities(Jwt jwt) {
+        List<String> roles = jwt.hasClaim("roles") ? jwt.getClaimAsStringList("roles") : List.of();
+        return Flux.fromIterable(roles == null ? List.<String>of() : roles)
+                .filter(StringUtils::hasText)
+                .map(role -> new SimpleGrantedAuthority("ROLE_" + role.strip().toUpperCase(Locale.ROOT)));
+    }
+}

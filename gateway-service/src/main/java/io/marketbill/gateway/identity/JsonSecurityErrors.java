@@ -1,0 +1,67 @@
+package io.marketbill.gateway.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.server.resource.web.server.BearerTokenServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/** 401 and 403 as JSON {@code {"error":"unauthorized"|"forbidden","message":...}}, like every other refusal. */
+final class JsonSecurityErrors {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private JsonSecurityErrors() {
+    }
+
+    /**
+     * 401 with the {@code WWW-Authenticate: Bearer ...} header the bearer-token entry point computes (RFC 6750),
+     * and a JSON body instead of its empty one.
+     */
+    static ServerAuthenticationEntryPoint unauthorized() {
+        BearerTokenServerAuthenticationEntryPoint bearer = new BearerTokenServerAuthenticationEntryPoint();
+        return (exchange, ex) -> {
+            String message = ex instanceof OAuth2AuthenticationException
+                    ? "the bearer token is not valid: " + ex.getMessage()
+                    : "a bearer token from the identity provider is required";
+            ServerHttpResponse withBody = new ServerHttpResponseDecorator(exchange.getResponse()) {
+                @Override
+                public Mono<Void> setComplete() {
+                    return write(getDelegate(), null, "unauthorized", message);
+                }
+            };
+            return bearer.commence(exchange.mutate().response(withBody).build(), ex);
+        };
+    }
+
+    static ServerAccessDeniedHandler forbidden() {
+        return (exchange, denied) -> write(exchange.getResponse(), HttpStatus.FORBIDDEN, "forbidden",
+                "this API is for operators");
+    }
+
+    /** Outside the APIs and the public paths: nothing a token could open. */
+    static ServerAuthenticationEntryPoint notPublic() {
+        return (exchange, ex) -> write(exchange.getResponse(), HttpStatus.FORBIDDEN, "forbidden",
+                "not a public path");
+    }
+
+    private static Mono<Void> write(ServerHttpResponse response, HttpStatus status, String error, String message) {
+        if (status != null) {
+            response.setStatusCode(status);
+        }
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("message", message);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        return response.writeWith(Mono.just(response.bufferFactory()
+                .wrap(JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8))));
+    }
+}

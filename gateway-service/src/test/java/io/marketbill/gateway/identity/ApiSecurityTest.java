@@ -1,0 +1,178 @@
+package io.marketbill.gateway.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TestTokens;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Who may call what through the gateway, with tokens of the test identity provider. A local server plays every
+ * service behind the routes and records what reached it.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+class ApiSecurityTest {
+
+    /** What reached the services behind the gateway: method + path -> Authorization header ("" if none). */
+    static final Map<String, String> received = new ConcurrentHashMap<>();
+    static HttpServer services;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) throws Exception {
+        TestInfrastructure.registerKafka(registry);
+        TestTokens.register(registry);
+        services = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        services.createContext("/", x -> {
+            String auth = x.getRequestHeaders().getFirst("Authorization");
+            received.put(x.getRequestMethod() + " " + x.getRequestURI().getRawPath(), auth == null ? "" : auth);
+            byte[] b = "{\"served\":true}".getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", "application/json");
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        services.start();
+        String url = "http://127.0.0.1:" + services.getAddress().getPort();
+        for (String service : List.of("SUBSCRIPTION", "BINDING", "BILLING", "NOTIFICATION")) {
+            registry.add(service + "_SERVICE_URL", () -> url);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        services.stop(0);
+    }
+
+    @LocalServerPort int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> call(String method, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", TestTokens.bearer(token));
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String token) throws Exception {
+        return call("GET", path, token);
+    }
+
+    private static void assertRefused(HttpResponse<String> r, int status, String error) {
+        assertThat(r.statusCode()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("json"));
+        assertThat(r.body()).contains("\"error\":\"" + error + "\"").contains("\"message\":");
+    }
+
+    @Test
+    void withoutATokenTheApisAnswer401WithABearerChallengeAndNothingIsForwarded() throws Exception {
+        HttpResponse<String> r = get("/api/subscriptions/aliyun%3ANOTOKEN", null);
+        assertRefused(r, 401, "unauthorized");
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertRefused(get("/api/bindings/NOTOKEN", null), 401, "unauthorized");
+        assertThat(received).doesNotContainKeys("GET /api/subscriptions/aliyun%3ANOTOKEN", "GET /api/bindings/NOTOKEN");
+    }
+
+    @Test
+    void aUserReachesBindingsAndBillingWithTheHeaderUnchangedButNoOperatorApi() throws Exception {
+        String alice = TestTokens.user("u-alice");
+        assertThat(get("/api/bindings/USER-1", alice).statusCode()).isEqualTo(200);
+        assertThat(received).containsEntry("GET /api/bindings/USER-1", TestTokens.bearer(alice));
+        assertThat(get("/api/billing/USER-1", alice).statusCode()).isEqualTo(200);
+        assertThat(received).containsEntry("GET /api/billing/USER-1", TestTokens.bearer(alice));
+
+        for (String operatorOnly : List.of("/api/subscriptions/aliyun%3AUSER-1", "/api/directory/users/USER-1",
+                "/api/dead-letters/binding-service/USER-1", "/api/notifications/USER-1")) {
+            assertRefused(get(operatorOnly, alice), 403, "forbidden");
+        }
+        assertThat(received.keySet()).noneMatch(k -> k.contains("USER-1") && !k.contains("/api/bindings/")
+                && !k.contains("/api/billing/"));
+    }
+
+    @Test
+    void anOperatorReachesEveryApiStatelessly() throws Exception {
+        String op = TestTokens.operator("u-olga");
+        HttpResponse<String> r = get("/api/subscriptions/aliyun%3AOP-1", op);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().allValues("Set-Cookie")).as("no session").isEmpty();
+        assertThat(received).containsEntry("GET /api/subscriptions/aliyun%3AOP-1", TestTokens.bearer(op));
+        assertThat(get("/api/directory/users/OP-1", op).statusCode()).isEqualTo(200);
+        assertThat(received).containsKey("GET /api/directory/users/OP-1");
+        assertThat(get("/api/bindings/OP-1", op).statusCode()).isEqualTo(200);
+        // a POST without any CSRF token: bearer tokens are not sent by browsers on their own
+        assertThat(call("POST", "/api/dead-letters/subscription-service/OP-1/replay", op).statusCode()).isEqualTo(200);
+        assertThat(received).containsEntry("POST /api/dead-letters/OP-1/replay", TestTokens.bearer(op));
+    }
+
+    @Test
+    void expiredForeignAndWronglySignedTokensAre401() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        PrivateKey stranger = generator.generateKeyPair().getPrivate();
+        Instant now = Instant.now();
+        Map<String, String> tokens = Map.of(
+                "expired", TestTokens.token(TestTokens.ISSUER, "u-olga", List.of("operator"),
+                        now.minus(Duration.ofHours(2)), Duration.ofHours(1), TestTokens.testKey()),
+                "foreign issuer", TestTokens.token("https://identity.example.org", "u-olga", List.of("operator"), now,
+                        Duration.ofMinutes(10), TestTokens.testKey()),
+                "wrongly signed", TestTokens.token(TestTokens.ISSUER, "u-olga", List.of("operator"), now,
+                        Duration.ofMinutes(10), stranger),
+                "not a JWT", "not.a.jwt");
+        tokens.forEach((what, token) -> {
+            try {
+                HttpResponse<String> r = get("/api/subscriptions/aliyun%3ABAD-1", token);
+                assertThat(r.statusCode()).as(what).isEqualTo(401);
+                assertThat(r.body()).as(what).contains("\"error\":\"unauthorized\"");
+                assertThat(r.headers().firstValue("WWW-Authenticate")).as(what)
+                        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer").contains("invalid_token"));
+            } catch (Exception e) {
+                throw new AssertionError(what, e);
+            }
+        });
+        assertThat(received).doesNotContainKey("GET /api/subscriptions/aliyun%3ABAD-1");
+    }
+
+    @Test
+    void marketplaceCallbacksTheBindingPageAndProbesNeedNoTokenAndPassNoSecurityChain() throws Exception {
+        HttpResponse<String> ping = get("/marketplace/ping", null);
+        assertThat(ping.statusCode()).isEqualTo(200);
+        assertThat(ping.body()).isEqualTo("ok");
+        assertThat(ping.headers().map()).as("no security headers: no chain ran")
+                .doesNotContainKeys("X-Frame-Options", "x-frame-options", "Cache-Control", "cache-control");
+        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(200);
+        assertThat(get("/binding?ticket=PUBLIC-1", null).statusCode()).isEqualTo(200);
+        assertThat(received).containsEntry("GET /binding", "");
+    }
+
+    @Test
+    void everythingElseIsRefusedWhateverTheToken() throws Exception {
+        String op = TestTokens.operator("u-olga");
+        assertRefused(get("/actuator/metrics", null), 403, "forbidden");
+        assertRefused(get("/actuator/metrics", op), 403, "forbidden");
+        assertRefused(get("/somewhere/else", op), 403, "forbidden");
+    }
+}

@@ -1,0 +1,208 @@
+package io.marketbill.simulator.identity;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * {@code /dev-login}: the vendor's identity provider, played for the local stack and vendors' CI. Anyone may sign
+ * in as any user id, without a password: never expose it beyond a development machine. The browser flow ends
+ * like OIDC's {@code response_mode=form_post}: a form that posts {@code id_token} and {@code state} to the
+ * {@code redirect_uri}, which must start with one of {@code simulator.identity.allowed-redirect-prefixes}.
+ */
+@RestController
+class DevLogin {
+
+    private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+    private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    private static final MediaType HTML = new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8);
+
+    private final IdentityTokens tokens;
+    private final List<String> users;
+    private final List<String> allowedRedirectPrefixes;
+
+    DevLogin(IdentityTokens tokens, @Value("${simulator.identity.users:}") String users,
+             @Value("${simulator.identity.allowed-redirect-prefixes}") String allowedRedirectPrefixes) {
+        this.tokens = tokens;
+        this.users = list(users);
+        this.allowedRedirectPrefixes = list(allowedRedirectPrefixes);
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    @GetMapping(path = "/dev-login/jwks.json", produces = MediaType.APPLICATION_JSON_VALUE)
+    Map<String, Object> jwks() {
+        return tokens.jwks();
+    }
+
+    /** For scripts: {@code user} and optional {@code role} (form or query) give the token as plain text. */
+    @PostMapping(path = "/dev-login/token", produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<String> token(@RequestParam(required = false) String user,
+                                 @RequestParam(required = false) List<String> role) {
+        String problem = checkUserAndRoles(user, role);
+        if (problem != null) {
+            return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN).body(problem + "\n");
+        }
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.TEXT_PLAIN)
+                .body(tokens.issue(user, roles(role)));
+    }
+
+    @GetMapping(path = "/dev-login", produces = MediaType.TEXT_HTML_VALUE)
+    ResponseEntity<String> loginPage(@RequestParam(name = "redirect_uri", required = false) String redirectUri,
+                                     @RequestParam(required = false) String state) {
+        if (!allowedRedirect(redirectUri)) {
+            return refusal("返回地址不在允许列表中。", "The redirect_uri is not on the allow-list ("
+                    + String.join(", ", allowedRedirectPrefixes) + ").");
+        }
+        String suggestions = users.stream().map(u -> "<option value=\"" + esc(u) + "\">")
+                .collect(Collectors.joining());
+        String demoUsers = users.isEmpty() ? "" : "<p class=\"hint\">演示用户 <span lang=\"en\">Demo users</span>: "
+                + users.stream().map(u -> "<code>" + esc(u) + "</code>").collect(Collectors.joining(" ")) + "</p>";
+        String body = """
+                <h1>开发登录 <span lang="en">Development login</span></h1>
+                <p class="note">本机的开发身份提供者：不校验密码，任何人都能以任何用户登录，只用于开发和测试。<br>
+                <span lang="en">The development identity provider: no password, anyone may sign in as anyone. For
+                development and tests only.</span></p>
+                <form method="post" action="/dev-login">
+                <input type="hidden" name="redirect_uri" value="%s">%s
+                <label for="user">用户 ID <span lang="en">User ID</span></label>
+                <input id="user" name="user" list="users" required autofocus autocomplete="username"
+                       pattern="[A-Za-z0-9][A-Za-z0-9._@\\-]{0,63}" placeholder="u-alice">
+                <datalist id="users">%s</datalist>
+                %s
+                <label class="check"><input type="checkbox" name="role" value="operator">
+                运维人员 <span lang="en">Operator</span></label>
+                <button type="submit">登录 <span lang="en">Sign in</span></button>
+                </form>
+                <p class="hint">登录后返回 <span lang="en">Returns to</span>: <code class="url">%s</code></p>
+                """.formatted(esc(redirectUri), hidden("state", state), suggestions, demoUsers, esc(redirectUri));
+        return page(HttpStatus.OK, "开发登录 / Development login", body);
+    }
+
+    /** Signs the user in: answers a form that carries the ID token to the redirect URI (OIDC form_post). */
+    @PostMapping(path = "/dev-login", produces = MediaType.TEXT_HTML_VALUE)
+    ResponseEntity<String> signIn(@RequestParam(required = false) String user,
+                                  @RequestParam(name = "redirect_uri", required = false) String redirectUri,
+                                  @RequestParam(required = false) String state,
+                                  @RequestParam(required = false) List<String> role) {
+        if (!allowedRedirect(redirectUri)) {
+            return refusal("返回地址不在允许列表中。", "The redirect_uri is not on the allow-list ("
+                    + String.join(", ", allowedRedirectPrefixes) + ").");
+        }
+        String problem = checkUserAndRoles(user, role);
+        if (problem != null) {
+            return refusal("用户 ID 或角色无效。", problem);
+        }
+        String body = """
+                <h1>已登录为 %s <span lang="en">Signed in as %s</span></h1>
+                <form method="post" action="%s">
+                <input type="hidden" name="id_token" value="%s">%s
+                <p class="note">正在返回应用；如未自动跳转，请点击继续。<br>
+                <span lang="en">Returning to the application; if nothing happens, continue.</span></p>
+                <button type="submit">继续 <span lang="en">Continue</span></button>
+                </form>
+                <script>document.forms[0].submit();</script>
+                """.formatted(esc(user), esc(user), esc(redirectUri), tokens.issue(user, roles(role)),
+                hidden("state", state));
+        // the page holds a token: not to be cached or shown again from history
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(HTML)
+                .body(html("继续 / Continue", body));
+    }
+
+    /**
+     * Only an absolute http(s) URI without user info (so {@code http://127.0.0.1:80@elsewhere} does not pass)
+     * that starts with an allowed prefix.
+     */
+    boolean allowedRedirect(String redirectUri) {
+        if (redirectUri == null || redirectUri.isBlank()) {
+            return false;
+        }
+        try {
+            URI uri = new URI(redirectUri);
+            if (!uri.isAbsolute() || uri.getRawUserInfo() != null || uri.getHost() == null
+                    || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                return false;
+            }
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        return allowedRedirectPrefixes.stream().anyMatch(redirectUri::startsWith);
+    }
+
+    private static String checkUserAndRoles(String user, List<String> roles) {
+        if (user == null || !USER_ID.matcher(user).matches()) {
+            return "user: a user id of letters, digits and . _ @ - (at most 64) is required";
+        }
+        for (String r : roles(roles)) {
+            if (!ROLE.matcher(r).matches()) {
+                return "role: lower-case letters, digits, _ and - (at most 32)";
+            }
+        }
+        return null;
+    }
+
+    private static List<String> roles(List<String> role) {
+        return role == null ? List.of() : role.stream().map(String::strip).filter(r -> !r.isEmpty()).distinct().toList();
+    }
+
+    private static String esc(String s) {
+        return HtmlUtils.htmlEscape(s, StandardCharsets.UTF_8.name());
+    }
+
+    private static String hidden(String name, String value) {
+        return value == null ? "" : "\n<input type=\"hidden\" name=\"" + name + "\" value=\"" + esc(value) + "\">";
+    }
+
+    private static ResponseEntity<String> refusal(String zh, String en) {
+        return page(HttpStatus.BAD_REQUEST, "无法登录 / Cannot sign in",
+                "<h1>无法登录 <span lang=\"en\">Cannot sign in</span></h1><p>" + esc(zh) + "</p><p lang=\"en\">"
+                        + esc(en) + "</p>");
+    }
+
+    private static ResponseEntity<String> page(HttpStatus status, String title, String body) {
+        return ResponseEntity.status(status).contentType(HTML).body(html(title, body));
+    }
+
+    private static String html(String title, String body) {
+        return """
+                <!DOCTYPE html>
+                <html lang="zh-CN"><head><meta charset="utf-8"><title>%s</title>
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <style>
+                body{font-family:system-ui,sans-serif;background:#f5f6f8;color:#222;margin:0}
+                main{max-width:26em;margin:4em auto;padding:2em;background:#fff;border-radius:8px;
+                box-shadow:0 1px 4px rgba(0,0,0,.1)}
+                h1{font-size:1.3em;margin-top:0}
+                [lang=en]{color:#666;font-weight:normal}
+                button [lang=en]{color:#dbe6ff}
+                label{display:block;margin:1em 0 .3em}
+                label.check{display:flex;gap:.5em;align-items:center}
+                input[name=user]{width:100%%;box-sizing:border-box;padding:.5em;font-size:1em}
+                button{margin-top:1.2em;padding:.6em 1.4em;font-size:1em;background:#1f6feb;color:#fff;border:0;
+                border-radius:4px;cursor:pointer}
+                .note,.hint{font-size:.9em;color:#555}
+                code{background:#eef;padding:0 .2em;white-space:nowrap}
+                code.url{white-space:normal;word-break:break-all}
+                </style></head>
+                <body><main>
+                %s</main></body></html>
+                """.formatted(esc(title), body);
+    }
+}

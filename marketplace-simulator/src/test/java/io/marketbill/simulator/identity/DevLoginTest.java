@@ -1,0 +1,137 @@
+package io.marketbill.simulator.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+
+/** The development identity provider, checked the way the services check tokens: against its JWKS. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "simulator.identity.issuer=http://127.0.0.1:8090/dev-login",
+        "simulator.identity.users=u-alice, u-bob",
+        "simulator.identity.token-lifetime=30m"})
+class DevLoginTest {
+
+    static final String ISSUER = "http://127.0.0.1:8090/dev-login";
+    static final String REDIRECT = "http://127.0.0.1:8080/binding/login";
+
+    @LocalServerPort int port;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private Jwt verify(String token) {
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri("http://127.0.0.1:" + port + "/dev-login/jwks.json")
+                .jwsAlgorithm(SignatureAlgorithm.RS256).build();
+        decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(ISSUER));
+        return decoder.decode(token);
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postForm(String path, String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theTokenEndpointIssuesContractTokensThatVerifyAgainstTheJwks() throws Exception {
+        HttpResponse<String> r = postForm("/dev-login/token", "user=u-alice");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+        Jwt user = verify(r.body().strip());
+        assertThat(user.getHeaders()).containsEntry("alg", "RS256").containsKey("kid");
+        assertThat(user.getIssuer().toString()).isEqualTo(ISSUER);
+        assertThat(user.getSubject()).isEqualTo("u-alice");
+        assertThat(user.getClaimAsString("name")).isEqualTo("u-alice");
+        assertThat(user.getClaimAsStringList("roles")).isEmpty();
+        assertThat(user.getIssuedAt()).isCloseTo(Instant.now(), within(Duration.ofSeconds(10)));
+        assertThat(Duration.between(user.getIssuedAt(), user.getExpiresAt())).isEqualTo(Duration.ofMinutes(30));
+        assertThat(get("/dev-login/jwks.json").body()).contains("\"kid\":\"" + user.getHeaders().get("kid") + "\"")
+                .contains("\"kty\":\"RSA\"").contains("\"alg\":\"RS256\"");
+
+        HttpResponse<String> byQuery = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/dev-login/token?user=u-olga&role=operator")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Jwt operator = verify(byQuery.body().strip());
+        assertThat(operator.getSubject()).isEqualTo("u-olga");
+        assertThat(operator.getClaimAsStringList("roles")).containsExactly("operator");
+
+        assertThat(postForm("/dev-login/token", "user=").statusCode()).isEqualTo(400);
+        assertThat(postForm("/dev-login/token", "user=" + enc("<script>")).statusCode()).isEqualTo(400);
+        assertThat(postForm("/dev-login/token", "user=u-alice&role=" + enc("Operator!")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void theLoginPageOffersTheConfiguredUsersAndCarriesRedirectAndState() throws Exception {
+        HttpResponse<String> r = get("/dev-login?redirect_uri=" + enc(REDIRECT) + "&state=" + enc("s-1\"><x"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+        assertThat(r.body()).contains("<form method=\"post\" action=\"/dev-login\">")
+                .contains("name=\"redirect_uri\" value=\"" + REDIRECT + "\"")
+                .contains("name=\"state\" value=\"s-1&quot;&gt;&lt;x\"")
+                .contains("<option value=\"u-alice\">", "<option value=\"u-bob\">")
+                .contains("name=\"user\"", "name=\"role\" value=\"operator\"", "登录", "Sign in");
+    }
+
+    @Test
+    void onlyRedirectsOnTheAllowListAreServed() throws Exception {
+        for (String bad : List.of("https://evil.example/cb", "http://127.0.0.1:8080@evil.example/cb",
+                "javascript:alert(1)//http://127.0.0.1:", "/binding/login", "")) {
+            HttpResponse<String> page = get("/dev-login?redirect_uri=" + enc(bad));
+            assertThat(page.statusCode()).as(bad).isEqualTo(400);
+            assertThat(page.body()).as(bad).contains("allow-list");
+            HttpResponse<String> signIn = postForm("/dev-login", "user=u-alice&redirect_uri=" + enc(bad));
+            assertThat(signIn.statusCode()).as(bad).isEqualTo(400);
+            assertThat(signIn.body()).as(bad).doesNotContain("id_token");
+        }
+        assertThat(get("/dev-login").statusCode()).isEqualTo(400);
+        assertThat(get("/dev-login?redirect_uri=" + enc("http://localhost:3000/cb")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void signingInAnswersAFormPostOfTheIdTokenAndStateToTheRedirect() throws Exception {
+        HttpResponse<String> r = postForm("/dev-login", "user=u-bob&role=operator&redirect_uri=" + enc(REDIRECT)
+                + "&state=s-42");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        String page = r.body();
+        assertThat(page).contains("<form method=\"post\" action=\"" + REDIRECT + "\">")
+                .contains("<input type=\"hidden\" name=\"state\" value=\"s-42\">")
+                .contains("<button type=\"submit\">继续 <span lang=\"en\">Continue</span></button>")
+                .contains("document.forms[0].submit()");
+        Matcher token = Pattern.compile("name=\"id_token\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(token.find()).isTrue();
+        Jwt jwt = verify(token.group(1));
+        assertThat(jwt.getSubject()).isEqualTo("u-bob");
+        assertThat(jwt.getClaimAsStringList("roles")).containsExactly("operator");
+
+        assertThat(postForm("/dev-login", "redirect_uri=" + enc(REDIRECT)).statusCode()).as("no user").isEqualTo(400);
+    }
+
+    private static org.assertj.core.data.TemporalUnitOffset within(Duration d) {
+        return new org.assertj.core.data.TemporalUnitWithinOffset(d.toSeconds(), java.time.temporal.ChronoUnit.SECONDS);
+    }
+}
