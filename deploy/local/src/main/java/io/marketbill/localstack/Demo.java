@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
 
 /**
  * {@code stack demo}: plays the seed stories against the running stack through the marketplace simulator
- * and prints what happened at each step. Binding and usage come with their issues; the demo says so where
- * those steps belong.
+ * and prints what happened at each step: subscribe, bind (in the browser flow and through the API, with the
+ * refusals the seeds describe), freeze, switch the paying account, re-subscribe, unsubscribe. The demo
+ * organizations and users are seeded by binding-service from {@code deploy/local/directory-seed.json}; running the
+ * demo again plays the stories again with new subscriptions. Usage comes with the billing issue.
  */
 final class Demo {
 
@@ -104,40 +106,223 @@ final class Demo {
         step("Alibaba: " + operation + " " + instanceId, "delivered=" + r.body().contains("\"delivered\":true"));
     }
 
-    private void freeLogin(String instanceId) throws Exception {
-        String url = field(get(sim("/sim/aliyun/instances/" + instanceId + "/free-login")).body(), "url");
-        HttpResponse<String> r = get(url);
-        String location = r.headers().firstValue("Location").orElse("");
-        step("Alibaba: buyer clicks 免登 (free login)", r.statusCode() + " -> "
-                + (location.length() > 60 ? location.substring(0, 60) + "..." : location));
-        step("  binding page", "(binding issue: binding-service serves it)");
+    /** A browser of its own (cookies) that does not follow redirects, so each hop can be shown. */
+    private static HttpClient browser() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).cookieHandler(new java.net.CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private static HttpResponse<String> send(HttpClient client, HttpRequest request) throws Exception {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest form(String url, String form) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+    }
+
+    private static String attr(String html, String pattern) {
+        Matcher m = Pattern.compile(pattern).matcher(html);
+        return m.find() ? m.group(1).replace("&amp;", "&") : null;
+    }
+
+    /**
+     * The buyer's browser: 免登 at the marketplace → the gateway's free-login check → the binding page → sign-in at
+     * the identity provider (the development login) → back to the page → confirm the organization.
+     */
+    private void bindInBrowser(String instanceId, String user, String organizationId, String expected)
+            throws Exception {
+        HttpClient b = browser();
+        String url = freeLoginUrl(instanceId);
+        HttpResponse<String> r = send(b, HttpRequest.newBuilder(URI.create(url)).build());
+        String page = r.headers().firstValue("Location").orElse("");
+        step("Alibaba: buyer clicks 免登 (free login)", r.statusCode() + " to the binding page with a ticket");
+        r = send(b, HttpRequest.newBuilder(URI.create(page)).build());
+        r = send(b, HttpRequest.newBuilder(URI.create(gw("/binding"))).build());
+        String login = r.headers().firstValue("Location").orElse("");
+        step("  binding page: not signed in", r.statusCode() + " to the vendor's login");
+        HttpResponse<String> posted = send(b, form(config.identityIssuer(), "user=" + enc(user) + "&redirect_uri="
+                + enc(attr(login, "redirect_uri=([^&]+)") == null ? "" : java.net.URLDecoder.decode(
+                attr(login, "redirect_uri=([^&]+)"), StandardCharsets.UTF_8)) + "&state="
+                + enc(java.net.URLDecoder.decode(attr(login, "state=([^&]+)"), StandardCharsets.UTF_8))));
+        String idToken = attr(posted.body(), "name=\"id_token\" value=\"([^\"]+)\"");
+        String state = attr(posted.body(), "name=\"state\" value=\"([^\"]+)\"");
+        r = send(b, form(gw("/binding/login"), "id_token=" + enc(idToken) + "&state=" + enc(state)));
+        step("  " + user + " signs in (form_post of the ID token)", r.statusCode() == 302 ? "signed in" : "HTTP "
+                + r.statusCode());
+        r = send(b, HttpRequest.newBuilder(URI.create(gw("/binding"))).header("Accept-Language", "zh-CN").build());
+        String options = String.join(", ", Pattern.compile("data-org=\"([^\"]+)\"").matcher(r.body()).results()
+                .map(m -> m.group(1)).toList());
+        step("  binding page lists " + user + "'s organizations", options.isEmpty() ? "(none)" : options);
+        String token = attr(r.body(), "name=\"form_token\" value=\"([^\"]+)\"");
+        if (token == null) {
+            expect("  confirm " + organizationId, r.body().contains("您不属于任何组织") ? "no_organization" : "no form",
+                    expected);
+            return;
+        }
+        r = send(b, form(gw("/binding/confirm"), "organizationId=" + enc(organizationId) + "&form_token=" + enc(token)));
+        String outcome = r.body().contains("id=\"bound\"") ? "bound" : r.body().contains("权限不足")
+                ? "insufficient_permission" : r.body().contains("已绑定云市场订阅") ? "already_bound"
+                : "HTTP " + r.statusCode();
+        expect("  " + user + " confirms " + organizationId, outcome, expected);
+    }
+
+    /** The vendor console's way: the JSON API with the user's token. */
+    private String bindWithApi(String user, String json, String expected) throws Exception {
+        String token = DevLoginTokens.fetch(config, user, null);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gw("/api/bindings")))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .header("Accept-Language", "zh-CN").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String outcome = r.statusCode() == 201 || r.statusCode() == 200 ? "bound" : field(r.body(), "error");
+        String message = r.statusCode() < 300 ? "" : " (" + field(r.body(), "message") + ")";
+        expect("  " + user + " binds via the API: " + json.replaceAll("\"ticket\":\"[^\"]+\"", "\"ticket\":\"...\""),
+                outcome + message, expected);
+        return r.body();
+    }
+
+    private final java.util.Map<String, Long> lastFreeLogin = new java.util.HashMap<>();
+
+    /**
+     * A fresh free-login link. The marketplace stamps it to the second and the gateway refuses a link used before, so
+     * a second click on the same instance waits for the next second, as a person would.
+     */
+    private String freeLoginUrl(String instanceId) throws Exception {
+        Long last = lastFreeLogin.get(instanceId);
+        if (last != null) {
+            long waitMillis = 1100 - (System.currentTimeMillis() - last);
+            if (waitMillis > 0) {
+                Thread.sleep(waitMillis);
+            }
+        }
+        lastFreeLogin.put(instanceId, System.currentTimeMillis());
+        return field(get(sim("/sim/aliyun/instances/" + instanceId + "/free-login")).body(), "url");
+    }
+
+    private String ticketFor(String instanceId) throws Exception {
+        String url = freeLoginUrl(instanceId);
+        String location = browser().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString()).headers().firstValue("Location").orElse("");
+        return java.net.URLDecoder.decode(attr(location, "ticket=([^&]+)"), StandardCharsets.UTF_8);
+    }
+
+    private void unbind(String user, String subscriptionId, String organizationId) throws Exception {
+        String token = DevLoginTokens.fetch(config, user, null);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gw("/api/bindings/subscriptions/"
+                + enc(subscriptionId) + "/organizations/" + enc(organizationId))))
+                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        expect("  " + user + " unbinds " + organizationId, r.statusCode() == 200 ? "unbound" : field(r.body(), "error"),
+                "unbound");
+    }
+
+    private void expect(String what, String outcome, String expected) {
+        boolean ok = outcome.startsWith(expected);
+        if (!ok) {
+            failures++;
+        }
+        step(what, ok ? outcome : "EXPECTED " + expected + ", got " + outcome);
+    }
+
+    /** Waits until the organization's billing overview (through the gateway) shows what is expected. */
+    private void expectOrganization(String organizationId, String what, String... fragments) throws Exception {
+        String url = gw("/api/bindings/organizations/" + enc(organizationId));
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String body = "";
+        while (System.nanoTime() < until) {
+            body = getApi(url).body();
+            String b = body;
+            if (java.util.Arrays.stream(fragments).allMatch(b::contains)) {
+                step("  " + organizationId, what);
+                return;
+            }
+            Thread.sleep(300);
+        }
+        failures++;
+        step("  " + organizationId, "EXPECTED " + what + ", got " + body);
+    }
+
+    static final java.util.List<String> DEMO_ORGANIZATIONS = java.util.List.of("org-emqx-acme", "org-zilliz-search",
+            "org-zilliz-lab", "ws-guance-cn1", "ws-guance-cn4");
+
+    /** So that the stories can be played again: an operator releases what an earlier run left bound. */
+    private void resetDemoOrganizations() throws Exception {
+        for (String org : DEMO_ORGANIZATIONS) {
+            String body = getApi(gw("/api/bindings/organizations/" + enc(org))).body();
+            Matcher m = Pattern.compile("\"binding\":\\{\"bindingId\":\\d+,\"subscriptionId\":\"([^\"]+)\"").matcher(body);
+            if (m.find()) {
+                http.send(HttpRequest.newBuilder(URI.create(gw("/api/bindings/subscriptions/" + enc(m.group(1))
+                                + "/organizations/" + enc(org)))).header("Authorization", "Bearer " + operatorToken)
+                        .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                step("earlier demo run: operator unbinds " + m.group(1) + " from", org);
+            }
+        }
+    }
+
+    /** What the audit log says was last decided for the subscription. */
+    private void lastDecision(String subscriptionId, String organizationId) throws Exception {
+        String body = getApi(gw("/api/bindings/audit?subscriptionId=" + enc(subscriptionId) + "&organizationId="
+                + enc(organizationId) + "&limit=1")).body();
+        step("  audit: " + field(body, "actor") + " " + field(body, "action") + " " + field(body, "outcome"),
+                String.valueOf(field(body, "detail")));
     }
 
     void run() throws Exception {
         operatorToken = DevLoginTokens.fetch(config, OPERATOR, "operator");
         System.out.println("Signed in at the development login as " + OPERATOR + " (operator) to read subscriptions");
-        System.out.println("EMQX Platform on Alibaba Cloud Marketplace (seed 000)");
+        resetDemoOrganizations();
+
+        System.out.println("EMQX Platform on Alibaba Cloud Marketplace (seed 000): one Alibaba account <-> one EMQX account");
         String emqx = aliyunBuy("cmgj00069406", "1880000000000101");
         expectState("aliyun:" + emqx, "ACTIVE");
-        freeLogin(emqx);
+        bindInBrowser(emqx, "u-bob", "org-emqx-acme", "insufficient_permission");
+        bindInBrowser(emqx, "u-alice", "org-emqx-acme", "bound");
+        expectOrganization("org-emqx-acme", "pays through the marketplace, account 1880000000000101",
+                "\"billingChannel\":\"MARKETPLACE\"", "aliyun:1880000000000101");
+        String other = aliyunBuy("cmgj00069406", "1880000000000102");
+        expectState("aliyun:" + other, "ACTIVE");
+        bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(other) + "\"}",
+                "already_bound");
         step("  use: deployments metered", "(billing issue)");
         aliyun(emqx, "release", "{\"isRefund\":false}");
         expectState("aliyun:" + emqx, "CLOSED");
+        expectOrganization("org-emqx-acme", "unbound; deployments stop when the switch grace period ends",
+                "\"binding\":null");
+        lastDecision("aliyun:" + emqx, "org-emqx-acme");
+        System.out.println("  re-subscribe with the same account (R16)");
+        String emqxAgain = aliyunBuy("cmgj00069406", "1880000000000101");
+        expectState("aliyun:" + emqxAgain, "ACTIVE");
+        bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(emqxAgain) + "\"}",
+                "bound");
+        lastDecision("aliyun:" + emqxAgain, "org-emqx-acme");
 
         System.out.println("Zilliz Cloud on Alibaba Cloud Marketplace (seed 001): arrears, switch A -> B, re-subscribe");
         String a = aliyunBuy("cmgj00063418", "1880000000000201");
         expectState("aliyun:" + a, "ACTIVE");
+        bindInBrowser(a, "u-erin", "org-zilliz-search", "no_organization");
+        bindInBrowser(a, "u-carol", "org-zilliz-search", "bound");
         aliyun(a, "expire", null);
         expectState("aliyun:" + a, "FROZEN");
+        expectOrganization("org-zilliz-search", "frozen (R13)", "\"frozen\":true");
         aliyun(a, "renew", null);
         expectState("aliyun:" + a, "ACTIVE");
+        expectOrganization("org-zilliz-search", "unfrozen", "\"frozen\":false");
+        System.out.println("  switch the paying account from A to B within the grace period (R15)");
         aliyun(a, "release", null);
         expectState("aliyun:" + a, "CLOSED");
         String b = aliyunBuy("cmgj00063418", "1880000000000202");
         expectState("aliyun:" + b, "ACTIVE");
-        step("  bind B to the same organization within 1 hour", "(binding issue)");
+        bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-search\",\"ticket\":\"" + ticketFor(b) + "\"}",
+                "bound");
+        expectOrganization("org-zilliz-search", "pays with account B, nothing frozen or stopped",
+                "aliyun:1880000000000202", "\"previousSubscriptionId\":\"aliyun:" + a + "\"", "\"frozen\":false");
+        lastDecision("aliyun:" + b, "org-zilliz-search");
+        System.out.println("  account A subscribes again, for the other organization (R16)");
         String again = aliyunBuy("cmgj00063418", "1880000000000201");
         expectState("aliyun:" + again, "ACTIVE");
+        bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-search\",\"ticket\":\"" + ticketFor(again) + "\"}",
+                "already_bound");
+        bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-lab\",\"ticket\":\"" + ticketFor(again) + "\"}",
+                "bound");
 
         System.out.println("Zilliz Cloud on AWS Marketplace China (seed 003)");
         String customer = post(sim("/sim/aws/customers"), "{\"productCode\":\"zilliz-cloud-aws-cn\","
@@ -150,6 +335,13 @@ final class Demo {
                 : reg.body());
         String awsId = "aws:123456789012:" + license.substring(license.lastIndexOf(':') + 1);
         expectState(awsId, "ACTIVE");
+        String awsTicket = java.net.URLDecoder.decode(String.valueOf(attr(reg.body(), "ticket=([^&\"]+)")),
+                StandardCharsets.UTF_8);
+        bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-lab\",\"ticket\":\"" + awsTicket + "\"}",
+                "already_bound");
+        unbind("u-carol", "aliyun:" + again, "org-zilliz-lab");
+        bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-lab\",\"ticket\":\"" + awsTicket + "\"}",
+                "bound");
         HttpResponse<String> sub = post(sim("/sim/aws/sns/subscribe-gateway"), null);
         step("AWS: SNS subscription of the gateway", sub.body().contains("\"confirmed\":true") ? "confirmed" : sub.body());
         step("AWS: SNS subscribe-success (signed by the simulator's CA)", status(post(sim("/sim/aws/customers/" + token
@@ -157,14 +349,24 @@ final class Demo {
         step("AWS: SNS unsubscribe-success", status(post(sim("/sim/aws/customers/" + token
                 + "/notify?action=unsubscribe-success"), null).body()));
         expectState(awsId, "CLOSED");
+        expectOrganization("org-zilliz-lab", "unbound; frozen unless another subscription is bound within the grace "
+                + "period", "\"binding\":null");
 
-        System.out.println("Guance on Alibaba Cloud Marketplace (seed 004)");
+        System.out.println("Guance on Alibaba Cloud Marketplace (seed 004): one account pays for many workspaces");
         String guance = aliyunBuy("cmgj00053362", "1880000000000301");
         expectState("aliyun:" + guance, "ACTIVE");
-        step("  bind workspaces with account ID + instance ID", "(binding issue)");
+        bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn1\",\"marketplaceAccountId\":\"1880000000000399\","
+                + "\"instanceId\":\"" + guance + "\"}", "account_mismatch");
+        bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn1\",\"marketplaceAccountId\":\"1880000000000301\","
+                + "\"instanceId\":\"" + guance + "\"}", "bound");
+        bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn4\",\"marketplaceAccountId\":\"1880000000000301\","
+                + "\"instanceId\":\"" + guance + "\"}", "bound");
         aliyun(guance, "release", null);
         expectState("aliyun:" + guance, "CLOSED");
-        step("  fall back to Guance's own billing, email the user", "(binding and notification issues)");
+        expectOrganization("ws-guance-cn1", "unbound", "\"binding\":null");
+        expectOrganization("ws-guance-cn4", "unbound", "\"binding\":null");
+        lastDecision("aliyun:" + guance, "ws-guance-cn4");
+        step("  email the user about the change", "(notification issue)");
 
         System.out.println(failures == 0 ? "demo finished: every step as expected" : "demo finished with " + failures
                 + " unexpected step(s)");

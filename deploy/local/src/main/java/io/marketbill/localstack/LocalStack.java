@@ -257,6 +257,9 @@ public final class LocalStack implements AutoCloseable {
         }
         if (name.equals("binding-service")) {
             env.put("IDENTITY_LOGIN_URL", config.identityIssuer());
+            // the demo organizations and users of the seed stories (applied once; restarts add nothing)
+            env.put("DIRECTORY_SEED_FILE", System.getenv().getOrDefault("DIRECTORY_SEED_FILE",
+                    config.productsFile().resolveSibling("directory-seed.json").toString()));
         }
         if (name.equals("marketplace-simulator")) {
             env.put("SIMULATOR_IDENTITY_ISSUER", config.identityIssuer());
