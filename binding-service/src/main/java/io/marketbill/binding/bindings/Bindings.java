@@ -434,6 +434,16 @@ public class Bindings {
                 .param("sub", subscriptionId).query(Bindings::binding).list();
     }
 
+    /** The product's console, when the subscription is bound and the product names one (R9). */
+    public Optional<String> consoleOfBound(String subscriptionId) {
+        List<Binding> active = activeBindingsOf(subscriptionId);
+        if (active.isEmpty()) {
+            return Optional.empty();
+        }
+        return products.find(active.get(0).productCode()).map(Products.Product::consoleUrl)
+                .filter(u -> !u.isBlank());
+    }
+
     /** Every binding of the subscription, past ones included, oldest first. */
     public List<Binding> historyOfSubscription(String subscriptionId) {
         return jdbc.sql("SELECT * FROM binding WHERE subscription_id = :sub ORDER BY binding_id")

@@ -89,6 +89,11 @@ class BindingPage {
         if (t.isEmpty()) {
             return problem(model, response, Refusal.INVALID_TICKET);
         }
+        Optional<String> console = bindings.consoleOfBound(t.get().subscriptionId());
+        if (console.isPresent()) {
+            // R9: 免登 again for a bound subscription goes straight to the vendor's console
+            return "redirect:" + console.get();
+        }
         Optional<Jwt> user = signedInUser(request);
         if (user.isEmpty()) {
             return "redirect:" + signIn(request, response);

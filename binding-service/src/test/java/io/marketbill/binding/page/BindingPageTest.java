@@ -103,6 +103,19 @@ class BindingPageTest extends BindingServiceTestBase {
     }
 
     @Test
+    void freeLoginAgainForABoundSubscriptionGoesStraightToTheConsole() throws Exception {
+        String alice = unique("u-alice");
+        String org = organization("EMQX", alice);
+        String sub = opened(EMQX, unique("ali"));
+        bindings.bind(alice, sub, org, io.marketbill.binding.bindings.Bindings.Proof.LOGIN_TICKET, null);
+        String ticket = new LoginTicket(sub, "", Instant.now().plusSeconds(300)).sign(SECRET);
+        get("/binding?ticket=" + enc(ticket));
+        HttpResponse<String> r = get("/binding");
+        assertThat(r.statusCode()).isEqualTo(302);
+        assertThat(r.headers().firstValue("Location")).contains("https://cloud.emqx.example/console");
+    }
+
+    @Test
     void aMemberWithoutAnyAdministeredOrganizationCannotConfirm() throws Exception {
         String bob = unique("u-bob");
         String org = organization("Team", unique("u-admin"));
