@@ -7,11 +7,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
@@ -24,19 +24,23 @@ import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverter;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.util.StringUtils;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Who may call what. {@code /api/**} needs a JWT from the vendor's identity provider: {@code /api/bindings/**}
  * and {@code /api/billing/**} any user (the services check organization membership), every other API an
  * operator. The public paths ({@link #PUBLIC_PATHS}: marketplace callbacks, the binding page, probes) match no
- * security chain at all, so callbacks pay nothing for it; anything else is refused. Stateless: no session,
- * no CSRF, no login form. The Authorization header goes downstream unchanged, and the services check it again.
+ * security chain, and marketplace callbacks do not even enter Spring Security's filter; anything else is
+ * refused. Stateless: no session, no CSRF, no login form. The Authorization header goes downstream unchanged, and the services check it again.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiSecurity {
@@ -84,12 +88,37 @@ class ApiSecurity {
     }
 
     /**
-     * No observation per request of the security chains: the server's own request metric covers it, and the
-     * marketplace callbacks (which pass no chain) would otherwise each pay for an "unsecured request" timer.
+     * Marketplace callbacks skip Spring Security altogether, its firewall included: they are verified by their
+     * own signatures, and passing through its filter (even matching no chain) cost {@code /marketplace/ping}
+     * about a third more CPU per request (measured ~135 against ~95 µs). Safe because a path under
+     * {@code /marketplace/} can only reach the marketplace handlers: routes match whole segments from the root.
      */
     @Bean
-    SecurityObservationSettings securityObservationSettings() {
-        return SecurityObservationSettings.withDefaults().shouldObserveRequests(false).build();
+    static BeanPostProcessor marketplaceCallbacksBypassSecurity() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                return bean instanceof WebFilterChainProxy && !(bean instanceof MarketplaceBypass)
+                        ? new MarketplaceBypass((WebFilterChainProxy) bean) : bean;
+            }
+        };
+    }
+
+    /** The security filter for everything but {@code /marketplace/**}. */
+    static final class MarketplaceBypass extends WebFilterChainProxy {
+
+        private final WebFilterChainProxy security;
+
+        MarketplaceBypass(WebFilterChainProxy security) {
+            super(List.of());
+            this.security = security;
+        }
+
+        @Override
+        public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+            return exchange.getRequest().getPath().value().startsWith("/marketplace/") ? chain.filter(exchange)
+                    : security.filter(exchange, chain);
+        }
     }
 
     /**
