@@ -1,5 +1,6 @@
 package io.marketbill.binding.security;
 
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +10,15 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.util.StringUtils;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
 
@@ -37,6 +46,24 @@ class ApiSecurity {
                 .formLogin(f -> f.disable())
                 .httpBasic(b -> b.disable());
         return http.build();
+    }
+
+    /**
+     * RS256 tokens signed with a key of the identity provider's JWKS, issued by {@code issuer-uri} (always checked;
+     * no discovery call), within their lifetime, with a subject; verified ones are remembered until they expire.
+     */
+    @Bean
+    JwtDecoder jwtDecoder(OAuth2ResourceServerProperties properties, Clock clock) {
+        String issuer = properties.getJwt().getIssuerUri();
+        String jwks = properties.getJwt().getJwkSetUri();
+        if (!StringUtils.hasText(issuer) || !StringUtils.hasText(jwks)) {
+            throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.jwk-set-uri and issuer-uri "
+                    + "(env IDENTITY_JWK_SET_URI, IDENTITY_ISSUER) are required: the identity provider's keys and name");
+        }
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwks).jwsAlgorithm(SignatureAlgorithm.RS256).build();
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
+                new JwtClaimValidator<String>("sub", StringUtils::hasText)));
+        return new VerifiedTokens(decoder, clock);
     }
 
     static JwtAuthenticationConverter rolesConverter() {

@@ -148,7 +148,7 @@ class ApiSecurity {
         OAuth2TokenValidator<Jwt> subject = new JwtClaimValidator<String>("sub", StringUtils::hasText);
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
                 subject));
-        return decoder;
+        return new VerifiedTokens(decoder, java.time.Clock.systemUTC());
     }
 
     private static RSAPublicKey rsaPublicKey(String pem) throws Exception {
