@@ -142,6 +142,21 @@ class BindingApi {
         return ResponseEntity.ok(body);
     }
 
+    /**
+     * Operators: the subscriptions waiting to be bound, in the order they became visible here; page with
+     * {@code since} = the last {@code recordedAt} seen (inclusive, so drop what you already have).
+     */
+    @GetMapping("/pending")
+    ResponseEntity<?> pending(@RequestParam(required = false) java.time.Instant since,
+                              @RequestParam(defaultValue = "500") int limit, Authentication auth) {
+        if (!Caller.of(auth).operator()) {
+            return ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error", "forbidden", "message",
+                    "the pending subscriptions are for operators"));
+        }
+        return ResponseEntity.ok(Map.of("pending", subscriptions.pending(since == null ? java.time.Instant.EPOCH : since,
+                limit)));
+    }
+
     /** How the organization pays now (R10) and its binding history, to its members and operators. */
     @GetMapping("/organizations/{organizationId}")
     ResponseEntity<?> organization(@PathVariable String organizationId, Authentication auth) {

@@ -7,6 +7,7 @@ import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -38,7 +39,8 @@ public class BindableSubscriptions {
                     INSERT INTO bindable_subscription (subscription_id, marketplace, product_code, marketplace_account_id,
                         trial, status, opened_at, updated_at)
                     VALUES (:id, :marketplace, :product, :account, :trial, 'OPEN', :at, :at)
-                    ON CONFLICT (subscription_id) DO UPDATE SET status = 'OPEN', product_code = EXCLUDED.product_code,
+                    ON CONFLICT (subscription_id) DO UPDATE SET status = 'OPEN', recorded_at = clock_timestamp(),
+                        product_code = EXCLUDED.product_code,
                         marketplace_account_id = EXCLUDED.marketplace_account_id, trial = EXCLUDED.trial,
                         closed_at = NULL, updated_at = EXCLUDED.updated_at""")
                     .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
@@ -59,6 +61,28 @@ public class BindableSubscriptions {
         jdbc.sql("UPDATE bindable_subscription SET status = :to, updated_at = :at WHERE subscription_id = :id AND "
                         + onlyIf)
                 .param("id", e.subscriptionId()).param("to", to).param("at", Timestamp.from(e.occurredAt())).update();
+    }
+
+    /** One subscription waiting to be bound, with when binding-service recorded it. */
+    public record Pending(String subscriptionId, String productCode, String marketplaceAccountId, Instant recordedAt) {
+    }
+
+    /**
+     * Open subscriptions that no organization pays through yet, recorded at or after {@code since}, oldest first: what
+     * is waiting for a buyer to bind it.
+     */
+    public List<Pending> pending(Instant since, int limit) {
+        return jdbc.sql("""
+                SELECT s.subscription_id, s.product_code, s.marketplace_account_id, s.recorded_at
+                FROM bindable_subscription s
+                WHERE s.status = 'OPEN' AND s.recorded_at >= :since
+                  AND NOT EXISTS (SELECT 1 FROM binding b WHERE b.subscription_id = s.subscription_id
+                                  AND b.unbound_at IS NULL)
+                ORDER BY s.recorded_at LIMIT :limit""")
+                .param("since", Timestamp.from(since)).param("limit", Math.max(1, Math.min(limit, 5000)))
+                .query((rs, i) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant()))
+                .list();
     }
 
     public Optional<BindableSubscription> find(String id) {

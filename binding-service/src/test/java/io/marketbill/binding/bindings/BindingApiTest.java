@@ -103,6 +103,21 @@ class BindingApiTest extends BindingServiceTestBase {
     }
 
     @Test
+    void operatorsListTheSubscriptionsWaitingToBeBound() {
+        java.time.Instant since = java.time.Instant.now().minusSeconds(1);
+        String alice = unique("u-alice");
+        String org = organization("Pending", alice);
+        String waiting = opened(ZILLIZ, unique("ali"));
+        String bound = opened(ZILLIZ, unique("ali"));
+        bindings.bind(alice, bound, org, Bindings.Proof.LOGIN_TICKET, null);
+
+        HttpResponse<String> r = call("GET", "/api/bindings/pending?since=" + since, TestTokens.operator("op"), null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains(waiting).doesNotContain(bound);
+        assertThat(call("GET", "/api/bindings/pending", TestTokens.user(alice), null).statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void guanceBindsWithTheAccountIdAndTheInstanceId() {
         String alice = unique("u-alice");
         String ws = organization("Guance ws", alice);

@@ -128,6 +128,13 @@ class StackIT {
     }
 
     @Test
+    @Order(0)
+    void theSeedStoriesPlayThroughTheSimulatorWithBindingAccountSwitchAndResubscribe() throws Exception {
+        // stack demo: every step checks what it expects and the run throws if any was different
+        new Demo(stack.config()).run();
+    }
+
+    @Test
     @Order(1)
     void thinFlowThroughTheGateway() throws Exception {
         HttpResponse<String> created = spi(create("THIN-1"));

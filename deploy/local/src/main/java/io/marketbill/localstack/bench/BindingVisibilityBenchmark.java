@@ -1,27 +1,28 @@
 package io.marketbill.localstack.bench;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
-import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
  * From a createInstance callback to the pending binding being visible through the API: open-loop signed callbacks
- * at a fixed rate through the gateway; once a callback is answered, {@code GET /api/bindings/subscriptions/{id}}
- * (operator token, through the gateway) is polled every {@code bench.pollMillis} ms until binding-service shows the
- * subscription as bindable. Latency runs from the callback's intended send time to the first such answer, so the
- * poll interval is the measurement's resolution. Correctness in the same run: every answered callback becomes
- * visible.
+ * at a fixed rate through the gateway, while one operator client polls {@code GET /api/bindings/pending} (through
+ * the gateway, operator token) every {@code bench.pollMillis} ms, paging by {@code recordedAt}. Latency runs from a
+ * callback's intended send time to the poll answer that first lists its subscription, so the poll interval plus a
+ * poll's own time is the measurement's resolution. Correctness in the same run: every callback is answered and
+ * becomes visible.
  *
  * <p>Usage: {@code BindingVisibilityBenchmark <gatewayUrl> <spiKey> <operatorToken> <rate/s> <warmupSeconds> <seconds>}
  */
@@ -44,17 +45,17 @@ public final class BindingVisibilityBenchmark {
                 .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token));
 
         System.out.printf("warm-up: %d s at %d/s%n", warmup, rate);
-        measure(http, key, run + "w", rate, warmup, pollMillis);
-        Result r = measure(http, key, run + "m", rate, seconds, pollMillis);
+        measure(http, gateway, token, key, run + "w", rate, warmup, pollMillis);
+        Result r = measure(http, gateway, token, key, run + "m", rate, seconds, pollMillis);
 
         System.out.println();
         System.out.println("| offered rate | callbacks | answered | visible | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |"
-                + " callback p99 ms | polls per callback |");
+                + " callback p99 ms | polls |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         System.out.printf("| %d/s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", rate, r.sent,
                 r.answered, r.visible, ms(r.visibleAfter, 50), ms(r.visibleAfter, 90), ms(r.visibleAfter, 99),
                 ms(r.visibleAfter, 99.9), r.visibleAfter.getMaxValue() / 1e6, ms(r.answeredAfter, 99),
-                (double) r.polls / Math.max(1, r.answered));
+                (double) r.polls);
         System.out.printf("poll interval %d ms (the resolution); correctness: %s%n", pollMillis,
                 r.visible == r.answered && r.answered == r.sent ? "every callback answered and visible" : "MISMATCH");
         System.exit(r.visible == r.answered && r.answered == r.sent ? 0 : 1);
@@ -68,48 +69,46 @@ public final class BindingVisibilityBenchmark {
         return h.getValueAtPercentile(p) / 1e6;
     }
 
-    static Result measure(HttpClient http, String key, String run, int rate, int seconds, long pollMillis)
-            throws Exception {
+    static Result measure(HttpClient http, String gateway, String token, String key, String run, int rate,
+                          int seconds, long pollMillis) throws Exception {
         Histogram visibleAfter = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
         Histogram answeredAfter = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
         AtomicLong answered = new AtomicLong();
         AtomicLong visible = new AtomicLong();
         AtomicLong polls = new AtomicLong();
+        Map<String, Long> waiting = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
         long total = (long) rate * seconds;
         long interval = 1_000_000_000L / rate;
         String[] signed = new String[(int) total];
+        String[] ids = new String[(int) total];
         for (int i = 0; i < total; i++) {
             signed[i] = CallbackBenchmark.callback(key, run + i);
+            Matcher m = ORDER.matcher(signed[i]);
+            m.find();
+            ids[i] = "aliyun:" + m.group(1);
         }
+        // one operator console polling the pending list, as an ops screen would, instead of one poll per callback
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread poller = new Thread(() -> pollPending(gateway, token, pollMillis, waiting, visibleAfter, visible, polls,
+                sending), "pending-poller");
         long start = System.nanoTime();
+        poller.start();
         for (int i = 0; i < total; i++) {
             long intended = start + i * interval;
             long wait = intended - System.nanoTime();
             if (wait > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
-            String uri = signed[i];
-            Matcher m = ORDER.matcher(uri);
-            m.find();
-            String path = "/api/bindings/subscriptions/" + URLEncoder.encode("aliyun:" + m.group(1),
-                    StandardCharsets.UTF_8);
-            CompletableFuture<?> f = http.get().uri(uri)
+            waiting.put(ids[i], intended);
+            CompletableFuture<?> f = http.get().uri(signed[i])
                     .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
                             .map(b -> res.status().code() == 200 && b.contains("\"instanceId\":\"BENCH-")))
-                    .flatMap(ok -> {
-                        record(answeredAfter, intended);
-                        if (!ok) {
-                            return Mono.just(false);
-                        }
-                        answered.incrementAndGet();
-                        return poll(http, path, pollMillis, polls).timeout(Duration.ofSeconds(60));
-                    })
                     .toFuture()
                     .whenComplete((ok, e) -> {
+                        record(answeredAfter, intended);
                         if (e == null && Boolean.TRUE.equals(ok)) {
-                            record(visibleAfter, intended);
-                            visible.incrementAndGet();
+                            answered.incrementAndGet();
                         }
                     });
             inFlight.add(f);
@@ -119,16 +118,53 @@ public final class BindingVisibilityBenchmark {
         }
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
                 .get(180, TimeUnit.SECONDS);
+        sending.set(false);
+        poller.join(TimeUnit.SECONDS.toMillis(90));
         return new Result(total, answered.get(), visible.get(), polls.get(), visibleAfter, answeredAfter);
     }
 
-    private static Mono<Boolean> poll(HttpClient http, String path, long pollMillis, AtomicLong polls) {
-        return Mono.defer(() -> {
-            polls.incrementAndGet();
-            return http.get().uri(path).responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-                    .map(b -> res.status().code() == 200 && b.contains("\"bindable\":true")));
-        }).flatMap(seen -> seen ? Mono.just(true)
-                : Mono.delay(Duration.ofMillis(pollMillis)).then(poll(http, path, pollMillis, polls)));
+    private static final Pattern PENDING = Pattern.compile(
+            "\"subscriptionId\":\"([^\"]+)\"[^}]*?\"recordedAt\":\"([^\"]+)\"");
+
+    /** Polls the pending list until every callback sent was seen (or a minute after the last was sent). */
+    private static void pollPending(String gateway, String token, long pollMillis, Map<String, Long> waiting,
+                                    Histogram visibleAfter, AtomicLong visible, AtomicLong polls, AtomicBoolean sending) {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        String since = Instant.now().minusSeconds(2).toString();
+        long giveUp = Long.MAX_VALUE;
+        while (sending.get() || (!waiting.isEmpty() && System.nanoTime() < giveUp)) {
+            if (!sending.get() && giveUp == Long.MAX_VALUE) {
+                giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            }
+            try {
+                polls.incrementAndGet();
+                String body = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway
+                                + "/api/bindings/pending?limit=5000&since=" + since))
+                        .header("Authorization", "Bearer " + token).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                long now = System.nanoTime();
+                Matcher m = PENDING.matcher(body);
+                while (m.find()) {
+                    Long intended = waiting.remove(m.group(1));
+                    if (intended != null) {
+                        record(visibleAfter, intended, now);
+                        visible.incrementAndGet();
+                    }
+                    since = m.group(2);
+                }
+                Thread.sleep(pollMillis);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void record(Histogram h, long intended, long at) {
+        synchronized (h) {
+            h.recordValue(Math.min(at - intended, h.getHighestTrackableValue()));
+        }
     }
 
     private static void record(Histogram h, long intended) {
