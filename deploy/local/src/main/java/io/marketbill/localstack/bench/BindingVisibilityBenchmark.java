@@ -129,7 +129,9 @@ public final class BindingVisibilityBenchmark {
     /** Polls the pending list until every callback sent was seen (or a minute after the last was sent). */
     private static void pollPending(String gateway, String token, long pollMillis, Map<String, Long> waiting,
                                     Histogram visibleAfter, AtomicLong visible, AtomicLong polls, AtomicBoolean sending) {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        // HTTP/1.1: the JDK client would otherwise offer an h2c upgrade on every plain-HTTP connection
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         String since = Instant.now().minusSeconds(2).toString();
         long giveUp = Long.MAX_VALUE;
         while (sending.get() || (!waiting.isEmpty() && System.nanoTime() < giveUp)) {
