@@ -33,7 +33,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Decides which organization a marketplace subscription pays for (R5-R16), and what the subscription's lifecycle
  * means for the organizations it pays for. Every decision, its audit entry and the events it causes commit in one
- * transaction; the unique indexes of {@code binding} decide races (one insert wins, the other is "already bound").
+ * transaction. Concurrent binds of one subscription or one organization are serialized by row locks; the unique
+ * indexes of {@code binding} stay as the last word (one insert wins, the other is "already bound").
  */
 @Service
 public class Bindings {
@@ -143,12 +144,17 @@ public class Bindings {
 
     private Decision doBind(String userId, String subscriptionId, String organizationId, Proof proof,
                             String claimedAccountId, Instant now) {
-        BindableSubscription sub = subscriptions.find(subscriptionId).orElseThrow(() -> new Refused(
+        // one decision at a time per subscription and per organization (always in this order, so no deadlock):
+        // the checks below read several tables, and without the locks a concurrent winner could commit between two
+        // of them and the loser would see half of its decision
+        BindableSubscription sub = subscriptions.findForUpdate(subscriptionId).orElseThrow(() -> new Refused(
                 Refusal.SUBSCRIPTION_UNKNOWN, "no subscription " + subscriptionId + " (yet)"));
         Products.Product product = products.find(sub.productCode()).orElseThrow(() -> new Refused(
                 Refusal.PRODUCT_NOT_CONFIGURED, "product " + sub.productCode() + " is not configured"));
         checkProof(sub, product, proof, claimedAccountId);
         Membership m = membership(userId, organizationId);
+        jdbc.sql("SELECT 1 FROM organization WHERE organization_id = :org FOR UPDATE").param("org", organizationId)
+                .query(Integer.class).optional();
         Optional<Binding> here = activeBinding(subscriptionId, organizationId);
         if (here.isPresent()) {
             return new Decision(here.get(), true, null, null);

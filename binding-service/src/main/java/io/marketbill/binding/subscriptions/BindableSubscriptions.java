@@ -86,7 +86,16 @@ public class BindableSubscriptions {
     }
 
     public Optional<BindableSubscription> find(String id) {
-        return jdbc.sql("SELECT * FROM bindable_subscription WHERE subscription_id = :id").param("id", id)
+        return find(id, "");
+    }
+
+    /** The subscription, locked until the caller's transaction ends (one binding decision at a time). */
+    public Optional<BindableSubscription> findForUpdate(String id) {
+        return find(id, " FOR UPDATE");
+    }
+
+    private Optional<BindableSubscription> find(String id, String lock) {
+        return jdbc.sql("SELECT * FROM bindable_subscription WHERE subscription_id = :id" + lock).param("id", id)
                 .query((rs, i) -> new BindableSubscription(rs.getString("subscription_id"), rs.getString("marketplace"),
                         rs.getString("product_code"), rs.getString("marketplace_account_id"), rs.getBoolean("trial"),
                         rs.getString("status"), rs.getString("status").equals("OPEN"),
