@@ -76,10 +76,9 @@ public class DirectoryChanges {
         }
         validate(change);
         directory.apply(e);
+        // a member leaving or losing admin undoes nothing: the binding outlives its binder (the organization pays)
         if (change instanceof OrganizationDeleted d) {
             bindings.onOrganizationDeleted(d.organizationId(), e.occurredAt());
-        } else if (change instanceof MemberRemoved || change instanceof MemberRoleChanged) {
-            // nothing to undo: a binding outlives its binder's membership (the organization still pays)
         }
     }
 

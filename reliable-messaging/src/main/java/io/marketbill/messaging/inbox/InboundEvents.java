@@ -56,19 +56,7 @@ public class InboundEvents {
             if (event.subscriptionId() != null) { // directory events have none; the key stays in the MDC
                 MDC.put("subscriptionId", event.subscriptionId());
             }
-            Boolean applied = tx.execute(status -> {
-                int inserted = jdbc.sql("""
-                        INSERT INTO processed_event (consumer, event_id) VALUES (:consumer, :eventId)
-                        ON CONFLICT DO NOTHING""")
-                        .param("consumer", consumer)
-                        .param("eventId", event.eventId())
-                        .update();
-                if (inserted == 0) {
-                    return false;
-                }
-                handler.accept(event);
-                return true;
-            });
+            Boolean applied = tx.execute(status -> applyOnce(consumer, event, handler));
             if (Boolean.TRUE.equals(applied)) {
                 count(consumer, event.type(), "applied");
                 log.debug("{} applied {} {}", consumer, event.type(), event.eventId());
@@ -91,10 +79,15 @@ public class InboundEvents {
      * @return false when the event had already been applied
      */
     public boolean applyOnce(EventEnvelope event, Consumer<EventEnvelope> handler) {
+        return applyOnce(defaultConsumer, event, handler);
+    }
+
+    /** Marks the event processed for the consumer and applies it, unless it already was; in the caller's transaction. */
+    private boolean applyOnce(String consumer, EventEnvelope event, Consumer<EventEnvelope> handler) {
         int inserted = jdbc.sql("""
                 INSERT INTO processed_event (consumer, event_id) VALUES (:consumer, :eventId)
                 ON CONFLICT DO NOTHING""")
-                .param("consumer", defaultConsumer)
+                .param("consumer", consumer)
                 .param("eventId", event.eventId())
                 .update();
         if (inserted == 0) {

@@ -1,7 +1,5 @@
 package io.marketbill.localstack.bench;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
  * From a createInstance callback to the pending binding being visible through the API: open-loop signed callbacks
@@ -39,10 +36,7 @@ public final class BindingVisibilityBenchmark {
         int seconds = Integer.parseInt(args[5]);
         long pollMillis = Long.parseLong(System.getProperty("bench.pollMillis", "10"));
         String run = Long.toString(System.currentTimeMillis(), 36);
-        ConnectionProvider pool = ConnectionProvider.builder("bench").maxConnections(64)
-                .pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ofSeconds(60)).build();
-        HttpClient http = HttpClient.create(pool).baseUrl(gateway).responseTimeout(Duration.ofSeconds(30))
-                .headers(h -> h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token));
+        HttpClient http = CallbackBenchmark.client(gateway);
 
         System.out.printf("warm-up: %d s at %d/s%n", warmup, rate);
         measure(http, gateway, token, key, run + "w", rate, warmup, pollMillis);
@@ -106,7 +100,7 @@ public final class BindingVisibilityBenchmark {
                             .map(b -> res.status().code() == 200 && b.contains("\"instanceId\":\"BENCH-")))
                     .toFuture()
                     .whenComplete((ok, e) -> {
-                        record(answeredAfter, intended);
+                        record(answeredAfter, intended, System.nanoTime());
                         if (e == null && Boolean.TRUE.equals(ok)) {
                             answered.incrementAndGet();
                         }
@@ -169,10 +163,4 @@ public final class BindingVisibilityBenchmark {
         }
     }
 
-    private static void record(Histogram h, long intended) {
-        long latency = System.nanoTime() - intended;
-        synchronized (h) {
-            h.recordValue(Math.min(latency, h.getHighestTrackableValue()));
-        }
-    }
 }

@@ -52,11 +52,7 @@ public final class CallbackBenchmark {
         int warmup = Integer.parseInt(args[4]);
         int seconds = Integer.parseInt(args[5]);
         String run = Long.toString(System.currentTimeMillis(), 36);
-        // a bounded pool of keep-alive connections; a request waiting for one still counts from its intended time
-        ConnectionProvider pool = ConnectionProvider.builder("bench").maxConnections(
-                        Integer.parseInt(System.getProperty("bench.connections", "64")))
-                .pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ofSeconds(60)).build();
-        HttpClient http = HttpClient.create(pool).baseUrl(gateway).responseTimeout(Duration.ofSeconds(30));
+        HttpClient http = client(gateway);
 
         System.out.printf("warm-up: %d s of callbacks and pings at %d/s%n", warmup, rate);
         load(http, "warm-up", rate, warmup, i -> i % 2 == 0 ? callback(key, run + "w" + i) : PING, false);
@@ -84,6 +80,17 @@ public final class CallbackBenchmark {
                 + "marketplace.subscriptions.v1 (%s)%n", callbacks.ok(), written,
                 written == callbacks.ok() ? "equal: none lost, none extra" : "MISMATCH");
         System.exit(written == callbacks.ok() ? 0 : 1);
+    }
+
+    /**
+     * A bounded pool of keep-alive connections ({@code bench.connections}, default 64); a request waiting for one
+     * still counts from its intended time.
+     */
+    static HttpClient client(String baseUrl) {
+        ConnectionProvider pool = ConnectionProvider.builder("bench").maxConnections(
+                        Integer.parseInt(System.getProperty("bench.connections", "64")))
+                .pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ofSeconds(60)).build();
+        return HttpClient.create(pool).baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(30));
     }
 
     static double ratio(Result a, Result b, double p) {
