@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -18,9 +19,15 @@ import reactor.core.publisher.Mono;
  * Marketplace callbacks are small: a declared body over {@code marketbill.max-callback-body} (64 KB) is
  * refused with 413 before it is read. A body without a declared length is bounded by the codec limit
  * ({@code spring.codec.max-in-memory-size}).
+ *
+ * <p>A moderately oversized body is read and discarded before the answer: closing a socket with unread
+ * bytes in it makes the kernel send a reset, and the client may then never see the 413. Bodies declared
+ * over {@link #DRAIN_FACTOR} times the limit are not worth reading; those connections are closed at once.
  */
 @Component
 class MarketplaceBodyLimit implements WebFilter, Ordered {
+
+    static final int DRAIN_FACTOR = 16;
 
     private final long maxBytes;
     private final MeterRegistry meters;
@@ -44,9 +51,12 @@ class MarketplaceBodyLimit implements WebFilter, Ordered {
         response.setStatusCode(HttpStatus.PAYLOAD_TOO_LARGE);
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().setConnection("close");
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(
+        Mono<Void> drained = length <= maxBytes * DRAIN_FACTOR
+                ? exchange.getRequest().getBody().doOnNext(DataBufferUtils::release).then()
+                : Mono.empty();
+        return drained.then(Mono.defer(() -> response.writeWith(Mono.just(response.bufferFactory().wrap(
                 ("{\"error\":\"payload_too_large\",\"message\":\"the body is over " + maxBytes + " bytes\"}")
-                        .getBytes(StandardCharsets.UTF_8))));
+                        .getBytes(StandardCharsets.UTF_8))))));
     }
 
     @Override
