@@ -34,6 +34,10 @@ public final class EventTypes {
         register(MemberRemoved.class, 1, Topics.DIRECTORY);
         register(MemberRoleChanged.class, 1, Topics.DIRECTORY);
         register(UserUpdated.class, 1, Topics.DIRECTORY);
+        register(HourRated.class, 1, Topics.BILLING);
+        register(MeteringReported.class, 1, Topics.BILLING);
+        register(MeteringRejected.class, 1, Topics.BILLING);
+        register(MeteringOverdue.class, 1, Topics.BILLING);
     }
 
     private EventTypes() {

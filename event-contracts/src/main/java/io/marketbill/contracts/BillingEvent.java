@@ -1,0 +1,14 @@
+package io.marketbill.contracts;
+
+import java.time.Instant;
+
+/** Events billing-service publishes on {@code billing.v1}, keyed by the subscription id. */
+public sealed interface BillingEvent extends EventPayload permits HourRated, MeteringReported, MeteringRejected,
+        MeteringOverdue {
+
+    /** The metered dimension, as named in the price catalog. */
+    String dimension();
+
+    /** The start of the hour (UTC) the event is about. */
+    Instant hourStart();
+}

@@ -1,0 +1,18 @@
+package io.marketbill.contracts;
+
+import java.time.Instant;
+
+/**
+ * One hour of one subscription and dimension was closed and rated.
+ *
+ * @param productCode  the marketplace product
+ * @param dimension    the metered dimension (price catalog name, e.g. {@code cu_hours})
+ * @param hourStart    the start of the hour, UTC
+ * @param quantity     the usage in the dimension's unit of measure, a decimal string (e.g. {@code "12.5"})
+ * @param units        what the hour costs, in 0.01-yuan units, after carrying the previous remainder
+ * @param priceVersion the catalog price version used (its effective-from instant)
+ * @param trial        a trial subscription: metered, rated at 0
+ */
+public record HourRated(String productCode, String dimension, Instant hourStart, String quantity, long units,
+                        String priceVersion, boolean trial) implements BillingEvent {
+}

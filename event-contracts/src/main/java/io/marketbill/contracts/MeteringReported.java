@@ -1,0 +1,16 @@
+package io.marketbill.contracts;
+
+import java.time.Instant;
+
+/**
+ * The marketplace accepted one metering record.
+ *
+ * @param ledgerId            our metering ledger record id
+ * @param dimension           the metered dimension
+ * @param hourStart           the hour it covers
+ * @param units               the reported value, in 0.01-yuan units
+ * @param marketplaceRecordId the marketplace's reference (AWS MeteringRecordId, Alibaba RequestId)
+ */
+public record MeteringReported(long ledgerId, String dimension, Instant hourStart, long units,
+                               String marketplaceRecordId) implements BillingEvent {
+}

@@ -1,0 +1,94 @@
+package io.marketbill.contracts;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * Usage of one dimension by one organization or subscription at one moment: the data of a CloudEvent of
+ * type {@link #TYPE} on {@code usage.v1} (structured mode, JSON), or posted to the gateway's
+ * {@code POST /api/usage}. Deduplicated by ({@code source}, {@code id}).
+ *
+ * <p>Exactly one of {@code organizationId} and {@code subscriptionId} names who used it. The quantity is in
+ * the dimension's unit of measure (e.g. CU-hours), non-negative, with at most {@link #MAX_SCALE} decimals.
+ * A value that breaks a rule is refused with an {@link InvalidUsageException} naming the reason.
+ */
+public record UsageRecorded(String source, String id, Instant time, String organizationId, String subscriptionId,
+                            String dimension, BigDecimal quantity) {
+
+    public static final String TYPE = "io.marketbill.usage.recorded.v1";
+    public static final int MAX_SCALE = 6;
+    public static final BigDecimal MAX_QUANTITY = new BigDecimal("1000000000000");
+    static final int MAX_ID_LENGTH = 200;
+
+    public UsageRecorded {
+        source = text("source", source, MAX_ID_LENGTH);
+        id = text("id", id, MAX_ID_LENGTH);
+        if (time == null) {
+            throw new InvalidUsageException("missing_time", "time is required (RFC 3339)");
+        }
+        organizationId = blankToNull(organizationId);
+        subscriptionId = blankToNull(subscriptionId);
+        if ((organizationId == null) == (subscriptionId == null)) {
+            throw new InvalidUsageException("missing_subject",
+                    "exactly one of data.organizationId and data.subscriptionId is required");
+        }
+        if (organizationId != null) {
+            text("organizationId", organizationId, MAX_ID_LENGTH);
+        } else {
+            try {
+                SubscriptionIds.marketplaceOf(subscriptionId);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidUsageException("bad_subscription_id", "data.subscriptionId " + e.getMessage());
+            }
+            text("subscriptionId", subscriptionId, 512);
+        }
+        dimension = text("dimension", dimension, 64);
+        if (!dimension.matches("[a-z0-9][a-z0-9_.-]*")) {
+            throw new InvalidUsageException("bad_dimension",
+                    "data.dimension must be lower-case letters, digits, '_', '.' or '-'");
+        }
+        if (quantity == null) {
+            throw new InvalidUsageException("bad_quantity", "data.quantity is required");
+        }
+        if (quantity.signum() < 0 || quantity.compareTo(MAX_QUANTITY) > 0) {
+            throw new InvalidUsageException("bad_quantity", "data.quantity must be between 0 and " + MAX_QUANTITY);
+        }
+        quantity = quantity.stripTrailingZeros();
+        if (quantity.scale() > MAX_SCALE) {
+            throw new InvalidUsageException("bad_quantity",
+                    "data.quantity has more than " + MAX_SCALE + " decimals");
+        }
+        if (quantity.scale() < 0) {
+            quantity = quantity.setScale(0);
+        }
+    }
+
+    /** The Kafka key: the subscription id, else the organization id. */
+    public String key() {
+        return subscriptionId != null ? subscriptionId : organizationId;
+    }
+
+    /** The quantity in millionths of the unit of measure, exactly. */
+    public long quantityMicros() {
+        return quantity.movePointRight(MAX_SCALE).longValueExact();
+    }
+
+    private static String text(String field, String value, int max) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidUsageException("missing_" + snake(field), field + " is required");
+        }
+        if (value.length() > max || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new InvalidUsageException("bad_" + snake(field),
+                    field + " must be at most " + max + " printable ASCII characters without spaces");
+        }
+        return value;
+    }
+
+    private static String snake(String field) {
+        return field.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}
