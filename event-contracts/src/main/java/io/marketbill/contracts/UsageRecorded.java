@@ -17,7 +17,8 @@ public record UsageRecorded(String source, String id, Instant time, String organ
 
     public static final String TYPE = "io.marketbill.usage.recorded.v1";
     public static final int MAX_SCALE = 6;
-    public static final BigDecimal MAX_QUANTITY = new BigDecimal("1000000000000");
+    // 10^9 per event keeps a minute's sum of micro-units far inside a signed 64-bit integer
+    public static final BigDecimal MAX_QUANTITY = new BigDecimal("1000000000");
     static final int MAX_ID_LENGTH = 200;
 
     public UsageRecorded {

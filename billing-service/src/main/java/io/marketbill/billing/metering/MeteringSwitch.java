@@ -1,6 +1,7 @@
 package io.marketbill.billing.metering;
 
 import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionOpened;
@@ -22,7 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Turns billing on and off with the subscription's lifecycle: on when opened or resumed, paused from the
  * moment it is frozen, ended when closed. Each switch is kept with its time, because usage is charged
- * only inside billing periods. (Rating and reporting: the billing issue.)
+ * only inside billing periods; the hourly rating reads them minute by minute.
  */
 @RestController
 class MeteringSwitch {
@@ -44,13 +45,24 @@ class MeteringSwitch {
         if (e.payload() instanceof SubscriptionOpened o) {
             jdbc.sql("""
                     INSERT INTO metered_subscription (subscription_id, marketplace, product_code, sku_id, trial, metering,
-                        changed_at) VALUES (:id, :marketplace, :product, :sku, :trial, 'BILLING', :at)
+                        changed_at, marketplace_account_id, customer_identifier, license_arn, opened_at, next_hour)
+                    VALUES (:id, :marketplace, :product, :sku, :trial, 'BILLING', :at, :account, :customer, :license,
+                        :at, date_trunc('hour', CAST(:at AS TIMESTAMPTZ)))
                     ON CONFLICT (subscription_id) DO UPDATE SET product_code = EXCLUDED.product_code,
-                        sku_id = EXCLUDED.sku_id, trial = EXCLUDED.trial, metering = 'BILLING', changed_at = EXCLUDED.changed_at""")
+                        sku_id = EXCLUDED.sku_id, trial = EXCLUDED.trial, metering = 'BILLING', changed_at = EXCLUDED.changed_at,
+                        marketplace_account_id = EXCLUDED.marketplace_account_id,
+                        customer_identifier = EXCLUDED.customer_identifier, license_arn = EXCLUDED.license_arn,
+                        next_hour = COALESCE(metered_subscription.next_hour, EXCLUDED.next_hour)""")
                     .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
                     .param("product", o.productCode()).param("sku", o.skuId()).param("trial", o.trial())
+                    .param("account", o.marketplaceAccountId()).param("customer", o.customerIdentifier())
+                    .param("license", o.licenseArn())
                     .param("at", Timestamp.from(e.occurredAt())).update();
             period(e, "BILLING");
+        } else if (e.payload() instanceof SubscriptionChanged c && c.skuId() != null) {
+            // an upgrade: hours rated from now on use the new SKU's prices
+            jdbc.sql("UPDATE metered_subscription SET sku_id = :sku WHERE subscription_id = :id")
+                    .param("sku", c.skuId()).param("id", e.subscriptionId()).update();
         } else if (e.payload() instanceof SubscriptionFrozen) {
             switchTo(e, "PAUSED", "BILLING");
         } else if (e.payload() instanceof SubscriptionResumed) {

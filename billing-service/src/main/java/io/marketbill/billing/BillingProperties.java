@@ -1,0 +1,98 @@
+package io.marketbill.billing;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code marketbill.billing.*}: when hours close, how long usage is deduplicated, and how each marketplace
+ * is reached. Shorter intervals let tests and the demo see hours closed and reported within seconds.
+ *
+ * @param lateWindow       usage is accepted until this long after the end of its hour; then the hour closes
+ * @param futureSkew       usage stamped further ahead than this is refused ({@code in_the_future})
+ * @param dedupeWindow     how long a (source, id) is remembered (at least 32 days, longer than lateWindow)
+ * @param closeInterval    how often closed hours are looked for (the scheduler interval)
+ * @param reportInterval   how often the ledger is sent
+ * @param sentTimeout      a record SENT this long ago without an answer has an unknown outcome
+ * @param initialBackoff   first retry delay of a failed send; doubled per attempt up to maxBackoff
+ * @param maxBackoff       longest retry delay
+ * @param nearDeadline     records due within this are counted as near their deadline (alert)
+ * @param closeMargin      an hour is closed this long after its late window, so that usage accepted just
+ *                         before the window ended is committed first
+ * @param finalFlushDelay  a closed subscription's last hours are rated this long after SubscriptionClosed, so
+ *                         that usage already on its way is counted
+ * @param clockOffset      shifts the billing clock (hours, windows, deadlines); for demos only
+ */
+@ConfigurationProperties("marketbill.billing")
+public record BillingProperties(
+        @DefaultValue("10m") Duration lateWindow,
+        @DefaultValue("5m") Duration futureSkew,
+        @DefaultValue("32d") Duration dedupeWindow,
+        @DefaultValue("30s") Duration closeInterval,
+        @DefaultValue("10s") Duration reportInterval,
+        @DefaultValue("2m") Duration sentTimeout,
+        @DefaultValue("5s") Duration initialBackoff,
+        @DefaultValue("5m") Duration maxBackoff,
+        @DefaultValue("30m") Duration nearDeadline,
+        @DefaultValue("30s") Duration closeMargin,
+        @DefaultValue("2m") Duration finalFlushDelay,
+        @DefaultValue("0s") Duration clockOffset,
+        @DefaultValue Aliyun aliyun,
+        @DefaultValue Aws aws,
+        @DefaultValue Reconciliation reconciliation) {
+
+    public BillingProperties {
+        if (dedupeWindow.compareTo(Duration.ofDays(32)) < 0) {
+            throw new IllegalArgumentException("marketbill.billing.dedupe-window must be at least 32 days");
+        }
+        if (lateWindow.isNegative() || lateWindow.compareTo(dedupeWindow) >= 0) {
+            throw new IllegalArgumentException("marketbill.billing.late-window must be between 0 and the dedupe window");
+        }
+    }
+
+    /**
+     * Alibaba Cloud Marketplace {@code PushMeteringData} (spec §1.7).
+     *
+     * @param endpoint        {@code https://market.aliyuncs.com} (China) or the simulator
+     * @param deadline        after the start of an hour, when its data is no longer accepted (data of 08:xx
+     *                        must arrive before 09:59)
+     * @param reportZeroHours also push hours with nothing to charge
+     * @param resendUnknown   resend a push whose outcome is unknown; off by default because Alibaba does not
+     *                        document deduplication (UNVERIFIED): reconciliation settles it instead
+     */
+    public record Aliyun(@DefaultValue("https://market.aliyuncs.com") URI endpoint, String accessKeyId,
+                         String accessKeySecret, @DefaultValue("119m") Duration deadline,
+                         @DefaultValue("false") boolean reportZeroHours, @DefaultValue("false") boolean resendUnknown,
+                         @DefaultValue("10s") Duration timeout) {
+        public boolean configured() {
+            return accessKeyId != null && !accessKeyId.isBlank() && accessKeySecret != null && !accessKeySecret.isBlank();
+        }
+    }
+
+    /**
+     * AWS Marketplace {@code BatchMeterUsage} (spec §2.5).
+     *
+     * @param deadline        after the start of an hour, when AWS no longer takes it (6 hours in the older
+     *                        documentation, 24 in the newest model: we keep the stricter one)
+     * @param reportZeroHours AWS asks for a record per customer, dimension and hour, zeros for idle hours
+     */
+    public record Aws(@DefaultValue("https://metering.marketplace.cn-northwest-1.amazonaws.com.cn") URI endpoint,
+                      @DefaultValue("cn-northwest-1") String region, String accessKeyId, String secretAccessKey,
+                      String sessionToken, @DefaultValue("6h") Duration deadline,
+                      @DefaultValue("true") boolean reportZeroHours, @DefaultValue("10s") Duration timeout) {
+        public boolean configured() {
+            return accessKeyId != null && !accessKeyId.isBlank() && secretAccessKey != null
+                    && !secretAccessKey.isBlank();
+        }
+    }
+
+    /**
+     * @param interval     how often the ledger is compared with the marketplace's record
+     * @param aliyunRecord where the marketplace's record of accepted Alibaba metering is read (the simulator's
+     *                     {@code /sim/aliyun/metering}); unset: no Alibaba reconciliation (no query API found)
+     * @param awsRecord    the same for AWS ({@code /sim/aws/metering})
+     */
+    public record Reconciliation(@DefaultValue("5m") Duration interval, URI aliyunRecord, URI awsRecord) {
+    }
+}

@@ -1,0 +1,52 @@
+package io.marketbill.billing.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The billing part of {@code marketbill.products.<product code>} (the file every service reads): which
+ * marketplace sells the product, its dimensions, and their prices in 0.01-yuan units per unit of measure.
+ * Other services' fields of the same product (binding policy, ...) are ignored here.
+ */
+@ConfigurationProperties("marketbill")
+public record CatalogProperties(Map<String, Product> products) {
+
+    public CatalogProperties {
+        products = products == null ? Map.of() : new LinkedHashMap<>(products);
+    }
+
+    /**
+     * @param name        shown in mails and the overview
+     * @param marketplace {@code aliyun} or {@code aws}
+     * @param billUrl     where the buyer sees the marketplace bill (the overview links to it)
+     */
+    public record Product(String name, String marketplace, String billUrl, List<Dimension> dimensions,
+                          List<Price> prices) {
+        public Product {
+            dimensions = dimensions == null ? List.of() : List.copyOf(dimensions);
+            prices = prices == null ? List.of() : List.copyOf(prices);
+        }
+    }
+
+    /**
+     * @param name                 the dimension in usage events, e.g. {@code cu_hours}
+     * @param unit                 its unit of measure, e.g. {@code CU-hour}
+     * @param marketplaceDimension Alibaba: the billing item {@code Key} (e.g. {@code Unit}); AWS: the
+     *                             listing's dimension name. It must be priced at ¥0.01 (one unit) per unit
+     *                             there, since we report 0.01-yuan units.
+     * @param meteringAssit        Alibaba only: the multi-dimension billing item id from the publishing console
+     */
+    public record Dimension(String name, String unit, String marketplaceDimension, String meteringAssit) {
+    }
+
+    /**
+     * @param dimension     the dimension priced
+     * @param sku           only this SKU; empty: every SKU
+     * @param effectiveFrom from this hour on (an hour boundary, ISO-8601 UTC)
+     * @param units         0.01-yuan units per unit of measure, a decimal with at most 6 decimals (1 CU-hour = 1250)
+     */
+    public record Price(String dimension, String sku, String effectiveFrom, String units) {
+    }
+}

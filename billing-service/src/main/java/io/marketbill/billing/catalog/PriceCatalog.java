@@ -1,0 +1,156 @@
+package io.marketbill.billing.catalog;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * The price catalog, validated when the service starts: a broken catalog stops the start with every
+ * problem listed, since a wrong price would be charged to real customers.
+ */
+@Component
+@EnableConfigurationProperties(CatalogProperties.class)
+public class PriceCatalog {
+
+    /** A price in force: 0.01-yuan units per unit of measure, and the version (its effective-from). */
+    public record RatePrice(BigDecimal unitsPerQuantity, String version) {
+    }
+
+    /** One dimension of one product as the marketplace knows it. */
+    public record MeteredDimension(String productCode, String marketplace, String name, String unit,
+                                   String marketplaceDimension, String meteringAssit) {
+    }
+
+    private record Version(String sku, Instant from, BigDecimal units) {
+    }
+
+    private final Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+    private final Map<String, Map<String, MeteredDimension>> dimensions = new LinkedHashMap<>();
+    private final Map<String, List<Version>> versions = new LinkedHashMap<>(); // product/dimension -> newest first
+
+    public PriceCatalog(CatalogProperties properties) {
+        List<String> problems = new ArrayList<>();
+        properties.products().forEach((code, p) -> load(code, p, problems));
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("the price catalog (marketbill.products) is invalid:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+    }
+
+    private void load(String code, CatalogProperties.Product p, List<String> problems) {
+        if (p.dimensions().isEmpty()) {
+            return; // not metered (or not sold pay-as-you-go)
+        }
+        String at = "product " + code + ": ";
+        if (!"aliyun".equals(p.marketplace()) && !"aws".equals(p.marketplace())) {
+            problems.add(at + "marketplace must be aliyun or aws, not " + p.marketplace());
+        }
+        Map<String, MeteredDimension> dims = new LinkedHashMap<>();
+        for (CatalogProperties.Dimension d : p.dimensions()) {
+            String dat = at + "dimension " + d.name() + ": ";
+            if (d.name() == null || !d.name().matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
+                problems.add(at + "dimension name " + d.name() + " must match [a-z0-9][a-z0-9_.-]* (at most 64)");
+                continue;
+            }
+            if (dims.containsKey(d.name())) {
+                problems.add(dat + "listed twice");
+            }
+            if (d.marketplaceDimension() == null || d.marketplaceDimension().isBlank()) {
+                problems.add(dat + "marketplace-dimension is required");
+            }
+            if ("aliyun".equals(p.marketplace()) && (d.meteringAssit() == null || d.meteringAssit().isBlank())) {
+                problems.add(dat + "metering-assit is required for Alibaba Cloud Marketplace products");
+            }
+            dims.put(d.name(), new MeteredDimension(code, p.marketplace(), d.name(), d.unit(), d.marketplaceDimension(),
+                    d.meteringAssit()));
+        }
+        Set<String> seen = new HashSet<>();
+        Map<String, List<Version>> byDimension = new LinkedHashMap<>();
+        for (CatalogProperties.Price price : p.prices()) {
+            String pat = at + "price of " + price.dimension() + " from " + price.effectiveFrom() + ": ";
+            if (!dims.containsKey(price.dimension())) {
+                problems.add(pat + "no such dimension");
+                continue;
+            }
+            Instant from;
+            try {
+                from = Instant.parse(price.effectiveFrom());
+            } catch (DateTimeParseException | NullPointerException e) {
+                problems.add(pat + "effective-from must be an ISO-8601 UTC instant, e.g. 2026-01-01T00:00:00Z");
+                continue;
+            }
+            if (!from.truncatedTo(ChronoUnit.HOURS).equals(from)) {
+                problems.add(pat + "effective-from must be on an hour boundary (hours are rated at one price)");
+            }
+            BigDecimal units;
+            try {
+                units = new BigDecimal(price.units().trim());
+            } catch (NumberFormatException | NullPointerException e) {
+                problems.add(pat + "units must be a decimal number of 0.01-yuan units");
+                continue;
+            }
+            if (units.signum() < 0 || units.stripTrailingZeros().scale() > 6) {
+                problems.add(pat + "units must be >= 0 with at most 6 decimals");
+            }
+            String sku = price.sku() == null || price.sku().isBlank() ? null : price.sku();
+            if (!seen.add(price.dimension() + "|" + sku + "|" + from)) {
+                problems.add(pat + "two prices for the same dimension, SKU and time");
+            }
+            byDimension.computeIfAbsent(price.dimension(), k -> new ArrayList<>()).add(new Version(sku, from, units));
+        }
+        for (String d : dims.keySet()) {
+            List<Version> v = byDimension.getOrDefault(d, List.of());
+            if (v.stream().noneMatch(x -> x.sku() == null)) {
+                problems.add(at + "dimension " + d + " has no price for every SKU (a price without sku)");
+            }
+            List<Version> sorted = new ArrayList<>(v);
+            sorted.sort(Comparator.comparing(Version::from).reversed());
+            versions.put(code + "/" + d, sorted);
+        }
+        products.put(code, p);
+        dimensions.put(code, dims);
+    }
+
+    public boolean isMetered(String productCode) {
+        return dimensions.containsKey(productCode);
+    }
+
+    public Optional<CatalogProperties.Product> product(String productCode) {
+        return Optional.ofNullable(products.get(productCode));
+    }
+
+    /** The product's dimensions, in catalog order (every hour reports each of them). */
+    public List<MeteredDimension> dimensions(String productCode) {
+        return List.copyOf(dimensions.getOrDefault(productCode, Map.of()).values());
+    }
+
+    public Optional<MeteredDimension> dimension(String productCode, String dimension) {
+        return Optional.ofNullable(dimensions.getOrDefault(productCode, Map.of()).get(dimension));
+    }
+
+    /**
+     * The price in force at the start of {@code hour}: the newest version for this SKU, else for every SKU.
+     * Empty when the dimension is unknown or not priced yet at that time.
+     */
+    public Optional<RatePrice> price(String productCode, String sku, String dimension, Instant hour) {
+        List<Version> v = versions.get(productCode + "/" + dimension);
+        if (v == null) {
+            return Optional.empty();
+        }
+        Optional<Version> forSku = v.stream().filter(x -> x.sku() != null && x.sku().equals(sku)
+                && !x.from().isAfter(hour)).findFirst();
+        Optional<Version> any = v.stream().filter(x -> x.sku() == null && !x.from().isAfter(hour)).findFirst();
+        return forSku.or(() -> any).map(x -> new RatePrice(x.units(), x.from().toString()));
+    }
+}

@@ -1,0 +1,87 @@
+package io.marketbill.billing.ledger;
+
+import io.marketbill.billing.BillingProperties;
+import io.marketbill.protocols.aws.SigV4;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * AWS Marketplace Metering Service {@code BatchMeterUsage}: JSON 1.1 over HTTPS with SigV4 (signing name
+ * {@code aws-marketplace}); the AWS SDK module is not available here.
+ */
+@Component
+class AwsMeteringClient {
+
+    private final BillingProperties.Aws props;
+    private final HttpClient http;
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Clock wallClock = Clock.systemUTC();
+
+    AwsMeteringClient(BillingProperties props) {
+        this.props = props.aws();
+        this.http = HttpClient.newBuilder().connectTimeout(this.props.timeout()).build();
+    }
+
+    boolean configured() {
+        return props.configured();
+    }
+
+    MarketplaceAnswer batchMeterUsage(Map<String, Object> request) {
+        byte[] payload = json.writeValueAsBytes(request);
+        URI endpoint = props.endpoint();
+        Instant now = wallClock.instant();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("host", endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
+        headers.put("content-type", "application/x-amz-json-1.1");
+        headers.put("x-amz-date", SigV4.AMZ_DATE.format(now));
+        headers.put("x-amz-target", "AWSMPMeteringService.BatchMeterUsage");
+        if (props.sessionToken() != null && !props.sessionToken().isBlank()) {
+            headers.put("x-amz-security-token", props.sessionToken());
+        }
+        SigV4.Request signed = new SigV4.Request("POST", "/", "", headers, SigV4.sha256Hex(payload));
+        String authorization = SigV4.authorization(signed, now, props.region(), "aws-marketplace",
+                new SigV4.Credentials(props.accessKeyId(), props.secretAccessKey(), props.sessionToken()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve("/")).timeout(props.timeout())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).header("Authorization", authorization);
+        headers.forEach((k, v) -> {
+            if (!k.equals("host")) {
+                b.header(k, v);
+            }
+        });
+        HttpResponse<String> response;
+        try {
+            response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new MarketplaceAnswer(MarketplaceAnswer.Kind.UNKNOWN, 0, "IOException", e.toString(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new MarketplaceAnswer(MarketplaceAnswer.Kind.UNKNOWN, 0, "Interrupted", e.toString(), null);
+        }
+        JsonNode body;
+        try {
+            body = json.readTree(response.body());
+        } catch (RuntimeException e) {
+            return new MarketplaceAnswer(MarketplaceAnswer.Kind.UNKNOWN, response.statusCode(), "UnreadableAnswer",
+                    AliyunMeteringClient.clip(response.body()), null);
+        }
+        if (response.statusCode() == 200) {
+            return new MarketplaceAnswer(MarketplaceAnswer.Kind.ACCEPTED, 200, null, null, body);
+        }
+        String type = body.path("__type").asString("HttpError" + response.statusCode());
+        type = type.substring(type.lastIndexOf('#') + 1);
+        String message = body.path("message").asString(body.path("Message").asString(""));
+        // throttling and the service's own failures are worth retrying; the rest is about our request
+        return new MarketplaceAnswer(response.statusCode() >= 500 ? MarketplaceAnswer.Kind.UNKNOWN
+                : MarketplaceAnswer.Kind.REFUSED, response.statusCode(), type, message, body);
+    }
+}

@@ -1,0 +1,50 @@
+package io.marketbill.billing.ledger;
+
+import io.marketbill.billing.BillingProperties;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The metering ledger: what must reach each marketplace, one record per subscription, dimension and hour,
+ * moving PENDING → SENT → ACCEPTED or REJECTED. A record's value never changes once written, so every
+ * retry sends identical values (AWS deduplicates identical records; a different quantity for the same
+ * customer, dimension and hour would be a DuplicateRecord).
+ */
+@Component
+public class MeteringLedger {
+
+    private final JdbcClient jdbc;
+    private final BillingProperties props;
+    private final Clock clock;
+
+    MeteringLedger(JdbcClient jdbc, BillingProperties props, Clock clock) {
+        this.jdbc = jdbc;
+        this.props = props;
+        this.clock = clock;
+    }
+
+    /** Whether an hour with nothing to charge is still sent to this marketplace. */
+    public boolean reportsZeroHours(String marketplace) {
+        return "aws".equals(marketplace) ? props.aws().reportZeroHours() : props.aliyun().reportZeroHours();
+    }
+
+    /** Adds a PENDING record, in the caller's transaction; a second one for the same hour is ignored. */
+    public void add(String subscriptionId, String marketplace, String productCode, String dimension, Instant hour,
+                    long units) {
+        Duration deadline = "aws".equals(marketplace) ? props.aws().deadline() : props.aliyun().deadline();
+        Instant now = clock.instant();
+        jdbc.sql("""
+                INSERT INTO metering_record (subscription_id, marketplace, product_code, dimension, hour_start, units,
+                    state, next_attempt_at, deadline, created_at)
+                VALUES (:sub, :marketplace, :product, :dimension, :hour, :units, 'PENDING', :now, :deadline, :now)
+                ON CONFLICT (subscription_id, dimension, hour_start) DO NOTHING""")
+                .param("sub", subscriptionId).param("marketplace", marketplace).param("product", productCode)
+                .param("dimension", dimension).param("hour", Timestamp.from(hour)).param("units", units)
+                .param("now", Timestamp.from(now)).param("deadline", Timestamp.from(hour.plus(deadline)))
+                .update();
+    }
+}

@@ -1,0 +1,397 @@
+package io.marketbill.billing.ledger;
+
+import io.marketbill.billing.BillingProperties;
+import io.marketbill.billing.catalog.PriceCatalog;
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.MeteringOverdue;
+import io.marketbill.contracts.MeteringRejected;
+import io.marketbill.contracts.MeteringReported;
+import io.marketbill.messaging.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Sends the ledger's PENDING records within each marketplace's limits and settles them.
+ * <ul>
+ *   <li>Alibaba {@code PushMeteringData}: one product per request, at most 100 records, one request per
+ *   instance per 60 s (so all of an instance's due hours travel together), one record per instance and hour
+ *   with an entity per dimension, the whole hour as the window (over 5 minutes), {@code meteringAssit}.</li>
+ *   <li>AWS {@code BatchMeterUsage}: one product per call, at most 25 records, one per customer, dimension
+ *   and hour, the hour's start as the timestamp, the same values on every retry; CustomerNotSubscribed and
+ *   DuplicateRecord settle the record as REJECTED, UnprocessedRecords are retried.</li>
+ * </ul>
+ * A record is marked SENT (committed) before the call. Refusals are retried with backoff (doubling up to
+ * {@code max-backoff}) or rejected for good; an answer that never came leaves the outcome unknown: AWS
+ * records are simply sent again (identical records are deduplicated), Alibaba ones wait for reconciliation
+ * unless {@code aliyun.resend-unknown}. Past its deadline a record is REJECTED as overdue and stays visible.
+ */
+@Component
+public class MeteringReporter {
+
+    private static final Logger log = LoggerFactory.getLogger(MeteringReporter.class);
+
+    record Due(long id, String subscriptionId, String marketplace, String productCode, String dimension, Instant hour,
+               long units, int attempts, String accountId, String customerIdentifier, String licenseArn) {
+
+        String instanceId() {
+            return subscriptionId.substring(subscriptionId.indexOf(':') + 1);
+        }
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final BillingProperties props;
+    private final PriceCatalog catalog;
+    private final AliyunMeteringClient aliyun;
+    private final AwsMeteringClient aws;
+    private final Outbox outbox;
+    private final MeterRegistry meters;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    MeteringReporter(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
+                     AliyunMeteringClient aliyun, AwsMeteringClient aws, Outbox outbox, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.props = props;
+        this.catalog = catalog;
+        this.aliyun = aliyun;
+        this.aws = aws;
+        this.outbox = outbox;
+        this.meters = meters;
+    }
+
+    @Scheduled(fixedDelayString = "${marketbill.billing.report-interval:10s}",
+            initialDelayString = "${marketbill.billing.report-interval:10s}")
+    void tick() {
+        try {
+            report();
+        } catch (RuntimeException e) {
+            log.warn("reporting failed, will try again: {}", e.toString());
+        }
+    }
+
+    /** One round: overdue records, unknown outcomes, then what is due on each marketplace. */
+    public synchronized void report() {
+        markOverdue();
+        retryUnknownOutcomes();
+        if (aws.configured()) {
+            reportAws();
+        }
+        if (aliyun.configured()) {
+            reportAliyun();
+        }
+    }
+
+    private void markOverdue() {
+        Instant now = clock.instant();
+        tx.executeWithoutResult(status -> jdbc.sql("""
+                UPDATE metering_record SET state = 'REJECTED', overdue = TRUE, settled_at = :now,
+                    last_error = 'not delivered before the deadline ' || to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                WHERE state = 'PENDING' AND deadline <= :now
+                RETURNING id, subscription_id, dimension, hour_start, units, deadline""")
+                .param("now", Timestamp.from(now))
+                .query((rs, n) -> {
+                    publish(rs.getLong(1), rs.getString(2), new MeteringOverdue(rs.getLong(1), rs.getString(3),
+                            rs.getTimestamp(4).toInstant(), rs.getLong(5), rs.getTimestamp(6).toInstant()));
+                    log.warn("metering record {} of {} ({} {}) missed its deadline", rs.getLong(1), rs.getString(2),
+                            rs.getString(3), rs.getTimestamp(4).toInstant());
+                    meters.counter("marketbill.metering.overdue").increment();
+                    return 1;
+                }).list());
+    }
+
+    private void retryUnknownOutcomes() {
+        Instant before = clock.instant().minus(props.sentTimeout());
+        jdbc.sql("""
+                UPDATE metering_record SET state = 'PENDING', next_attempt_at = :now,
+                    last_error = 'no answer; sent again'
+                WHERE state = 'SENT' AND sent_at < :before AND (marketplace = 'aws' OR :resendAliyun)""")
+                .param("now", Timestamp.from(clock.instant())).param("before", Timestamp.from(before))
+                .param("resendAliyun", props.aliyun().resendUnknown()).update();
+    }
+
+    private List<Due> due(String marketplace, int limit) {
+        return jdbc.sql("""
+                SELECT r.id, r.subscription_id, r.marketplace, r.product_code, r.dimension, r.hour_start, r.units,
+                       r.attempts, s.marketplace_account_id, s.customer_identifier, s.license_arn
+                FROM metering_record r JOIN metered_subscription s ON s.subscription_id = r.subscription_id
+                WHERE r.state = 'PENDING' AND r.marketplace = :m AND r.next_attempt_at <= :now
+                ORDER BY r.hour_start, r.id LIMIT :limit""")
+                .param("m", marketplace).param("now", Timestamp.from(clock.instant())).param("limit", limit)
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getLong(7), rs.getInt(8), rs.getString(9),
+                        rs.getString(10), rs.getString(11)))
+                .list();
+    }
+
+    // ---- AWS ----
+
+    private void reportAws() {
+        Map<String, List<Due>> byProduct = due("aws", 2500).stream()
+                .collect(Collectors.groupingBy(Due::productCode, LinkedHashMap::new, Collectors.toList()));
+        byProduct.forEach((product, records) -> {
+            for (int i = 0; i < records.size(); i += 25) {
+                sendAws(product, records.subList(i, Math.min(records.size(), i + 25)));
+            }
+        });
+    }
+
+    private void sendAws(String product, List<Due> batch) {
+        markSent(batch);
+        List<Map<String, Object>> usage = new ArrayList<>();
+        for (Due d : batch) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("Timestamp", d.hour().getEpochSecond()); // the hour's start: one record per customer, dimension, hour
+            if (d.licenseArn() != null) {
+                r.put("CustomerAWSAccountId", d.accountId());
+                r.put("LicenseArn", d.licenseArn());
+            } else {
+                r.put("CustomerIdentifier", d.customerIdentifier());
+            }
+            r.put("Dimension", marketplaceDimension(d));
+            r.put("Quantity", d.units());
+            usage.add(r);
+        }
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("ProductCode", product);
+        request.put("UsageRecords", usage);
+        MarketplaceAnswer answer = aws.batchMeterUsage(request);
+        count("aws", answer);
+        if (answer.kind() == MarketplaceAnswer.Kind.UNKNOWN) {
+            retryLater(batch, answer.code() + ": " + answer.message());
+            return;
+        }
+        if (answer.kind() == MarketplaceAnswer.Kind.REFUSED) {
+            if ("ThrottlingException".equals(answer.code())) {
+                retryLater(batch, answer.code());
+            } else {
+                // the whole call was refused (e.g. TimestampOutOfBoundsException): nothing was metered
+                batch.forEach(d -> reject(d, answer.code() + ": " + answer.message()));
+            }
+            return;
+        }
+        Map<String, Due> byKey = new HashMap<>();
+        batch.forEach(d -> byKey.put(awsKey(d.licenseArn() != null ? d.licenseArn() : d.customerIdentifier(),
+                marketplaceDimension(d), d.hour().getEpochSecond()), d));
+        for (JsonNode result : answer.body().path("Results")) {
+            JsonNode r = result.path("UsageRecord");
+            String who = r.hasNonNull("LicenseArn") ? r.path("LicenseArn").asString() : r.path("CustomerIdentifier").asString();
+            Due d = byKey.remove(awsKey(who, r.path("Dimension").asString(), r.path("Timestamp").asLong()));
+            if (d == null) {
+                continue;
+            }
+            String status = result.path("Status").asString("");
+            if ("Success".equals(status)) {
+                accept(d, result.path("MeteringRecordId").asString(null));
+            } else {
+                reject(d, status);
+            }
+        }
+        // UnprocessedRecords, and anything the answer did not mention: send again
+        if (!byKey.isEmpty()) {
+            retryLater(new ArrayList<>(byKey.values()), "unprocessed");
+        }
+    }
+
+    private static String awsKey(String who, String dimension, long timestamp) {
+        return who + "|" + dimension + "|" + timestamp;
+    }
+
+    // ---- Alibaba ----
+
+    private void reportAliyun() {
+        Instant wall = Instant.now(); // Alibaba counts its 60 s in real time
+        Map<String, Instant> lastPush = new HashMap<>();
+        jdbc.sql("SELECT instance_id, last_push_at FROM aliyun_push")
+                .query((rs, n) -> lastPush.put(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+        Map<String, Map<String, List<Due>>> byProduct = new LinkedHashMap<>();
+        for (Due d : due("aliyun", 5000)) {
+            Instant last = lastPush.get(d.instanceId());
+            if (last != null && Duration.between(last, wall).compareTo(Duration.ofSeconds(61)) < 0) {
+                continue; // one request per instance per 60 s
+            }
+            byProduct.computeIfAbsent(d.productCode(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(d.instanceId(), k -> new ArrayList<>()).add(d);
+        }
+        byProduct.forEach((product, byInstance) -> {
+            List<Due> batch = new ArrayList<>();
+            int records = 0;
+            for (List<Due> instanceRecords : byInstance.values()) {
+                int hours = (int) instanceRecords.stream().map(Due::hour).distinct().count();
+                if (hours > 100) { // more hours than one request takes: the oldest first, the rest in 60 s
+                    List<Instant> first = instanceRecords.stream().map(Due::hour).distinct().sorted().limit(100).toList();
+                    instanceRecords = instanceRecords.stream().filter(d -> first.contains(d.hour())).toList();
+                    hours = 100;
+                }
+                if (records + hours > 100) {
+                    pushAliyun(batch);
+                    batch = new ArrayList<>();
+                    records = 0;
+                }
+                batch.addAll(instanceRecords);
+                records += hours;
+            }
+            if (!batch.isEmpty()) {
+                pushAliyun(batch);
+            }
+        });
+    }
+
+    private void pushAliyun(List<Due> batch) {
+        Map<List<Object>, List<Due>> byRecord = new LinkedHashMap<>(); // (instance, hour) -> its dimensions
+        batch.forEach(d -> byRecord.computeIfAbsent(List.of(d.instanceId(), d.hour()), k -> new ArrayList<>()).add(d));
+        List<Map<String, Object>> metering = new ArrayList<>();
+        byRecord.forEach((k, dims) -> {
+            Instant hour = (Instant) k.get(1);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("InstanceId", k.get(0));
+            r.put("StartTime", String.valueOf(hour.getEpochSecond()));
+            r.put("EndTime", String.valueOf(hour.plusSeconds(3600).getEpochSecond()));
+            List<Map<String, Object>> entities = new ArrayList<>();
+            for (Due d : dims) {
+                PriceCatalog.MeteredDimension md = catalog.dimension(d.productCode(), d.dimension()).orElseThrow();
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("Key", md.marketplaceDimension());
+                e.put("Value", String.valueOf(d.units()));
+                e.put("meteringAssit", md.meteringAssit());
+                entities.add(e);
+            }
+            r.put("Entities", entities);
+            metering.add(r);
+        });
+        Instant wall = Instant.now();
+        tx.executeWithoutResult(status -> {
+            markSentInTx(batch);
+            for (Object instance : byRecord.keySet().stream().map(k -> k.get(0)).distinct().toList()) {
+                jdbc.sql("""
+                        INSERT INTO aliyun_push (instance_id, last_push_at) VALUES (:i, :at)
+                        ON CONFLICT (instance_id) DO UPDATE SET last_push_at = EXCLUDED.last_push_at""")
+                        .param("i", instance).param("at", Timestamp.from(wall)).update();
+            }
+        });
+        MarketplaceAnswer answer = aliyun.push(json.writeValueAsString(metering));
+        count("aliyun", answer);
+        switch (answer.kind()) {
+            case ACCEPTED -> batch.forEach(d -> accept(d, answer.body().path("RequestId").asString(null)));
+            case UNKNOWN -> {
+                if (props.aliyun().resendUnknown()) {
+                    retryLater(batch, answer.code() + ": " + answer.message());
+                } else {
+                    // stays SENT: reconciliation decides whether Alibaba took it
+                    note(batch, "outcome unknown (" + answer.code() + ": " + answer.message() + ")");
+                }
+            }
+            default -> {
+                String code = answer.code();
+                if ("Service.Flow.Control".equals(code) || code.startsWith("Throttling") || code.startsWith("InvalidTimeStamp")
+                        || code.startsWith("SignatureNonce")) {
+                    retryLater(batch, code + ": " + answer.message());
+                } else {
+                    batch.forEach(d -> reject(d, code + ": " + answer.message()));
+                }
+            }
+        }
+    }
+
+    // ---- state changes ----
+
+    private void markSent(List<Due> batch) {
+        tx.executeWithoutResult(status -> markSentInTx(batch));
+    }
+
+    private void markSentInTx(List<Due> batch) {
+        jdbc.sql("UPDATE metering_record SET state = 'SENT', attempts = attempts + 1, sent_at = :now "
+                        + "WHERE id IN (:ids) AND state = 'PENDING'")
+                .param("now", Timestamp.from(clock.instant())).param("ids", batch.stream().map(Due::id).toList())
+                .update();
+    }
+
+    private void accept(Due d, String marketplaceRecordId) {
+        tx.executeWithoutResult(status -> {
+            int changed = jdbc.sql("""
+                    UPDATE metering_record SET state = 'ACCEPTED', settled_at = :now, marketplace_record_id = :ref,
+                        last_error = NULL WHERE id = :id AND state = 'SENT'""")
+                    .param("now", Timestamp.from(clock.instant())).param("ref", marketplaceRecordId).param("id", d.id())
+                    .update();
+            if (changed > 0) {
+                publish(d.id(), d.subscriptionId(), new MeteringReported(d.id(), d.dimension(), d.hour(), d.units(),
+                        marketplaceRecordId));
+            }
+        });
+    }
+
+    private void reject(Due d, String reason) {
+        String why = AliyunMeteringClient.clip(reason);
+        tx.executeWithoutResult(status -> {
+            int changed = jdbc.sql("""
+                    UPDATE metering_record SET state = 'REJECTED', settled_at = :now, last_error = :why
+                    WHERE id = :id AND state = 'SENT'""")
+                    .param("now", Timestamp.from(clock.instant())).param("why", why).param("id", d.id()).update();
+            if (changed > 0) {
+                publish(d.id(), d.subscriptionId(), new MeteringRejected(d.id(), d.dimension(), d.hour(), d.units(),
+                        why));
+            }
+        });
+        log.warn("metering record {} of {} ({} {}) rejected: {}", d.id(), d.subscriptionId(), d.dimension(), d.hour(), why);
+    }
+
+    private void retryLater(List<Due> batch, String why) {
+        Instant now = clock.instant();
+        tx.executeWithoutResult(status -> batch.forEach(d -> {
+            long factor = 1L << Math.min(20, Math.max(0, d.attempts()));
+            Duration wait = props.initialBackoff().multipliedBy(factor);
+            if (wait.compareTo(props.maxBackoff()) > 0) {
+                wait = props.maxBackoff();
+            }
+            jdbc.sql("""
+                    UPDATE metering_record SET state = 'PENDING', next_attempt_at = :next, last_error = :why
+                    WHERE id = :id AND state = 'SENT'""")
+                    .param("next", Timestamp.from(now.plus(wait))).param("why", AliyunMeteringClient.clip(why))
+                    .param("id", d.id()).update();
+        }));
+    }
+
+    private void note(List<Due> batch, String why) {
+        jdbc.sql("UPDATE metering_record SET last_error = :why WHERE id IN (:ids)")
+                .param("why", AliyunMeteringClient.clip(why)).param("ids", batch.stream().map(Due::id).toList()).update();
+    }
+
+    private void publish(long ledgerId, String subscriptionId, EventPayload event) {
+        UUID id = UUID.nameUUIDFromBytes((event.getClass().getSimpleName() + "|" + ledgerId)
+                .getBytes(StandardCharsets.UTF_8));
+        outbox.append(EventEnvelope.of(id, clock.instant(), "billing-service", subscriptionId, event));
+    }
+
+    private void count(String marketplace, MarketplaceAnswer answer) {
+        meters.counter("marketbill.metering.calls", "marketplace", marketplace, "outcome",
+                answer.kind().name().toLowerCase(java.util.Locale.ROOT),
+                "code", answer.code() == null ? "none" : answer.code()).increment();
+    }
+
+    private String marketplaceDimension(Due d) {
+        return catalog.dimension(d.productCode(), d.dimension())
+                .map(PriceCatalog.MeteredDimension::marketplaceDimension).orElse(d.dimension());
+    }
+}

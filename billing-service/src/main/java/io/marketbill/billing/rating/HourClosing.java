@@ -1,0 +1,339 @@
+package io.marketbill.billing.rating;
+
+import io.marketbill.billing.BillingProperties;
+import io.marketbill.billing.catalog.PriceCatalog;
+import io.marketbill.billing.ledger.MeteringLedger;
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.HourRated;
+import io.marketbill.messaging.outbox.Outbox;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Closes hours. An hour is closed once its late window has passed: each minute of usage is charged to the
+ * subscription that paid for it at that minute (the one named, or the one bound to the organization), only
+ * while that subscription was billing; what nobody pays for is kept as unbilled with the reason. Then every
+ * subscription billing in that hour is rated per dimension (zeros included) and its records go to the
+ * metering ledger, with HourRated through the outbox, in one transaction per subscription.
+ *
+ * <p>A closed subscription is not left waiting for the hour to end: shortly after SubscriptionClosed its
+ * last hours are rated and reported (the final flush), which AWS asks for after unsubscribe-pending.
+ */
+@Component
+public class HourClosing {
+
+    private static final Logger log = LoggerFactory.getLogger(HourClosing.class);
+    private static final java.time.Duration HOUR = java.time.Duration.ofHours(1);
+
+    private record Minute(String subject, String dimension, Instant at, long micros) {
+    }
+
+    private record Subscription(String id, String marketplace, String productCode, String sku, boolean trial,
+                                Instant nextHour, String metering, Instant changedAt) {
+    }
+
+    private record Change(String metering, Instant at) {
+    }
+
+    private record BoundPeriod(String subscriptionId, Instant from, Instant to) {
+    }
+
+    /** The hour's usage, attributed. */
+    private static final class Attribution {
+        final Map<String, Map<String, Long>> billable = new HashMap<>(); // subscription -> dimension -> micros
+        final Map<List<String>, Long> unbilled = new TreeMap<>(Comparator.comparing(Object::toString)); // subject, dimension, reason
+
+        void bill(String subscription, String dimension, long micros) {
+            billable.computeIfAbsent(subscription, k -> new HashMap<>()).merge(dimension, micros, Math::addExact);
+        }
+
+        void unbilled(String subject, String dimension, Disposition why, long micros) {
+            unbilled.merge(List.of(subject, dimension, why.name()), micros, Math::addExact);
+        }
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final BillingProperties props;
+    private final PriceCatalog catalog;
+    private final MeteringLedger ledger;
+    private final Outbox outbox;
+    private final MeterRegistry meters;
+
+    HourClosing(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
+                MeteringLedger ledger, Outbox outbox, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.props = props;
+        this.catalog = catalog;
+        this.ledger = ledger;
+        this.outbox = outbox;
+        this.meters = meters;
+    }
+
+    @Scheduled(fixedDelayString = "${marketbill.billing.close-interval:30s}", initialDelayString = "${marketbill.billing.close-interval:30s}")
+    void tick() {
+        try {
+            flushClosedSubscriptions();
+            closeDueHours();
+        } catch (RuntimeException e) {
+            log.warn("closing hours failed, will try again: {}", e.toString());
+        }
+    }
+
+    /** Closes every hour whose late window has passed; returns how many hours were closed. */
+    public synchronized int closeDueHours() {
+        Instant now = clock.instant();
+        Instant dueBefore = now.minus(props.lateWindow()).minus(props.closeMargin()).truncatedTo(ChronoUnit.HOURS);
+        Instant cursor = closedThrough().orElseGet(() -> firstHour(dueBefore));
+        int closed = 0;
+        while (cursor.isBefore(dueBefore)) {
+            closeHour(cursor);
+            cursor = cursor.plus(HOUR);
+            closed++;
+        }
+        return closed;
+    }
+
+    /** Rates the remaining hours of subscriptions closed at least {@code finalFlushDelay} ago. */
+    public synchronized int flushClosedSubscriptions() {
+        Instant now = clock.instant();
+        List<Subscription> ended = jdbc.sql("""
+                SELECT * FROM metered_subscription WHERE metering = 'ENDED' AND next_hour IS NOT NULL
+                  AND next_hour <= date_trunc('hour', changed_at) AND changed_at <= :before""")
+                .param("before", Timestamp.from(now.minus(props.finalFlushDelay())))
+                .query((rs, n) -> subscription(rs)).list();
+        int flushed = 0;
+        for (Subscription s : ended) {
+            Instant last = s.changedAt().truncatedTo(ChronoUnit.HOURS);
+            for (Instant h = s.nextHour(); !h.isAfter(last); h = h.plus(HOUR)) {
+                Attribution a = attribute(h, s.id());
+                Instant hour = h;
+                tx.executeWithoutResult(status -> rateSubscription(hour, s.id(), a));
+                flushed++;
+            }
+            log.info("final flush of {}: rated through {}", s.id(), last);
+        }
+        return flushed;
+    }
+
+    private void closeHour(Instant hour) {
+        Attribution a = attribute(hour, null);
+        Set<String> subscriptions = new HashSet<>(a.billable.keySet());
+        subscriptions.addAll(jdbc.sql("""
+                SELECT s.subscription_id FROM metered_subscription s
+                WHERE s.next_hour IS NOT NULL AND s.next_hour <= :hour AND (
+                    (SELECT c.metering FROM metering_period_change c WHERE c.subscription_id = s.subscription_id
+                       AND c.changed_at <= :hour ORDER BY c.changed_at DESC, c.seq DESC LIMIT 1) = 'BILLING'
+                    OR EXISTS (SELECT 1 FROM metering_period_change c WHERE c.subscription_id = s.subscription_id
+                       AND c.metering = 'BILLING' AND c.changed_at > :hour AND c.changed_at < :end))""")
+                .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(hour.plus(HOUR)))
+                .query(String.class).list());
+        List<String> ordered = new ArrayList<>(subscriptions);
+        ordered.sort(null);
+        for (String s : ordered) {
+            tx.executeWithoutResult(status -> rateSubscription(hour, s, a));
+        }
+        tx.executeWithoutResult(status -> {
+            a.unbilled.forEach((k, micros) -> jdbc.sql("""
+                    INSERT INTO unbilled_hour (subject, dimension, hour_start, reason, quantity_micros)
+                    VALUES (:subject, :dimension, :hour, :reason, :micros)
+                    ON CONFLICT (subject, dimension, hour_start, reason)
+                    DO UPDATE SET quantity_micros = unbilled_hour.quantity_micros + EXCLUDED.quantity_micros""")
+                    .param("subject", k.get(0)).param("dimension", k.get(1)).param("hour", Timestamp.from(hour))
+                    .param("reason", k.get(2)).param("micros", micros).update());
+            jdbc.sql("""
+                    INSERT INTO hour_closing (id, closed_through) VALUES (1, :next)
+                    ON CONFLICT (id) DO UPDATE SET closed_through = EXCLUDED.closed_through""")
+                    .param("next", Timestamp.from(hour.plus(HOUR))).update();
+        });
+        meters.counter("marketbill.billing.hours.closed").increment();
+        log.info("closed hour {}: {} subscriptions billed, {} unbilled buckets", hour, subscriptions.size(),
+                a.unbilled.size());
+    }
+
+    /** Rates one subscription for one hour, unless it already was; in the caller's transaction. */
+    private void rateSubscription(Instant hour, String subscriptionId, Attribution a) {
+        Subscription s = jdbc.sql("SELECT * FROM metered_subscription WHERE subscription_id = :id FOR UPDATE")
+                .param("id", subscriptionId).query((rs, n) -> subscription(rs)).optional().orElse(null);
+        Map<String, Long> usage = a.billable.getOrDefault(subscriptionId, Map.of());
+        if (s == null) {
+            return;
+        }
+        if (s.nextHour() != null && s.nextHour().isAfter(hour)) {
+            // already rated (a final flush, or a redo after a crash): usage that came after that is not lost
+            usage.forEach((dimension, micros) -> {
+                long rated = jdbc.sql("""
+                        SELECT COALESCE(SUM(quantity_micros), 0) FROM rated_hour
+                        WHERE subscription_id = :s AND dimension = :d AND hour_start = :h""")
+                        .param("s", subscriptionId).param("d", dimension).param("h", Timestamp.from(hour))
+                        .query(Long.class).single();
+                if (micros > rated) {
+                    a.unbilled("sub:" + subscriptionId, dimension, Disposition.AFTER_FINAL_FLUSH, micros - rated);
+                }
+            });
+            return;
+        }
+        for (PriceCatalog.MeteredDimension d : catalog.dimensions(s.productCode())) {
+            long micros = usage.getOrDefault(d.name(), 0L);
+            Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), s.sku(), d.name(), hour);
+            if (price.isEmpty()) {
+                if (micros > 0) {
+                    a.unbilled("sub:" + subscriptionId, d.name(), Disposition.NO_PRICE, micros);
+                }
+                continue;
+            }
+            BigDecimal carryIn = jdbc.sql("SELECT carry FROM rating_carry WHERE subscription_id = :s AND dimension = :d")
+                    .param("s", subscriptionId).param("d", d.name()).query(BigDecimal.class).optional()
+                    .orElse(BigDecimal.ZERO);
+            Rating.Rated rated = Rating.rate(micros, price.get().unitsPerQuantity(), carryIn, s.trial());
+            jdbc.sql("""
+                    INSERT INTO rated_hour (subscription_id, dimension, hour_start, product_code, quantity_micros, units,
+                        carry_in, carry_out, price_version, trial, rated_at)
+                    VALUES (:s, :d, :h, :product, :micros, :units, :carryIn, :carryOut, :version, :trial, :now)""")
+                    .param("s", subscriptionId).param("d", d.name()).param("h", Timestamp.from(hour))
+                    .param("product", s.productCode()).param("micros", micros).param("units", rated.units())
+                    .param("carryIn", carryIn).param("carryOut", rated.carry()).param("version", price.get().version())
+                    .param("trial", s.trial()).param("now", Timestamp.from(clock.instant())).update();
+            jdbc.sql("""
+                    INSERT INTO rating_carry (subscription_id, dimension, carry) VALUES (:s, :d, :carry)
+                    ON CONFLICT (subscription_id, dimension) DO UPDATE SET carry = EXCLUDED.carry""")
+                    .param("s", subscriptionId).param("d", d.name()).param("carry", rated.carry()).update();
+            if (rated.units() > 0 || ledger.reportsZeroHours(s.marketplace())) {
+                ledger.add(subscriptionId, s.marketplace(), s.productCode(), d.name(), hour, rated.units());
+            }
+            outbox.append(EventEnvelope.of(eventId("HourRated", subscriptionId, d.name(), hour), clock.instant(),
+                    "billing-service", subscriptionId, new HourRated(s.productCode(), d.name(), hour,
+                            BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), rated.units(),
+                            price.get().version(), s.trial())));
+            meters.counter("marketbill.billing.units.rated", "product", s.productCode(), "dimension", d.name())
+                    .increment(rated.units());
+        }
+        usage.keySet().stream().filter(dim -> catalog.dimension(s.productCode(), dim).isEmpty()).forEach(dim ->
+                a.unbilled("sub:" + subscriptionId, dim, catalog.isMetered(s.productCode())
+                        ? Disposition.UNKNOWN_DIMENSION : Disposition.NOT_METERED, usage.get(dim)));
+        jdbc.sql("UPDATE metered_subscription SET next_hour = :next WHERE subscription_id = :s")
+                .param("next", Timestamp.from(hour.plus(HOUR))).param("s", subscriptionId).update();
+    }
+
+    /** Who pays for each minute of the hour's usage (of one subscription only, for a final flush). */
+    private Attribution attribute(Instant hour, String onlySubscription) {
+        Instant end = hour.plus(HOUR);
+        List<Minute> minutes = jdbc.sql("""
+                SELECT subject, dimension, minute_start, quantity_micros FROM usage_minute
+                WHERE minute_start >= :hour AND minute_start < :end AND (CAST(:only AS VARCHAR) IS NULL
+                   OR subject = 'sub:' || :only
+                   OR subject IN (SELECT 'org:' || organization_id FROM binding_period WHERE subscription_id = :only))""")
+                .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(end)).param("only", onlySubscription)
+                .query((rs, n) -> new Minute(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                        rs.getLong(4))).list();
+        Map<String, List<BoundPeriod>> bindings = new HashMap<>();
+        Map<String, Optional<Subscription>> subscriptions = new HashMap<>();
+        Map<String, List<Change>> changes = new HashMap<>();
+        Attribution a = new Attribution();
+        for (Minute m : minutes) {
+            String subscription;
+            if (m.subject().startsWith("sub:")) {
+                subscription = m.subject().substring(4);
+            } else {
+                String org = m.subject().substring(4);
+                subscription = bindings.computeIfAbsent(org, this::bindingsOf).stream()
+                        .filter(b -> !b.from().isAfter(m.at()) && (b.to() == null || b.to().isAfter(m.at())))
+                        .max(Comparator.comparing(BoundPeriod::from)).map(BoundPeriod::subscriptionId).orElse(null);
+                if (subscription == null) {
+                    a.unbilled(m.subject(), m.dimension(), Disposition.UNBOUND, m.micros());
+                    continue;
+                }
+            }
+            if (onlySubscription != null && !onlySubscription.equals(subscription)) {
+                continue;
+            }
+            if (subscriptions.computeIfAbsent(subscription, this::subscription).isEmpty()) {
+                a.unbilled(m.subject(), m.dimension(), Disposition.UNKNOWN_SUBSCRIPTION, m.micros());
+                continue;
+            }
+            String state = changes.computeIfAbsent(subscription, this::changesOf).stream()
+                    .filter(c -> !c.at().isAfter(m.at())).reduce((x, y) -> y).map(Change::metering).orElse(null);
+            if ("BILLING".equals(state)) {
+                a.bill(subscription, m.dimension(), m.micros());
+            } else {
+                a.unbilled(m.subject(), m.dimension(), state == null ? Disposition.NOT_OPEN
+                        : "PAUSED".equals(state) ? Disposition.PAUSED : Disposition.ENDED, m.micros());
+            }
+        }
+        return a;
+    }
+
+    private List<BoundPeriod> bindingsOf(String org) {
+        return jdbc.sql("SELECT subscription_id, bound_at, unbound_at FROM binding_period WHERE organization_id = :o")
+                .param("o", org).query((rs, n) -> new BoundPeriod(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                        rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant())).list();
+    }
+
+    private List<Change> changesOf(String subscriptionId) {
+        return jdbc.sql("SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :s "
+                        + "ORDER BY changed_at, seq")
+                .param("s", subscriptionId)
+                .query((rs, n) -> new Change(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+    }
+
+    private Optional<Subscription> subscription(String id) {
+        return jdbc.sql("SELECT * FROM metered_subscription WHERE subscription_id = :id").param("id", id)
+                .query((rs, n) -> subscription(rs)).optional();
+    }
+
+    private static Subscription subscription(java.sql.ResultSet rs) throws java.sql.SQLException {
+        Timestamp next = rs.getTimestamp("next_hour");
+        return new Subscription(rs.getString("subscription_id"), rs.getString("marketplace"),
+                rs.getString("product_code"), rs.getString("sku_id"), rs.getBoolean("trial"),
+                next == null ? null : next.toInstant(), rs.getString("metering"),
+                rs.getTimestamp("changed_at").toInstant());
+    }
+
+    private Optional<Instant> closedThrough() {
+        return jdbc.sql("SELECT closed_through FROM hour_closing WHERE id = 1")
+                .query((rs, n) -> rs.getTimestamp(1).toInstant()).optional();
+    }
+
+    /** Where closing starts on a fresh database: the first hour with usage or a billing subscription. */
+    private Instant firstHour(Instant dueBefore) {
+        Instant first = jdbc.sql("""
+                SELECT LEAST((SELECT MIN(minute_start) FROM usage_minute),
+                             (SELECT MIN(next_hour) FROM metered_subscription))""")
+                .query((rs, n) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant()).optional()
+                .orElse(null);
+        return first == null ? dueBefore : first.truncatedTo(ChronoUnit.HOURS);
+    }
+
+    private static UUID eventId(String... parts) {
+        return UUID.nameUUIDFromBytes(String.join("|", parts).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static UUID eventId(String type, String subscription, String dimension, Instant hour) {
+        return eventId(type, subscription, dimension, hour.toString());
+    }
+}
