@@ -60,11 +60,12 @@ public record BillingProperties(
      * @param reportZeroHours also push hours with nothing to charge
      * @param resendUnknown   resend a push whose outcome is unknown; off by default because Alibaba does not
      *                        document deduplication (UNVERIFIED): reconciliation settles it instead
+     * @param minPushInterval between two pushes for one instance (Alibaba allows one per 60 s)
      */
     public record Aliyun(@DefaultValue("https://market.aliyuncs.com") URI endpoint, String accessKeyId,
                          String accessKeySecret, @DefaultValue("119m") Duration deadline,
                          @DefaultValue("false") boolean reportZeroHours, @DefaultValue("false") boolean resendUnknown,
-                         @DefaultValue("10s") Duration timeout) {
+                         @DefaultValue("10s") Duration timeout, @DefaultValue("61s") Duration minPushInterval) {
         public boolean configured() {
             return accessKeyId != null && !accessKeyId.isBlank() && accessKeySecret != null && !accessKeySecret.isBlank();
         }

@@ -5,8 +5,6 @@ import io.marketbill.billing.catalog.PriceCatalog;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.MeteringOverdue;
-import io.marketbill.contracts.MeteringRejected;
-import io.marketbill.contracts.MeteringReported;
 import io.marketbill.messaging.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -66,11 +64,12 @@ public class MeteringReporter {
     private final AliyunMeteringClient aliyun;
     private final AwsMeteringClient aws;
     private final Outbox outbox;
+    private final LedgerSettlement settlement;
     private final MeterRegistry meters;
     private final JsonMapper json = JsonMapper.builder().build();
 
     MeteringReporter(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
-                     AliyunMeteringClient aliyun, AwsMeteringClient aws, Outbox outbox, MeterRegistry meters) {
+                     AliyunMeteringClient aliyun, AwsMeteringClient aws, Outbox outbox, LedgerSettlement settlement, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -79,6 +78,7 @@ public class MeteringReporter {
         this.aliyun = aliyun;
         this.aws = aws;
         this.outbox = outbox;
+        this.settlement = settlement;
         this.meters = meters;
     }
 
@@ -229,7 +229,7 @@ public class MeteringReporter {
         Map<String, Map<String, List<Due>>> byProduct = new LinkedHashMap<>();
         for (Due d : due("aliyun", 5000)) {
             Instant last = lastPush.get(d.instanceId());
-            if (last != null && Duration.between(last, wall).compareTo(Duration.ofSeconds(61)) < 0) {
+            if (last != null && Duration.between(last, wall).compareTo(props.aliyun().minPushInterval()) < 0) {
                 continue; // one request per instance per 60 s
             }
             byProduct.computeIfAbsent(d.productCode(), k -> new LinkedHashMap<>())
@@ -329,48 +329,23 @@ public class MeteringReporter {
     }
 
     private void accept(Due d, String marketplaceRecordId) {
-        tx.executeWithoutResult(status -> {
-            int changed = jdbc.sql("""
-                    UPDATE metering_record SET state = 'ACCEPTED', settled_at = :now, marketplace_record_id = :ref,
-                        last_error = NULL WHERE id = :id AND state = 'SENT'""")
-                    .param("now", Timestamp.from(clock.instant())).param("ref", marketplaceRecordId).param("id", d.id())
-                    .update();
-            if (changed > 0) {
-                publish(d.id(), d.subscriptionId(), new MeteringReported(d.id(), d.dimension(), d.hour(), d.units(),
-                        marketplaceRecordId));
-            }
-        });
+        settlement.accepted(d.id(), marketplaceRecordId);
     }
 
     private void reject(Due d, String reason) {
-        String why = AliyunMeteringClient.clip(reason);
-        tx.executeWithoutResult(status -> {
-            int changed = jdbc.sql("""
-                    UPDATE metering_record SET state = 'REJECTED', settled_at = :now, last_error = :why
-                    WHERE id = :id AND state = 'SENT'""")
-                    .param("now", Timestamp.from(clock.instant())).param("why", why).param("id", d.id()).update();
-            if (changed > 0) {
-                publish(d.id(), d.subscriptionId(), new MeteringRejected(d.id(), d.dimension(), d.hour(), d.units(),
-                        why));
-            }
-        });
-        log.warn("metering record {} of {} ({} {}) rejected: {}", d.id(), d.subscriptionId(), d.dimension(), d.hour(), why);
+        if (settlement.rejected(d.id(), reason)) {
+            log.warn("metering record {} of {} ({} {}) rejected: {}", d.id(), d.subscriptionId(), d.dimension(),
+                    d.hour(), reason);
+        }
     }
 
     private void retryLater(List<Due> batch, String why) {
         Instant now = clock.instant();
-        tx.executeWithoutResult(status -> batch.forEach(d -> {
+        for (Due d : batch) {
             long factor = 1L << Math.min(20, Math.max(0, d.attempts()));
             Duration wait = props.initialBackoff().multipliedBy(factor);
-            if (wait.compareTo(props.maxBackoff()) > 0) {
-                wait = props.maxBackoff();
-            }
-            jdbc.sql("""
-                    UPDATE metering_record SET state = 'PENDING', next_attempt_at = :next, last_error = :why
-                    WHERE id = :id AND state = 'SENT'""")
-                    .param("next", Timestamp.from(now.plus(wait))).param("why", AliyunMeteringClient.clip(why))
-                    .param("id", d.id()).update();
-        }));
+            settlement.sendAgain(d.id(), why, now.plus(wait.compareTo(props.maxBackoff()) > 0 ? props.maxBackoff() : wait));
+        }
     }
 
     private void note(List<Due> batch, String why) {

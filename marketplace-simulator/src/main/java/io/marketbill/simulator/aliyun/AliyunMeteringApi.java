@@ -47,6 +47,7 @@ class AliyunMeteringApi {
     private final String accessKeySecret;
     private final Map<String, BigDecimal> pricePerUnitYuan;
     private final Clock clock;
+    private final Duration flowControl;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Instant> lastPushByInstance = new ConcurrentHashMap<>();
     private final Set<String> nonces = Collections.synchronizedSet(new HashSet<>());
@@ -56,6 +57,8 @@ class AliyunMeteringApi {
     AliyunMeteringApi(AliyunMarketplace marketplace,
                       @Value("${simulator.aliyun.access-key-id:local-aliyun-key}") String accessKeyId,
                       @Value("${simulator.aliyun.access-key-secret:local-aliyun-secret}") String accessKeySecret,
+                      // one request per instance per 60 s on the real service; shorter only for tests
+                      @Value("${simulator.aliyun.flow-control-interval:60s}") Duration flowControl,
                       org.springframework.core.env.Environment env) {
         // simulator.aliyun.prices.<meteringAssit>=<yuan per unit>, e.g. cmapi00060317-PeriodMin-4=0.02
         Map<String, String> prices = org.springframework.boot.context.properties.bind.Binder.get(env)
@@ -68,6 +71,7 @@ class AliyunMeteringApi {
         prices.forEach((k, v) -> p.put(k, new BigDecimal(v)));
         this.pricePerUnitYuan = p;
         this.clock = Clock.systemUTC();
+        this.flowControl = flowControl;
     }
 
     private static final class Refused extends RuntimeException {
@@ -194,8 +198,8 @@ class AliyunMeteringApi {
         }
         for (String instance : instancesInBatch) {
             Instant last = lastPushByInstance.get(instance);
-            if (last != null && Duration.between(last, now).compareTo(Duration.ofSeconds(60)) < 0) {
-                throw new Refused(400, "Service.Flow.Control", "one request per instance per 60 seconds");
+            if (last != null && Duration.between(last, now).compareTo(flowControl) < 0) {
+                throw new Refused(400, "Service.Flow.Control", "one request per instance per " + flowControl.toSeconds() + " seconds");
             }
         }
         instancesInBatch.forEach(i -> lastPushByInstance.put(i, now));

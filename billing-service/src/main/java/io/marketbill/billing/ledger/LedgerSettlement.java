@@ -1,0 +1,91 @@
+package io.marketbill.billing.ledger;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.MeteringRejected;
+import io.marketbill.contracts.MeteringReported;
+import io.marketbill.messaging.outbox.Outbox;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Settles a SENT ledger record, each change with its billing.v1 event in the same transaction. Only a SENT
+ * record moves, so a late answer cannot undo a decision already taken.
+ */
+@Component
+public class LedgerSettlement {
+
+    private record Row(String subscriptionId, String dimension, Instant hour, long units) {
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final Outbox outbox;
+
+    LedgerSettlement(JdbcClient jdbc, TransactionTemplate tx, Clock clock, Outbox outbox) {
+        this.jdbc = jdbc;
+        this.tx = tx;
+        this.clock = clock;
+        this.outbox = outbox;
+    }
+
+    /** The marketplace took it. */
+    public boolean accepted(long id, String marketplaceRecordId) {
+        return Boolean.TRUE.equals(tx.execute(status -> jdbc.sql("""
+                UPDATE metering_record SET state = 'ACCEPTED', settled_at = :now, marketplace_record_id = :ref,
+                    last_error = NULL WHERE id = :id AND state = 'SENT'
+                RETURNING subscription_id, dimension, hour_start, units""")
+                .param("now", Timestamp.from(clock.instant())).param("ref", marketplaceRecordId).param("id", id)
+                .query((rs, n) -> row(rs)).optional()
+                .map(r -> publish(id, r.subscriptionId(), new MeteringReported(id, r.dimension(), r.hour(), r.units(),
+                        marketplaceRecordId)))
+                .isPresent()));
+    }
+
+    /** The marketplace refused it for good. */
+    public boolean rejected(long id, String reason) {
+        String why = clip(reason);
+        return Boolean.TRUE.equals(tx.execute(status -> jdbc.sql("""
+                UPDATE metering_record SET state = 'REJECTED', settled_at = :now, last_error = :why
+                WHERE id = :id AND state = 'SENT'
+                RETURNING subscription_id, dimension, hour_start, units""")
+                .param("now", Timestamp.from(clock.instant())).param("why", why).param("id", id)
+                .query((rs, n) -> row(rs)).optional()
+                .map(r -> publish(id, r.subscriptionId(), new MeteringRejected(id, r.dimension(), r.hour(), r.units(), why)))
+                .isPresent()));
+    }
+
+    /** Back to PENDING, to be sent at {@code at} (the same values again). */
+    public boolean sendAgain(long id, String why, Instant at) {
+        return tx.execute(status -> jdbc.sql("""
+                UPDATE metering_record SET state = 'PENDING', next_attempt_at = :at, last_error = :why
+                WHERE id = :id AND state = 'SENT'""")
+                .param("at", Timestamp.from(at)).param("why", clip(why)).param("id", id).update()) > 0;
+    }
+
+    public boolean sendAgain(long id, String why) {
+        return sendAgain(id, why, clock.instant());
+    }
+
+    private boolean publish(long ledgerId, String subscriptionId, EventPayload event) {
+        UUID eventId = UUID.nameUUIDFromBytes((event.getClass().getSimpleName() + "|" + ledgerId)
+                .getBytes(StandardCharsets.UTF_8));
+        outbox.append(EventEnvelope.of(eventId, clock.instant(), "billing-service", subscriptionId, event));
+        return true;
+    }
+
+    private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getLong(4));
+    }
+
+    static String clip(String s) {
+        return s == null ? null : s.length() > 500 ? s.substring(0, 500) : s;
+    }
+}

@@ -1,0 +1,130 @@
+package io.marketbill.billing.overview;
+
+import io.marketbill.billing.catalog.PriceCatalog;
+import io.marketbill.billing.ledger.LedgerRows;
+import io.marketbill.billing.rating.Rating;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The organization's billing overview (R10): through which channel it pays now (the marketplace, the
+ * account, the instance), this hour's usage and what it costs so far, the hours reported and their state,
+ * usage nobody pays for, and a link to the marketplace bill.
+ */
+@RestController
+class BillingOverview {
+
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final PriceCatalog catalog;
+
+    BillingOverview(JdbcClient jdbc, Clock clock, PriceCatalog catalog) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.catalog = catalog;
+    }
+
+    @GetMapping("/api/billing/organizations/{organizationId}/overview")
+    ResponseEntity<Map<String, Object>> overview(@PathVariable String organizationId) {
+        Instant now = clock.instant();
+        Instant hour = now.truncatedTo(ChronoUnit.HOURS);
+        Optional<Map<String, Object>> bound = jdbc.sql("""
+                SELECT s.*, b.bound_at FROM binding_period b JOIN metered_subscription s ON s.subscription_id = b.subscription_id
+                WHERE b.organization_id = :o AND b.unbound_at IS NULL ORDER BY b.bound_at DESC LIMIT 1""")
+                .param("o", organizationId)
+                .query((rs, n) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    String sub = rs.getString("subscription_id");
+                    String product = rs.getString("product_code");
+                    m.put("channel", "MARKETPLACE");
+                    m.put("marketplace", rs.getString("marketplace"));
+                    m.put("subscriptionId", sub);
+                    m.put("instanceId", sub.substring(sub.indexOf(':') + 1));
+                    m.put("marketplaceAccountId", rs.getString("marketplace_account_id"));
+                    m.put("productCode", product);
+                    m.put("productName", catalog.product(product).map(p -> p.name()).orElse(product));
+                    m.put("skuId", rs.getString("sku_id"));
+                    m.put("trial", rs.getBoolean("trial"));
+                    m.put("metering", rs.getString("metering"));
+                    m.put("boundAt", rs.getTimestamp("bound_at").toInstant());
+                    m.put("marketplaceBill", catalog.product(product).map(p -> p.billUrl()).orElse(null));
+                    return m;
+                }).optional();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("organizationId", organizationId);
+        out.put("billing", bound.orElseGet(() -> Map.of("channel", "VENDOR")));
+        String sub = bound.map(b -> (String) b.get("subscriptionId")).orElse(null);
+        out.put("thisHour", thisHour(organizationId, sub, hour, bound));
+        out.put("reportedHours", sub == null ? List.of() : jdbc.sql("""
+                SELECT * FROM metering_record WHERE subscription_id = :s ORDER BY hour_start DESC, dimension LIMIT 48""")
+                .param("s", sub).query((rs, n) -> LedgerRows.toMap(rs, now)).list());
+        out.put("unbilledHours", jdbc.sql("""
+                SELECT hour_start, dimension, reason, quantity_micros FROM unbilled_hour WHERE subject = :subject
+                ORDER BY hour_start DESC LIMIT 48""")
+                .param("subject", "org:" + organizationId)
+                .query((rs, n) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("hourStart", rs.getTimestamp(1).toInstant());
+                    m.put("dimension", rs.getString(2));
+                    m.put("reason", rs.getString(3));
+                    m.put("quantity", quantity(rs.getLong(4)));
+                    return m;
+                }).list());
+        return ResponseEntity.ok(out);
+    }
+
+    /** This hour so far: usage per dimension and its cost at today's price (before the carried remainder). */
+    private Map<String, Object> thisHour(String org, String sub, Instant hour, Optional<Map<String, Object>> bound) {
+        List<Map<String, Object>> dims = new ArrayList<>();
+        long total = 0;
+        List<Object[]> usage = jdbc.sql("""
+                SELECT dimension, SUM(quantity_micros) FROM usage_minute
+                WHERE subject IN (:subjects) AND minute_start >= :hour GROUP BY dimension ORDER BY dimension""")
+                .param("subjects", sub == null ? List.of("org:" + org) : List.of("org:" + org, "sub:" + sub))
+                .param("hour", Timestamp.from(hour))
+                .query((rs, n) -> new Object[] {rs.getString(1), rs.getLong(2)}).list();
+        for (Object[] u : usage) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            String dimension = (String) u[0];
+            long micros = (Long) u[1];
+            d.put("dimension", dimension);
+            d.put("quantity", quantity(micros));
+            Long units = null;
+            if (bound.isPresent()) {
+                String product = (String) bound.get().get("productCode");
+                Optional<PriceCatalog.RatePrice> price = catalog.price(product, (String) bound.get().get("skuId"),
+                        dimension, hour);
+                if (price.isPresent()) {
+                    units = Rating.rate(micros, price.get().unitsPerQuantity(), BigDecimal.ZERO,
+                            Boolean.TRUE.equals(bound.get().get("trial"))).units();
+                    total += units;
+                }
+            }
+            d.put("units", units);
+            dims.add(d);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("hourStart", hour);
+        out.put("dimensions", dims);
+        out.put("units", total);
+        out.put("yuan", BigDecimal.valueOf(total, 2).toPlainString());
+        return out;
+    }
+
+    private static String quantity(long micros) {
+        return BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString();
+    }
+}

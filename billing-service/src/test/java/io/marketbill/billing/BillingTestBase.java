@@ -1,0 +1,260 @@
+package io.marketbill.billing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.SubscriptionBound;
+import io.marketbill.contracts.SubscriptionIds;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.Topics;
+import io.marketbill.contracts.UsageRecorded;
+import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.messaging.usage.UsageCodec;
+import io.marketbill.simulator.SimulatorApplication;
+import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.TestInfrastructure;
+import java.math.BigDecimal;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One billing-service against real PostgreSQL and Kafka, reporting to the marketplace simulator (started
+ * once per JVM) through a proxy the tests can break. The billing clock is the tests': they stamp usage in
+ * the current real hour and move the clock past the late window to close it. Each test starts from empty
+ * billing tables; one context per class (dirtied after it), so listeners of two contexts never share the
+ * consumer group.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@Import(BillingTestBase.TestClockConfiguration.class)
+public abstract class BillingTestBase {
+
+    /** A clock the tests set. */
+    public static final class TestClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        public void set(Instant at) {
+            now = at;
+        }
+    }
+
+    @TestConfiguration
+    static class TestClockConfiguration {
+        @Bean
+        @Primary
+        TestClock testClock() {
+            return new TestClock();
+        }
+    }
+
+    protected static ConfigurableApplicationContext simulator;
+    protected static int simulatorPort;
+    protected static final MarketplaceProxy proxy = new MarketplaceProxy();
+    protected static final JsonMapper json = JsonMapper.builder().build();
+
+    static synchronized void startSimulator() {
+        if (simulator != null) {
+            return;
+        }
+        String unreachable = "http://127.0.0.1:9";
+        simulator = new SpringApplicationBuilder(SimulatorApplication.class)
+                .properties(Map.ofEntries(
+                        Map.entry("spring.config.name", "marketplace-simulator-in-billing-tests"),
+                        Map.entry("server.port", "0"), Map.entry("server.address", "127.0.0.1"),
+                        Map.entry("spring.main.banner-mode", "off"),
+                        Map.entry("spring.autoconfigure.exclude", String.join(",",
+                                "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+                                "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+                                "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
+                                "io.marketbill.messaging.config.ReliableMessagingAutoConfiguration",
+                                "io.marketbill.messaging.config.DatabaseMessagingAutoConfiguration")),
+                        Map.entry("simulator.public-url", "http://127.0.0.1:0"),
+                        Map.entry("simulator.aliyun.spi-url", unreachable + "/spi"),
+                        Map.entry("simulator.aliyun.spi-key", "unused"),
+                        Map.entry("simulator.aliyun.retries", "1"),
+                        Map.entry("simulator.aliyun.retry-interval", "10ms"),
+                        Map.entry("simulator.aliyun.time-zone", "Asia/Shanghai"),
+                        Map.entry("simulator.aliyun.flow-control-interval", "2s"),
+                        Map.entry("simulator.aliyun.prices.cmgj00063418-Unit-1", "0.01"),
+                        Map.entry("simulator.aws.access-key-id", "local-aws-key"),
+                        Map.entry("simulator.aws.secret-access-key", "local-aws-secret"),
+                        Map.entry("simulator.aws.region", "cn-northwest-1"),
+                        Map.entry("simulator.aws.gateway-url", unreachable),
+                        Map.entry("simulator.aws.topic-arn", "arn:aws-cn:sns:cn-northwest-1:000000000000:test"),
+                        Map.entry("simulator.identity.issuer", "http://127.0.0.1/dev-login"),
+                        Map.entry("simulator.identity.allowed-redirect-prefixes", "http://127.0.0.1:")))
+                .run();
+        simulatorPort = Integer.parseInt(simulator.getEnvironment().getProperty("local.server.port"));
+        proxy.start("http://127.0.0.1:" + simulatorPort);
+    }
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        TestInfrastructure.register(registry);
+        startSimulator();
+        registry.add("marketbill.billing.aliyun.endpoint", () -> proxy.url() + "/aliyun/market");
+        registry.add("marketbill.billing.aws.endpoint", proxy::url);
+        registry.add("marketbill.billing.reconciliation.aliyun-record",
+                () -> "http://127.0.0.1:" + simulatorPort + "/sim/aliyun/metering");
+        registry.add("marketbill.billing.reconciliation.aws-record",
+                () -> "http://127.0.0.1:" + simulatorPort + "/sim/aws/metering");
+    }
+
+    @Autowired protected TestClock clock;
+    @Autowired protected JdbcClient jdbc;
+    @Autowired protected KafkaTemplate<String, String> kafka;
+    @Autowired protected EventCodec codec;
+    @LocalServerPort protected int port;
+    protected final UsageCodec usageCodec = new UsageCodec();
+    /** The current real hour: the simulator checks deadlines in real time. */
+    protected Instant hour;
+
+    @BeforeEach
+    void freshBillingState() {
+        proxy.up();
+        jdbc.sql("""
+                TRUNCATE usage_event_seen, usage_minute, usage_rejection, binding_period, hour_closing, rating_carry,
+                    rated_hour, unbilled_hour, metering_record, aliyun_push, reconciliation_difference,
+                    metering_period_change, metered_subscription, outbox_event""").update();
+        hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        clock.set(hour.plusSeconds(600));
+    }
+
+    // ---- the marketplace side ----
+
+    /** Buys an instance on the simulated Alibaba marketplace; returns our subscription id. */
+    protected String aliyunInstance(String productCode) {
+        HttpResponse<String> r = Http.request(simulatorPort, "POST", "/sim/aliyun/instances",
+                "{\"productCode\":\"" + productCode + "\",\"aliUid\":\"1880000000000001\"}",
+                "Content-Type", "application/json");
+        String orderBizId = read(r.body()).path("orderBizId").asString();
+        return SubscriptionIds.aliyun(orderBizId);
+    }
+
+    /** A buyer on the simulated AWS marketplace: {accountId, licenseArn, customerIdentifier}. */
+    protected JsonNode awsCustomer(String productCode) {
+        HttpResponse<String> r = Http.request(simulatorPort, "POST", "/sim/aws/customers",
+                "{\"productCode\":\"" + productCode + "\",\"accountId\":\"" + (100000000000L + (long) (Math.random() * 1e11))
+                        + "\"}", "Content-Type", "application/json");
+        return read(r.body());
+    }
+
+    protected static JsonNode read(String body) {
+        return json.readTree(body);
+    }
+
+    protected JsonNode simulatorAliyunMetering() {
+        return read(Http.get(simulatorPort, "/sim/aliyun/metering").body());
+    }
+
+    protected JsonNode simulatorAwsMetering() {
+        return read(Http.get(simulatorPort, "/sim/aws/metering").body());
+    }
+
+    // ---- events in ----
+
+    protected void lifecycle(String subscriptionId, Instant at, EventPayload payload) {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, "gateway-service", subscriptionId, payload);
+        send(payload instanceof SubscriptionBound || payload instanceof io.marketbill.contracts.SubscriptionUnbound
+                ? Topics.BINDING : Topics.MARKETPLACE_SUBSCRIPTIONS, subscriptionId, codec.encode(e));
+    }
+
+    protected String openAliyun(String productCode, Instant at, boolean trial) {
+        String id = aliyunInstance(productCode);
+        lifecycle(id, at, new SubscriptionOpened(productCode, "payg", trial, "1880000000000001", "o-" + id, null,
+                Map.of(), null, null));
+        awaitRow("SELECT COUNT(*) FROM metered_subscription WHERE subscription_id = '" + id + "'");
+        return id;
+    }
+
+    protected String openAws(String productCode, Instant at, boolean trial) {
+        JsonNode c = awsCustomer(productCode);
+        String id = SubscriptionIds.aws(c.path("accountId").asString(), c.path("licenseArn").asString());
+        lifecycle(id, at, new SubscriptionOpened(productCode, null, trial, c.path("accountId").asString(), null, null,
+                Map.of(), c.path("customerIdentifier").asString(), c.path("licenseArn").asString()));
+        awaitRow("SELECT COUNT(*) FROM metered_subscription WHERE subscription_id = '" + id + "'");
+        return id;
+    }
+
+    protected void bind(String organizationId, String subscriptionId, String productCode, Instant at) {
+        lifecycle(subscriptionId, at, new SubscriptionBound(organizationId, productCode, "acct", "u-admin", null));
+        awaitRow("SELECT COUNT(*) FROM binding_period WHERE organization_id = '" + organizationId
+                + "' AND subscription_id = '" + subscriptionId + "'");
+    }
+
+    protected UsageRecorded usage(String organizationId, String subscriptionId, String dimension, String quantity,
+                                  Instant at) {
+        return new UsageRecorded("//test/platform", UUID.randomUUID().toString(), at, organizationId, subscriptionId,
+                dimension, new BigDecimal(quantity));
+    }
+
+    /** Sends usage over usage.v1 and waits until billing counted it (or refused it). */
+    protected void sendUsage(UsageRecorded... events) {
+        long before = usageSeen();
+        for (UsageRecorded u : events) {
+            send(Topics.USAGE, u.key(), usageCodec.encode(u));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> usageSeen() >= before + events.length);
+    }
+
+    protected long usageSeen() {
+        return jdbc.sql("SELECT (SELECT COUNT(*) FROM usage_event_seen) + (SELECT COUNT(*) FROM usage_rejection)")
+                .query(Long.class).single();
+    }
+
+    protected void send(String topic, String key, String value) {
+        try {
+            kafka.send(topic, key, value).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected void awaitRow(String countSql) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(countSql).query(Long.class).single() > 0);
+    }
+
+    protected long count(String sql) {
+        return jdbc.sql(sql).query(Long.class).single();
+    }
+}

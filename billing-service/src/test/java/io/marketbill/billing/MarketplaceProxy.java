@@ -1,0 +1,107 @@
+package io.marketbill.billing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Stands between billing-service and the simulator so tests can break the network: {@link #down()} drops
+ * every call unanswered (nothing reaches the marketplace), {@link #answerLost()} lets the call through and
+ * then drops the answer (the marketplace took it, we cannot know), {@link #up()} forwards faithfully.
+ */
+public final class MarketplaceProxy {
+
+    private enum Mode { UP, DOWN, ANSWER_LOST }
+
+    private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
+            "expect", "upgrade", "keep-alive");
+
+    private volatile Mode mode = Mode.UP;
+    private final AtomicInteger calls = new AtomicInteger();
+    private HttpServer server;
+    private String target;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    synchronized void start(String target) {
+        this.target = target;
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public void up() {
+        mode = Mode.UP;
+    }
+
+    public void down() {
+        mode = Mode.DOWN;
+    }
+
+    public void answerLost() {
+        mode = Mode.ANSWER_LOST;
+    }
+
+    public int calls() {
+        return calls.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        calls.incrementAndGet();
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        Mode now = mode;
+        if (now == Mode.DOWN) {
+            exchange.close(); // no status line at all
+            return;
+        }
+        HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
+                .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+                values.forEach(v -> forward.header(name, v));
+            }
+        });
+        HttpResponse<byte[]> answer;
+        try {
+            answer = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+            return;
+        }
+        if (now == Mode.ANSWER_LOST) {
+            exchange.close();
+            return;
+        }
+        answer.headers().map().forEach((name, values) -> {
+            if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
+                values.forEach(v -> exchange.getResponseHeaders().add(name, v));
+            }
+        });
+        exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(answer.body());
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.marketbill.billing.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PriceCatalogTest {
+
+    private static CatalogProperties.Product product(String marketplace, List<CatalogProperties.Dimension> dims,
+                                                     CatalogProperties.Price... prices) {
+        return new CatalogProperties.Product("Zilliz Cloud", marketplace, "https://bill", dims, List.of(prices));
+    }
+
+    private static final CatalogProperties.Dimension CU = new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit",
+            "cmgj00063418-Unit-1");
+
+    @Test
+    void theNewestVersionInForceAtTheHourAppliesAndASkuPriceBeatsTheGeneralOne() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("cmgj00063418", product("aliyun", List.of(CU),
+                new CatalogProperties.Price("cu_hours", null, "2026-01-01T00:00:00Z", "1250"),
+                new CatalogProperties.Price("cu_hours", null, "2026-12-01T00:00:00Z", "1100"),
+                new CatalogProperties.Price("cu_hours", "enterprise", "2026-01-01T00:00:00Z", "1000.5")));
+        PriceCatalog catalog = new PriceCatalog(new CatalogProperties(products));
+        Instant nov = Instant.parse("2026-11-23T08:00:00Z");
+        assertThat(catalog.price("cmgj00063418", "payg", "cu_hours", nov).orElseThrow().unitsPerQuantity())
+                .isEqualByComparingTo("1250");
+        assertThat(catalog.price("cmgj00063418", "payg", "cu_hours", Instant.parse("2026-12-01T00:00:00Z"))
+                .orElseThrow().version()).isEqualTo("2026-12-01T00:00:00Z");
+        assertThat(catalog.price("cmgj00063418", "enterprise", "cu_hours", nov).orElseThrow().unitsPerQuantity())
+                .isEqualByComparingTo("1000.5");
+        assertThat(catalog.price("cmgj00063418", "payg", "cu_hours", Instant.parse("2025-12-31T23:00:00Z"))).isEmpty();
+        assertThat(catalog.price("cmgj00063418", "payg", "storage", nov)).isEmpty();
+    }
+
+    @Test
+    void aBrokenCatalogStopsTheStartWithEveryProblemListed() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("p1", product("aliyun", List.of(new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit", null),
+                        new CatalogProperties.Dimension("Bad Name", null, "x", "y")),
+                new CatalogProperties.Price("cu_hours", null, "2026-01-01T00:30:00Z", "1250"),
+                new CatalogProperties.Price("cu_hours", null, "2026-02-01T00:00:00Z", "-1"),
+                new CatalogProperties.Price("cu_hours", null, "2026-03-01T00:00:00Z", "0.0000001"),
+                new CatalogProperties.Price("storage", null, "2026-01-01T00:00:00Z", "1")));
+        products.put("p2", product("azure", List.of(new CatalogProperties.Dimension("calls", "call", "calls", null))));
+        assertThatThrownBy(() -> new PriceCatalog(new CatalogProperties(products)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("metering-assit is required")
+                .hasMessageContaining("Bad Name")
+                .hasMessageContaining("on an hour boundary")
+                .hasMessageContaining(">= 0 with at most 6 decimals")
+                .hasMessageContaining("price of storage from 2026-01-01T00:00:00Z: no such dimension")
+                .hasMessageContaining("marketplace must be aliyun or aws, not azure")
+                .hasMessageContaining("dimension calls has no price for every SKU");
+    }
+
+    @Test
+    void productsWithoutDimensionsAreNotMetered() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("flat", new CatalogProperties.Product("Flat", null, null, null, null));
+        PriceCatalog catalog = new PriceCatalog(new CatalogProperties(products));
+        assertThat(catalog.isMetered("flat")).isFalse();
+        assertThat(catalog.dimensions("flat")).isEmpty();
+    }
+}
