@@ -27,6 +27,7 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.security.web.server.util.matcher.AndServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.NegatedServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.util.StringUtils;
@@ -38,8 +39,9 @@ import reactor.core.publisher.Mono;
 /**
  * Who may call what. {@code /api/**} needs a JWT from the vendor's identity provider: {@code /api/bindings/**}
  * and {@code /api/billing/**} any user (the services check organization membership), every other API an
- * operator. The public paths ({@link #PUBLIC_PATHS}: marketplace callbacks, the binding page, probes) match no
- * security chain, and marketplace callbacks do not even enter Spring Security's filter; anything else is
+ * operator; {@code /api/usage} ({@link #API_KEY_APIS}) takes a usage producer's API key instead, in a chain of
+ * its own (package {@code usage}). The public paths ({@link #PUBLIC_PATHS}: marketplace callbacks, the binding
+ * page, probes) match no security chain, and marketplace callbacks do not even enter Spring Security's filter; anything else is
  * refused. Stateless: no session, no CSRF, no login form. The Authorization header goes downstream unchanged, and the services check it again.
  */
 @Configuration(proxyBeanMethods = false)
@@ -52,10 +54,18 @@ class ApiSecurity {
     /** Any signed-in user; the services behind check the organization. Every other API is for operators. */
     static final String[] USER_APIS = {"/api/bindings", "/api/bindings/**", "/api/billing", "/api/billing/**"};
 
+    /**
+     * Not for users: usage producers post usage with an API key (their own chain, {@code usage.UsageSecurity}).
+     * Left out here so that a JWT can never open them; without that chain they fall to "everything else".
+     */
+    static final String[] API_KEY_APIS = {"/api/usage"};
+
     @Bean
     @Order(1)
     SecurityWebFilterChain apiChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder) {
-        stateless(http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/api", "/api/**")));
+        stateless(http.securityMatcher(new AndServerWebExchangeMatcher(
+                ServerWebExchangeMatchers.pathMatchers("/api", "/api/**"),
+                new NegatedServerWebExchangeMatcher(ServerWebExchangeMatchers.pathMatchers(API_KEY_APIS)))));
         http.authorizeExchange(a -> a.pathMatchers(USER_APIS).authenticated().anyExchange().hasRole("OPERATOR"))
                 .oauth2ResourceServer(rs -> rs
                         .jwt(jwt -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(authenticationConverter()))

@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -28,42 +26,17 @@ class MarketplaceRateLimit implements WebFilter, Ordered {
 
     private static final int MAX_SOURCES = 100_000;
 
-    private final double perSecond;
-    private final double burst;
+    private final TokenBuckets buckets;
     private final MeterRegistry meters;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     MarketplaceRateLimit(@Value("${marketbill.rate-limit.per-second:200}") double perSecond,
                          @Value("${marketbill.rate-limit.burst:400}") double burst, MeterRegistry meters) {
-        this.perSecond = perSecond;
-        this.burst = burst;
+        this.buckets = new TokenBuckets(perSecond, burst, MAX_SOURCES);
         this.meters = meters;
     }
 
-    private static final class Bucket {
-        double tokens;
-        long updatedNanos;
-
-        Bucket(double tokens, long now) {
-            this.tokens = tokens;
-            this.updatedNanos = now;
-        }
-    }
-
     boolean tryAcquire(String source, long now) {
-        if (buckets.size() > MAX_SOURCES) {
-            buckets.clear(); // a flood of spoofed sources: start over rather than grow without bound
-        }
-        Bucket b = buckets.computeIfAbsent(source, s -> new Bucket(burst, now));
-        synchronized (b) {
-            b.tokens = Math.min(burst, b.tokens + (now - b.updatedNanos) / 1e9 * perSecond);
-            b.updatedNanos = now;
-            if (b.tokens >= 1) {
-                b.tokens -= 1;
-                return true;
-            }
-            return false;
-        }
+        return buckets.tryAcquire(source, now);
     }
 
     @Override

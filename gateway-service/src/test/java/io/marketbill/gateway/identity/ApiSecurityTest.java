@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -169,6 +170,25 @@ class ApiSecurityTest {
         assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(200);
         assertThat(get("/binding?ticket=PUBLIC-1", null).statusCode()).isEqualTo(200);
         assertThat(received).containsEntry("GET /binding", "");
+    }
+
+    @Test
+    void usageIsPostedWithAProducersApiKeyNeverWithAJwt() throws Exception {
+        String event = "{\"specversion\":\"1.0\",\"type\":\"io.marketbill.usage.recorded.v1\","
+                + "\"source\":\"//local.example/a\",\"id\":\"sec-" + UUID.randomUUID() + "\","
+                + "\"time\":\"2026-11-23T08:15:00Z\",\"data\":{\"organizationId\":\"org-sec\","
+                + "\"dimension\":\"cu_hours\",\"quantity\":1}}";
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/usage"))
+                .header("Content-Type", "application/cloudevents+json")
+                .POST(HttpRequest.BodyPublishers.ofString(event));
+        HttpResponse<String> withJwt = http.send(post.copy().header("Authorization",
+                TestTokens.bearer(TestTokens.operator("u-olga"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertRefused(withJwt, 401, "unauthorized");
+        // the local development producer of application.yml (active in every profile but prod)
+        HttpResponse<String> withKey = http.send(post.copy().header("X-Api-Key", "local-usage-key").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(withKey.statusCode()).isEqualTo(202);
+        assertThat(received.keySet()).noneMatch(k -> k.contains("/api/usage"));
     }
 
     @Test
