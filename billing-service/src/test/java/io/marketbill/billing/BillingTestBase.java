@@ -97,11 +97,12 @@ public abstract class BillingTestBase {
             return;
         }
         String unreachable = "http://127.0.0.1:9";
-        simulator = new SpringApplicationBuilder(SimulatorApplication.class)
-                .properties(Map.ofEntries(
+        Map<String, String> settings = Map.ofEntries(
                         Map.entry("spring.config.name", "marketplace-simulator-in-billing-tests"),
                         Map.entry("server.port", "0"), Map.entry("server.address", "127.0.0.1"),
                         Map.entry("spring.main.banner-mode", "off"),
+                        // the messaging defaults on this classpath would make it wait for a database and a broker
+                        Map.entry("management.endpoint.health.group.readiness.include", "readinessState"),
                         Map.entry("spring.autoconfigure.exclude", String.join(",",
                                 "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
                                 "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
@@ -122,8 +123,10 @@ public abstract class BillingTestBase {
                         Map.entry("simulator.aws.gateway-url", unreachable),
                         Map.entry("simulator.aws.topic-arn", "arn:aws-cn:sns:cn-northwest-1:000000000000:test"),
                         Map.entry("simulator.identity.issuer", "http://127.0.0.1/dev-login"),
-                        Map.entry("simulator.identity.allowed-redirect-prefixes", "http://127.0.0.1:")))
-                .run();
+                        Map.entry("simulator.identity.allowed-redirect-prefixes", "http://127.0.0.1:"));
+        // as command-line arguments: they must win over the defaults the messaging module adds
+        simulator = new SpringApplicationBuilder(SimulatorApplication.class)
+                .run(settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
         simulatorPort = Integer.parseInt(simulator.getEnvironment().getProperty("local.server.port"));
         proxy.start("http://127.0.0.1:" + simulatorPort);
     }

@@ -23,7 +23,12 @@ public final class MarketplaceProxy {
 
     private enum Mode { UP, DOWN, ANSWER_LOST }
 
-    private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "content-length", "transfer-encoding",
+    static {
+        // SigV4 signs the Host header: the proxy must pass the caller's on
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
+
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "transfer-encoding",
             "expect", "upgrade", "keep-alive");
 
     private volatile Mode mode = Mode.UP;

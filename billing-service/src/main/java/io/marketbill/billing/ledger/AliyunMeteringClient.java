@@ -54,8 +54,8 @@ class AliyunMeteringClient {
         params.put("SignatureNonce", UUID.randomUUID().toString());
         params.put("Timestamp", TIMESTAMP.format(wallClock.instant().truncatedTo(ChronoUnit.SECONDS)));
         params.put("Metering", meteringJson);
-        params.put("Signature", AliyunRpcSignature.sign("POST", params, props.accessKeySecret()));
-        String form = AliyunRpcSignature.canonicalQuery(params);
+        String form = AliyunRpcSignature.canonicalQuery(params) + "&Signature="
+                + AliyunRpcSignature.percentEncode(AliyunRpcSignature.sign("POST", params, props.accessKeySecret()));
         HttpRequest request = HttpRequest.newBuilder(props.endpoint()).timeout(props.timeout())
                 .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build();

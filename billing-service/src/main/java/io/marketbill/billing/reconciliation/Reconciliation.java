@@ -113,10 +113,12 @@ class Reconciliation {
     }
 
     @GetMapping("/api/billing/reconciliation")
-    ResponseEntity<Map<String, Object>> differences(@RequestParam(defaultValue = "false") boolean includeResolved) {
+    ResponseEntity<Map<String, Object>> differences(@RequestParam(defaultValue = "false") boolean includeResolved,
+                                                    @RequestParam(required = false) String subscriptionId) {
         List<Map<String, Object>> rows = jdbc.sql("""
-                SELECT * FROM reconciliation_difference WHERE (:all OR resolved_at IS NULL) ORDER BY id DESC LIMIT 1000""")
-                .param("all", includeResolved)
+                SELECT * FROM reconciliation_difference WHERE (:all OR resolved_at IS NULL)
+                  AND (CAST(:sub AS VARCHAR) IS NULL OR subscription_id = :sub) ORDER BY id DESC LIMIT 1000""")
+                .param("all", includeResolved).param("sub", subscriptionId)
                 .query((rs, n) -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("id", rs.getLong("id"));
