@@ -10,33 +10,15 @@ import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.Topics;
-import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.testsupport.Http;
-import io.marketbill.testsupport.TestInfrastructure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class MeteringSwitchTest {
-
-    @DynamicPropertySource
-    static void infrastructure(DynamicPropertyRegistry registry) {
-        TestInfrastructure.register(registry);
-    }
-
-    @Autowired KafkaTemplate<String, String> kafka;
-    @Autowired EventCodec codec;
-    @LocalServerPort int port;
+class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
 
     private void publish(String id, Instant at, EventPayload payload) throws Exception {
         EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, "gateway-service", id, payload);

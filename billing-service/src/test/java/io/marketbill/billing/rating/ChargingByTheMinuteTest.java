@@ -1,0 +1,147 @@
+package io.marketbill.billing.rating;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.billing.BillingTestBase;
+import io.marketbill.billing.ledger.MeteringReporter;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionResumed;
+import io.marketbill.contracts.SubscriptionUnbound;
+import io.marketbill.testsupport.Http;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** Who pays for each minute: freezes, closes, re-bindings, trials and organizations nobody pays for. */
+class ChargingByTheMinuteTest extends BillingTestBase {
+
+    static final String ZILLIZ = "cmgj00063418";
+
+    @Autowired HourClosing closing;
+    @Autowired MeteringReporter reporter;
+
+    private Instant at(int minute) {
+        return hour.plus(Duration.ofMinutes(minute));
+    }
+
+    private void closeTheHour() {
+        clock.set(hour.plus(Duration.ofMinutes(65)).plusSeconds(2));
+        closing.closeDueHours();
+    }
+
+    private long rated(String subscriptionId) {
+        return count("SELECT COALESCE(SUM(quantity_micros), 0) FROM rated_hour WHERE subscription_id = '" + subscriptionId
+                + "' AND dimension = 'cu_hours'");
+    }
+
+    private long units(String subscriptionId) {
+        return count("SELECT COALESCE(SUM(units), 0) FROM rated_hour WHERE subscription_id = '" + subscriptionId
+                + "' AND dimension = 'cu_hours'");
+    }
+
+    private List<String> unbilled() {
+        return jdbc.sql("SELECT subject || ' ' || reason || ' ' || quantity_micros FROM unbilled_hour ORDER BY 1")
+                .query(String.class).list();
+    }
+
+    @Test
+    void billingStopsFromTheMomentOfFreezingContinuesOnResumeAndEndsWithAFinalFlushOnClose() {
+        String s = openAliyun(ZILLIZ, at(1), false);
+        bind("org-a", s, ZILLIZ, at(1));
+        lifecycle(s, at(20), new SubscriptionFrozen("EXPIRED", null));
+        lifecycle(s, at(40), new SubscriptionResumed(null, null));
+        lifecycle(s, at(50), new SubscriptionClosed(false, null, "RELEASED"));
+        awaitRow("SELECT COUNT(*) FROM metered_subscription WHERE metering = 'ENDED'");
+        clock.set(at(52));
+        sendUsage(usage("org-a", null, "cu_hours", "1", at(10)),   // billing
+                usage("org-a", null, "cu_hours", "1", at(30)),     // frozen
+                usage("org-a", null, "cu_hours", "1", at(45)),     // resumed
+                usage("org-a", null, "cu_hours", "1", at(51)));    // closed
+
+        // the final flush does not wait for the hour to end
+        assertThat(closing.flushClosedSubscriptions()).isEqualTo(1);
+        assertThat(rated(s)).isEqualTo(2_000_000);
+        assertThat(units(s)).isEqualTo(2500);
+        reporter.report();
+        assertThat(count("SELECT COUNT(*) FROM metering_record WHERE state = 'ACCEPTED' AND subscription_id = '" + s + "'"))
+                .isEqualTo(1);
+
+        // usage from before the close that arrives after the flush is kept, not charged twice, not lost
+        sendUsage(usage("org-a", null, "cu_hours", "0.5", at(49)));
+        closeTheHour();
+        assertThat(rated(s)).isEqualTo(2_000_000);
+        assertThat(unbilled()).containsExactlyInAnyOrder("org:org-a ENDED 1000000", "org:org-a PAUSED 1000000",
+                "sub:" + s + " AFTER_FINAL_FLUSH 500000");
+        assertThat(count("SELECT COUNT(*) FROM rated_hour WHERE subscription_id = '" + s + "' AND hour_start > '"
+                + java.sql.Timestamp.from(hour) + "'")).as("nothing after the close").isZero();
+    }
+
+    @Test
+    void usageIsChargedToTheSubscriptionBoundToTheOrganizationAtThatMinute() {
+        String first = openAliyun(ZILLIZ, at(1), false);
+        String second = openAliyun(ZILLIZ, at(1), false);
+        bind("org-s", first, ZILLIZ, at(1));
+        lifecycle(first, at(30), new SubscriptionUnbound("org-s", ZILLIZ, "acct", "UNBOUND_BY_USER", "u-admin"));
+        awaitRow("SELECT COUNT(*) FROM binding_period WHERE unbound_at IS NOT NULL");
+        bind("org-s", second, ZILLIZ, at(30));
+        clock.set(at(59));
+        sendUsage(usage("org-s", null, "cu_hours", "1", at(10)), usage("org-s", null, "cu_hours", "2", at(29)),
+                usage("org-s", null, "cu_hours", "4", at(30)), usage("org-s", null, "cu_hours", "8", at(59)));
+        closeTheHour();
+        assertThat(rated(first)).isEqualTo(3_000_000);
+        assertThat(rated(second)).isEqualTo(12_000_000);
+        assertThat(unbilled()).isEmpty();
+    }
+
+    @Test
+    void trialsAreMeteredButRatedAtZeroAndUnboundUsageIsKeptAsUnbilled() {
+        String trial = openAliyun(ZILLIZ, at(1), true);
+        bind("org-t", trial, ZILLIZ, at(1));
+        sendUsage(usage("org-t", null, "cu_hours", "4", at(10)), usage("org-u", null, "cu_hours", "1.25", at(10)),
+                usage(null, "aliyun:NEVER-OPENED", "cu_hours", "1", at(10)),
+                usage("org-t", null, "gpu_hours", "1", at(10)));
+        closeTheHour();
+        reporter.report();
+        assertThat(rated(trial)).isEqualTo(4_000_000);
+        assertThat(units(trial)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM metering_record")).as("Alibaba gets no zero hours").isZero();
+        assertThat(jdbc.sql("SELECT trial FROM rated_hour WHERE subscription_id = :s AND dimension = 'cu_hours'")
+                .param("s", trial).query(Boolean.class).single()).isTrue();
+        assertThat(unbilled()).containsExactlyInAnyOrder("org:org-u UNBOUND 1250000",
+                "sub:aliyun:NEVER-OPENED UNKNOWN_SUBSCRIPTION 1000000", "sub:" + trial + " UNKNOWN_DIMENSION 1000000");
+        JsonNode overview = read(Http.get(port, "/api/billing/organizations/org-u/overview").body());
+        assertThat(overview.path("billing").path("channel").asString()).isEqualTo("VENDOR");
+        assertThat(overview.path("unbilledHours").get(0).path("reason").asString()).isEqualTo("UNBOUND");
+        assertThat(overview.path("unbilledHours").get(0).path("quantity").asString()).isEqualTo("1.25");
+    }
+
+    @Test
+    void theOverviewShowsTheChannelThisHourAndTheReportedHoursWithALinkToTheBill() {
+        String s = openAliyun(ZILLIZ, at(1), false);
+        bind("org-o", s, ZILLIZ, at(1));
+        sendUsage(usage("org-o", null, "cu_hours", "2", at(10)));
+        closeTheHour();
+        reporter.report();
+        clock.set(hour.plus(Duration.ofMinutes(70)));
+        sendUsage(usage("org-o", null, "cu_hours", "0.5", hour.plus(Duration.ofMinutes(66))));
+        JsonNode o = read(Http.get(port, "/api/billing/organizations/org-o/overview").body());
+        JsonNode billing = o.path("billing");
+        assertThat(billing.path("channel").asString()).isEqualTo("MARKETPLACE");
+        assertThat(billing.path("marketplace").asString()).isEqualTo("aliyun");
+        assertThat(billing.path("instanceId").asString()).isEqualTo(s.substring(7));
+        assertThat(billing.path("marketplaceAccountId").asString()).isEqualTo("1880000000000001");
+        assertThat(billing.path("productName").asString()).isEqualTo("Zilliz Cloud");
+        assertThat(billing.path("marketplaceBill").asString()).startsWith("https://usercenter2.aliyun.com/");
+        assertThat(o.path("thisHour").path("units").asLong()).isEqualTo(625);
+        assertThat(o.path("thisHour").path("yuan").asString()).isEqualTo("6.25");
+        List<String> reported = new ArrayList<>();
+        o.path("reportedHours").forEach(r -> reported.add(r.path("hourStart").asString() + " " + r.path("units").asLong()
+                + " " + r.path("state").asString()));
+        assertThat(reported).containsExactly(hour + " 2500 ACCEPTED");
+    }
+}
