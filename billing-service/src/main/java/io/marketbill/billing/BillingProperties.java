@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param finalFlushDelay  a closed subscription's last hours are rated this long after SubscriptionClosed, so
  *                         that usage already on its way is counted
  * @param clockOffset      shifts the billing clock (hours, windows, deadlines); for demos only
+ * @param allowEarlyClose  lets an operator close hours before their late window ends (demos, fault tests)
  */
 @ConfigurationProperties("marketbill.billing")
 public record BillingProperties(
@@ -38,6 +39,7 @@ public record BillingProperties(
         @DefaultValue("30s") Duration closeMargin,
         @DefaultValue("2m") Duration finalFlushDelay,
         @DefaultValue("0s") Duration clockOffset,
+        @DefaultValue("false") boolean allowEarlyClose,
         @DefaultValue Aliyun aliyun,
         @DefaultValue Aws aws,
         @DefaultValue Reconciliation reconciliation) {
@@ -95,5 +97,10 @@ public record BillingProperties(
      * @param awsRecord    the same for AWS ({@code /sim/aws/metering})
      */
     public record Reconciliation(@DefaultValue("5m") Duration interval, URI aliyunRecord, URI awsRecord) {
+        public Reconciliation {
+            // an empty setting (an unset environment variable) means: not reconciled
+            aliyunRecord = aliyunRecord == null || aliyunRecord.toString().isBlank() ? null : aliyunRecord;
+            awsRecord = awsRecord == null || awsRecord.toString().isBlank() ? null : awsRecord;
+        }
     }
 }

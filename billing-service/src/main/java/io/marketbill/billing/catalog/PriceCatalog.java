@@ -122,6 +122,12 @@ public class PriceCatalog {
         dimensions.put(code, dims);
     }
 
+    /** Whether a metered product is sold on this marketplace ({@code aliyun}, {@code aws}). */
+    public boolean sellsOn(String marketplace) {
+        return products.entrySet().stream().anyMatch(e -> dimensions.containsKey(e.getKey())
+                && marketplace.equals(e.getValue().marketplace()));
+    }
+
     public boolean isMetered(String productCode) {
         return dimensions.containsKey(productCode);
     }

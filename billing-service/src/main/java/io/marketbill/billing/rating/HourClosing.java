@@ -106,9 +106,27 @@ public class HourClosing {
     }
 
     /** Closes every hour whose late window has passed; returns how many hours were closed. */
-    public synchronized int closeDueHours() {
-        Instant now = clock.instant();
-        Instant dueBefore = now.minus(props.lateWindow()).minus(props.closeMargin()).truncatedTo(ChronoUnit.HOURS);
+    public int closeDueHours() {
+        return closeHoursBefore(clock.instant().minus(props.lateWindow()).minus(props.closeMargin())
+                .truncatedTo(ChronoUnit.HOURS));
+    }
+
+    /**
+     * Closes every hour that starts before {@code dueBefore} (an hour boundary), even one whose late window is
+     * still open: its further usage is then refused as too late. For demos and fault tests only
+     * ({@code marketbill.billing.allow-early-close}).
+     */
+    public int closeEarly(Instant dueBefore) {
+        if (!props.allowEarlyClose()) {
+            throw new IllegalStateException("closing hours early is off (marketbill.billing.allow-early-close)");
+        }
+        if (!dueBefore.truncatedTo(ChronoUnit.HOURS).equals(dueBefore)) {
+            throw new IllegalArgumentException("through must be an hour boundary, e.g. 2026-11-23T09:00:00Z");
+        }
+        return closeHoursBefore(dueBefore);
+    }
+
+    private synchronized int closeHoursBefore(Instant dueBefore) {
         Instant cursor = closedThrough().orElseGet(() -> firstHour(dueBefore));
         int closed = 0;
         while (cursor.isBefore(dueBefore)) {
@@ -261,8 +279,10 @@ public class HourClosing {
                 subscription = m.subject().substring(4);
             } else {
                 String org = m.subject().substring(4);
+                // a minute goes by how things stood at its end: a change during a minute governs all of it
+                Instant minuteEnd = m.at().plusSeconds(60);
                 subscription = bindings.computeIfAbsent(org, this::bindingsOf).stream()
-                        .filter(b -> !b.from().isAfter(m.at()) && (b.to() == null || b.to().isAfter(m.at())))
+                        .filter(b -> b.from().isBefore(minuteEnd) && (b.to() == null || !b.to().isBefore(minuteEnd)))
                         .max(Comparator.comparing(BoundPeriod::from)).map(BoundPeriod::subscriptionId).orElse(null);
                 if (subscription == null) {
                     a.unbilled(m.subject(), m.dimension(), Disposition.UNBOUND, m.micros());
@@ -277,7 +297,8 @@ public class HourClosing {
                 continue;
             }
             String state = changes.computeIfAbsent(subscription, this::changesOf).stream()
-                    .filter(c -> !c.at().isAfter(m.at())).reduce((x, y) -> y).map(Change::metering).orElse(null);
+                    .filter(c -> c.at().isBefore(m.at().plusSeconds(60))).reduce((x, y) -> y).map(Change::metering)
+                    .orElse(null);
             if ("BILLING".equals(state)) {
                 a.bill(subscription, m.dimension(), m.micros());
             } else {

@@ -1,9 +1,12 @@
 package io.marketbill.billing.rating;
 
 import io.marketbill.billing.ledger.MeteringReporter;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -24,18 +27,35 @@ class HoursApi {
         this.reporter = reporter;
     }
 
-    /** Closes what is due, flushes closed subscriptions and sends the ledger, without waiting for the schedulers. */
+    /**
+     * Closes what is due, flushes closed subscriptions and sends the ledger, without waiting for the schedulers.
+     * With {@code through} (an hour boundary, only when early closing is allowed) hours still in their late
+     * window are closed too.
+     */
     @PostMapping("/api/billing/hours/close")
-    Map<String, Object> closeNow() {
+    ResponseEntity<Map<String, Object>> closeNow(@RequestParam(required = false) String through) {
         int flushed = closing.flushClosedSubscriptions();
-        int closed = closing.closeDueHours();
+        int closed;
+        if (through == null) {
+            closed = closing.closeDueHours();
+        } else {
+            try {
+                closed = closing.closeEarly(Instant.parse(through));
+            } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
+                return ResponseEntity.badRequest().body(Map.of("error", "bad_through", "message",
+                        "through must be an hour boundary like 2026-11-23T09:00:00Z"));
+            } catch (IllegalStateException e) {
+                return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "early_close_disabled",
+                        "message", e.getMessage()));
+            }
+        }
         reporter.report();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("hoursClosed", closed);
         out.put("subscriptionHoursFlushed", flushed);
         out.put("closedThrough", jdbc.sql("SELECT closed_through FROM hour_closing WHERE id = 1")
                 .query((rs, n) -> rs.getTimestamp(1).toInstant()).optional().orElse(null));
-        return out;
+        return ResponseEntity.ok(out);
     }
 
     @GetMapping("/api/billing/hours")

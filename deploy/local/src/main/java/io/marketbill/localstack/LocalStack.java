@@ -267,6 +267,16 @@ public final class LocalStack implements AutoCloseable {
             env.put("SIMULATOR_IDENTITY_KEY_LOCATION", config.dataDir().resolve("simulator-identity-key.pem").toString());
             env.put("SIMULATOR_IDENTITY_USERS", String.join(",", DEMO_USERS));
         }
+        if (name.equals("billing-service")) {
+            // locally, the simulator is both marketplaces: their metering APIs and their record of what they took
+            env.put("ALIYUN_MARKET_ENDPOINT", config.url(config.simulatorPort()) + "/aliyun/market");
+            env.put("ALIYUN_ACCESS_KEY_ID", "local-aliyun-key");
+            env.put("ALIYUN_ACCESS_KEY_SECRET", "local-aliyun-secret");
+            env.put("ALIYUN_METERING_RECORD_URL", config.url(config.simulatorPort()) + "/sim/aliyun/metering");
+            env.put("AWS_METERING_RECORD_URL", config.url(config.simulatorPort()) + "/sim/aws/metering");
+            // the demo and the fault test close the current hour instead of waiting for it to end
+            env.put("BILLING_ALLOW_EARLY_CLOSE", "true");
+        }
         env.put("SMTP_HOST", config.host());
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,

@@ -1,0 +1,448 @@
+package io.marketbill.localstack.fault;
+
+import io.marketbill.localstack.LocalStack;
+import io.marketbill.localstack.StackConfig;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The billing fault run: usage events go to {@code usage.v1} as the vendor's platform sends them, for
+ * subscriptions opened through the simulated marketplaces and the gateway. While billing-service takes them
+ * in, it is killed (SIGKILL) and restarted, and then the Kafka broker is stopped and started again. Then the
+ * hour is closed and reported, and everything is checked against what was sent:
+ * <ul>
+ *   <li>every per-hour total of every subscription and dimension equals the sum of its input, exactly;</li>
+ *   <li>every rated hour is that total times the catalog price, with the remainder carried;</li>
+ *   <li>each marketplace received each hour exactly once, with that value (Alibaba: no zero hours; AWS: every
+ *   hour, zeros included), and refused nothing;</li>
+ *   <li>the ledger holds every record ACCEPTED.</li>
+ * </ul>
+ * Usage: {@code BillingFaultRun [events] [faults: true|false]} starts its own stack on free ports.
+ * {@link #run} is also used by the stack's integration test with fewer events.
+ */
+public final class BillingFaultRun {
+
+    /** The catalog of deploy/local/products.yml, restated here on purpose: the run checks the service's arithmetic. */
+    static final Map<String, Map<String, BigDecimal>> PRICES = Map.of(
+            "cmgj00063418", Map.of("cu_hours", new BigDecimal("1250"), "storage_gb_hours", new BigDecimal("0.1")),
+            "cmgj00069406", Map.of("deployment_hours", new BigDecimal("150"), "traffic_gb", new BigDecimal("80")),
+            "cmgj00053362", Map.of("datapoints_million", new BigDecimal("60"), "log_gb", new BigDecimal("120")),
+            "zilliz-cloud-aws-cn", Map.of("cu_hours", new BigDecimal("1250")));
+    /** The marketplace's name of each dimension (Alibaba: the metering-assit). */
+    static final Map<String, String> MARKETPLACE_DIMENSION = Map.of(
+            "cmgj00063418/cu_hours", "cmgj00063418-Unit-1", "cmgj00063418/storage_gb_hours", "cmgj00063418-Unit-2",
+            "cmgj00069406/deployment_hours", "cmgj00069406-Unit-1", "cmgj00069406/traffic_gb", "cmgj00069406-Unit-2",
+            "cmgj00053362/datapoints_million", "cmgj00053362-Unit-1", "cmgj00053362/log_gb", "cmgj00053362-Unit-2",
+            "zilliz-cloud-aws-cn/cu_hours", "cu_units");
+
+    /** What happened. */
+    public record Report(long events, long resent, double produceSeconds, double ingestSeconds, double reportSeconds,
+                         List<String> faults, int subscriptions, int hours, long ledgerRecords, List<String> problems) {
+
+        public boolean passed() {
+            return problems.isEmpty();
+        }
+
+        public String markdown() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("| events | resent by the producer | subscriptions | hours | ledger records | produced in | all ingested after | reported after |\n");
+            sb.append("|---|---|---|---|---|---|---|---|\n");
+            sb.append(String.format("| %,d | %,d | %d | %d | %d | %.0f s | %.0f s | %.0f s |%n", events, resent,
+                    subscriptions, hours, ledgerRecords, produceSeconds, ingestSeconds, reportSeconds));
+            sb.append("\nFaults: ").append(String.join("; ", faults)).append("\n");
+            sb.append(problems.isEmpty() ? "\nResult: every per-hour total equals the input; every hour reached its "
+                    + "marketplace exactly once with the rated value; every ledger record ACCEPTED.\n"
+                    : "\nPROBLEMS:\n- " + String.join("\n- ", problems) + "\n");
+            return sb.toString();
+        }
+    }
+
+    private record Subscription(String id, String product, String licenseArn) {
+    }
+
+    private final LocalStack stack;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final List<String> faults = new ArrayList<>();
+
+    private BillingFaultRun(LocalStack stack) {
+        this.stack = stack;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long events = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
+        boolean withFaults = args.length <= 1 || Boolean.parseBoolean(args[1]);
+        Path home = Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath().normalize();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putIfAbsent("DATA_DIR", Files.createTempDirectory("marketbill-fault").toString());
+        for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
+                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "SIMULATOR_PORT", "KAFKA_PORT",
+                "KAFKA_CONTROLLER_PORT", "PG_PORT", "SMTP_PORT", "IMAP_PORT"}) {
+            env.putIfAbsent(name, Integer.toString(freePort()));
+        }
+        int code;
+        try (LocalStack stack = new LocalStack(StackConfig.from(home, env::get))) {
+            double started = stack.start();
+            System.out.printf("stack healthy in %.1f s%n", started);
+            Report r = run(stack, events, withFaults);
+            System.out.println();
+            System.out.println(r.markdown());
+            code = r.passed() ? 0 : 1;
+        }
+        System.exit(code);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public static Report run(LocalStack stack, long events, boolean withFaults) throws Exception {
+        return new BillingFaultRun(stack).run(events, withFaults);
+    }
+
+    private Report run(long events, boolean withFaults) throws Exception {
+        String runId = Long.toString(System.currentTimeMillis(), 36);
+        List<Subscription> subscriptions = openSubscriptions(runId);
+        System.out.printf("%d subscriptions open in billing-service%n", subscriptions.size());
+        long acceptedBefore = billing("/api/billing/usage/summary").path("acceptedEvents").asLong();
+
+        Map<String, Long> expected = new TreeMap<>(); // subscription|dimension|hour -> micros
+        ConcurrentLinkedQueue<String[]> failed = new ConcurrentLinkedQueue<>();
+        AtomicLong resent = new AtomicLong();
+        Random random = new Random(42);
+        Instant start = Instant.now();
+        Instant lastTime = start;
+        Thread faultThread = new Thread(() -> injectFaults(acceptedBefore, events, withFaults), "faults");
+        faultThread.start();
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (long i = 0; i < events; i++) {
+                Subscription s = subscriptions.get(random.nextInt(subscriptions.size()));
+                List<String> dims = new ArrayList<>(PRICES.get(s.product()).keySet());
+                dims.sort(null);
+                String dimension = dims.get(random.nextInt(dims.size()));
+                long micros = 1 + random.nextInt(2_000_000);
+                Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                lastTime = at;
+                String id = runId + "-" + i;
+                String value = cloudEvent(id, at, s.id(), dimension, micros);
+                expected.merge(s.id() + "|" + dimension + "|" + at.truncatedTo(ChronoUnit.HOURS), micros, Long::sum);
+                send(producer, s.id(), value, failed);
+                if (i % 100_000 == 0 && i > 0) {
+                    System.out.printf("%,d sent%n", i);
+                }
+            }
+            producer.flush();
+            // what the producer gave up on (e.g. while the broker was away) goes again: the same ids, deduplicated
+            while (!failed.isEmpty()) {
+                String[] f = failed.poll();
+                resent.incrementAndGet();
+                send(producer, f[0], f[1], failed);
+                producer.flush();
+            }
+        }
+        double produced = seconds(start);
+        System.out.printf("%,d events produced in %.1f s (%,d resent)%n", events, produced, resent.get());
+
+        waitUntil("billing-service took in every event", Duration.ofMinutes(40), () ->
+                billing("/api/billing/usage/summary").path("acceptedEvents").asLong() - acceptedBefore >= events);
+        faultThread.join();
+        double ingested = seconds(start);
+        System.out.printf("all ingested after %.1f s%n", ingested);
+
+        Instant through = lastTime.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        Instant reportStart = Instant.now();
+        HttpResponse<String> close = http.send(HttpRequest.newBuilder(URI.create(billingUrl(
+                "/api/billing/hours/close?through=" + through))).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (close.statusCode() != 200) {
+            throw new IllegalStateException("closing the hours failed: " + close.body());
+        }
+        waitUntil("every ledger record settled", Duration.ofMinutes(10), () -> {
+            JsonNode records = billing("/api/billing/ledger/summary").path("records");
+            long open = 0;
+            for (String m : List.of("aliyun", "aws")) {
+                open += records.path(m + ".PENDING").asLong() + records.path(m + ".SENT").asLong();
+            }
+            return open == 0 && records.size() > 0;
+        });
+        double reported = seconds(reportStart);
+        List<String> problems = new ArrayList<>();
+        long ledgerRecords = verify(subscriptions, expected, problems);
+        int hours = (int) expected.keySet().stream().map(k -> k.substring(k.lastIndexOf('|') + 1)).distinct().count();
+        return new Report(events, resent.get(), produced, ingested, reported, List.copyOf(faults),
+                subscriptions.size(), hours, ledgerRecords, problems);
+    }
+
+    // ---- setting up ----
+
+    private List<Subscription> openSubscriptions(String runId) throws Exception {
+        List<Subscription> out = new ArrayList<>();
+        int n = 0;
+        for (String product : List.of("cmgj00063418", "cmgj00069406", "cmgj00053362")) {
+            for (int i = 0; i < 8; i++) {
+                String order = "FAULT" + runId.toUpperCase() + (n++);
+                post(simUrl("/sim/aliyun/instances"), "{\"productCode\":\"" + product + "\",\"aliUid\":\"18800000"
+                        + String.format("%08d", n) + "\",\"skuId\":\"payg\",\"trial\":false,\"orderBizId\":\"" + order + "\"}");
+                out.add(new Subscription("aliyun:" + order, product, null));
+            }
+        }
+        for (int i = 0; i < 6; i++) {
+            String account = String.format("9%011d", Math.abs(new Random().nextLong()) % 100_000_000_000L);
+            JsonNode c = json.readTree(post(simUrl("/sim/aws/customers"),
+                    "{\"productCode\":\"zilliz-cloud-aws-cn\",\"accountId\":\"" + account + "\"}").body());
+            post(simUrl("/sim/aws/customers/" + c.path("token").asString() + "/register"), "");
+            String license = c.path("licenseArn").asString();
+            out.add(new Subscription("aws:" + account + ":" + license.substring(license.lastIndexOf(':') + 1),
+                    "zilliz-cloud-aws-cn", license));
+        }
+        for (Subscription s : out) {
+            waitUntil(s.id() + " known to billing-service", Duration.ofSeconds(120), () -> http.send(
+                    HttpRequest.newBuilder(URI.create(billingUrl("/api/billing/subscriptions/" + enc(s.id())))).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        }
+        return out;
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.config().kafkaBootstrap());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        // ride out a broker restart instead of failing
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
+        return new KafkaProducer<>(p);
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String key, String value,
+                             ConcurrentLinkedQueue<String[]> failed) {
+        producer.send(new ProducerRecord<>("usage.v1", key, value), (meta, e) -> {
+            if (e != null) {
+                failed.add(new String[] {key, value});
+            }
+        });
+    }
+
+    private static String cloudEvent(String id, Instant at, String subscriptionId, String dimension, long micros) {
+        return "{\"specversion\":\"1.0\",\"type\":\"io.marketbill.usage.recorded.v1\",\"source\":\"//fault-run/platform\","
+                + "\"id\":\"" + id + "\",\"time\":\"" + at + "\",\"datacontenttype\":\"application/json\",\"data\":{"
+                + "\"subscriptionId\":\"" + subscriptionId + "\",\"dimension\":\"" + dimension + "\",\"quantity\":\""
+                + BigDecimal.valueOf(micros, 6).toPlainString() + "\"}}";
+    }
+
+    // ---- the faults ----
+
+    private void injectFaults(long acceptedBefore, long events, boolean withFaults) {
+        if (!withFaults) {
+            return;
+        }
+        try {
+            waitUntil("30% ingested", Duration.ofMinutes(30), () -> ingestedSince(acceptedBefore) >= events * 3 / 10);
+            long at = ingestedSince(acceptedBefore);
+            Instant t = Instant.now();
+            stack.service("billing-service").kill();
+            stack.restart("billing-service");
+            faults.add(String.format("billing-service SIGKILLed at %,d events ingested, ready again after %.1f s", at,
+                    seconds(t)));
+            System.out.println(faults.get(faults.size() - 1));
+            waitUntil("60% ingested", Duration.ofMinutes(30), () -> ingestedSince(acceptedBefore) >= events * 6 / 10);
+            at = ingestedSince(acceptedBefore);
+            t = Instant.now();
+            stack.stopKafka();
+            stack.startKafkaAgain();
+            faults.add(String.format("Kafka broker stopped at %,d events ingested and started again, back after %.1f s",
+                    at, seconds(t)));
+            System.out.println(faults.get(faults.size() - 1));
+        } catch (Exception e) {
+            faults.add("fault injection failed: " + e);
+        }
+    }
+
+    private long ingestedSince(long before) {
+        try {
+            return billing("/api/billing/usage/summary").path("acceptedEvents").asLong() - before;
+        } catch (Exception e) {
+            return -1; // billing-service is down right now
+        }
+    }
+
+    // ---- checking ----
+
+    private long verify(List<Subscription> subscriptions, Map<String, Long> expected, List<String> problems)
+            throws Exception {
+        // 1. every per-hour total equals the sum of the input
+        Map<String, Long> taken = new HashMap<>();
+        for (Subscription s : subscriptions) {
+            for (JsonNode h : billing("/api/billing/usage/summary?subject=" + enc("sub:" + s.id())).path("hours")) {
+                taken.put(s.id() + "|" + h.path("dimension").asString() + "|" + h.path("hourStart").asString(),
+                        h.path("quantityMicros").asLong());
+            }
+        }
+        expected.forEach((k, micros) -> {
+            if (!micros.equals(taken.get(k))) {
+                problems.add("total of " + k + ": sent " + micros + " micro-units, billing-service has " + taken.get(k));
+            }
+        });
+        taken.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(k -> problems.add("unexpected total " + k));
+
+        // 2. rated hours, and 3. the marketplaces' record
+        Map<String, Long> units = new HashMap<>(); // subscription|dimension|hour -> units
+        for (Subscription s : subscriptions) {
+            Map<String, BigDecimal> carry = new HashMap<>();
+            List<String> keys = expected.keySet().stream().filter(k -> k.startsWith(s.id() + "|")).sorted(
+                    java.util.Comparator.comparing((String k) -> k.substring(k.lastIndexOf('|') + 1))).toList();
+            for (String k : keys) {
+                String dimension = k.split("\\|")[k.split("\\|").length - 2];
+                BigDecimal cost = BigDecimal.valueOf(expected.get(k), 6).multiply(PRICES.get(s.product()).get(dimension))
+                        .add(carry.getOrDefault(dimension, BigDecimal.ZERO));
+                BigDecimal whole = cost.setScale(0, RoundingMode.FLOOR);
+                carry.put(dimension, cost.subtract(whole));
+                units.put(k, whole.longValueExact());
+            }
+            for (JsonNode h : billing("/api/billing/hours?subscriptionId=" + enc(s.id()) + "&limit=1000").path("hours")) {
+                String k = s.id() + "|" + h.path("dimension").asString() + "|" + h.path("hourStart").asString();
+                long want = units.getOrDefault(k, 0L);
+                if (h.path("units").asLong() != want) {
+                    problems.add("rated " + k + ": " + h.path("units").asLong() + " units, expected " + want);
+                }
+            }
+        }
+        JsonNode aliyun = json.readTree(get(simUrl("/sim/aliyun/metering")).body());
+        if (!aliyun.path("refused").isEmpty()) {
+            problems.add("the simulated Alibaba refused pushes: " + aliyun.path("refused"));
+        }
+        Map<String, List<Long>> pushed = new HashMap<>(); // instance|assit|hour -> values
+        aliyun.path("billed").forEach(b -> pushed.computeIfAbsent("aliyun:" + b.path("instanceId").asString() + "|"
+                + b.path("meteringAssit").asString() + "|" + Instant.ofEpochSecond(b.path("startTime").asLong()),
+                x -> new ArrayList<>()).add(b.path("value").asLong()));
+        Map<String, List<Long>> metered = new HashMap<>(); // license|dimension|hour -> quantities
+        json.readTree(get(simUrl("/sim/aws/metering")).body()).forEach(r -> metered.computeIfAbsent(
+                r.path("LicenseArn").asString() + "|" + r.path("Dimension").asString() + "|" + r.path("Timestamp").asString(),
+                x -> new ArrayList<>()).add(r.path("Quantity").asLong()));
+        List<String> hoursClosed = expected.keySet().stream().map(k -> k.substring(k.lastIndexOf('|') + 1)).distinct().toList();
+        for (Subscription s : subscriptions) {
+            for (String dimension : PRICES.get(s.product()).keySet()) {
+                for (String hour : hoursClosed) {
+                    long want = units.getOrDefault(s.id() + "|" + dimension + "|" + hour, 0L);
+                    String md = MARKETPLACE_DIMENSION.get(s.product() + "/" + dimension);
+                    if (s.licenseArn() == null) {
+                        List<Long> got = pushed.getOrDefault(s.id() + "|" + md + "|" + hour, List.of());
+                        List<Long> should = want == 0 ? List.of() : List.of(want);
+                        if (!got.equals(should)) {
+                            problems.add("Alibaba got " + got + " for " + s.id() + " " + dimension + " " + hour
+                                    + ", expected " + should);
+                        }
+                    } else {
+                        List<Long> got = metered.getOrDefault(s.licenseArn() + "|" + md + "|" + hour, List.of());
+                        if (!got.equals(List.of(want))) {
+                            problems.add("AWS got " + got + " for " + s.id() + " " + dimension + " " + hour
+                                    + ", expected [" + want + "]");
+                        }
+                    }
+                }
+            }
+        }
+        // 4. the ledger
+        JsonNode summary = billing("/api/billing/ledger/summary").path("records");
+        long accepted = summary.path("aliyun.ACCEPTED").asLong() + summary.path("aws.ACCEPTED").asLong();
+        long rejected = summary.path("aliyun.REJECTED").asLong() + summary.path("aws.REJECTED").asLong();
+        if (rejected > 0) {
+            problems.add(rejected + " ledger records REJECTED");
+        }
+        return accepted;
+    }
+
+    // ---- plumbing ----
+
+    private JsonNode billing(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = get(billingUrl(path));
+        if (r.statusCode() != 200) {
+            throw new IOException(path + " answered " + r.statusCode());
+        }
+        return json.readTree(r.body());
+    }
+
+    private String billingUrl(String path) {
+        return stack.config().url(stack.config().billingPort()) + path;
+    }
+
+    private String simUrl(String path) {
+        return stack.config().url(stack.config().simulatorPort()) + path;
+    }
+
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(300))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static double seconds(Instant since) {
+        return Duration.between(since, Instant.now()).toMillis() / 1000.0;
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitUntil(String what, Duration timeout, Check check) throws Exception {
+        Instant end = Instant.now().plus(timeout);
+        while (true) {
+            try {
+                if (check.holds()) {
+                    return;
+                }
+            } catch (IOException e) {
+                // the service is restarting
+            }
+            if (Instant.now().isAfter(end)) {
+                throw new IllegalStateException("timed out waiting until " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
