@@ -87,6 +87,25 @@ public abstract class BillingTestBase {
         }
     }
 
+    /**
+     * binding-service as the overview asks it: {@code Bearer member-of-<org>} sees that organization, an
+     * operator every one, anyone else none; {@code Bearer expired} is refused as a bad token.
+     */
+    protected static com.sun.net.httpserver.HttpServer directory;
+
+    static void startDirectory() throws java.io.IOException {
+        directory = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        directory.createContext("/api/bindings/organizations/", x -> {
+            String org = x.getRequestURI().getPath().substring("/api/bindings/organizations/".length());
+            String auth = String.valueOf(x.getRequestHeaders().getFirst("Authorization"));
+            int status = auth.equals("Bearer expired") ? 401
+                    : auth.equals("Bearer member-of-" + org) || auth.equals("Bearer operator") ? 200 : 404;
+            x.sendResponseHeaders(status, -1);
+            x.close();
+        });
+        directory.start();
+    }
+
     protected static ConfigurableApplicationContext simulator;
     protected static int simulatorPort;
     protected static final MarketplaceProxy proxy = new MarketplaceProxy();
@@ -129,6 +148,11 @@ public abstract class BillingTestBase {
                 .run(settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
         simulatorPort = Integer.parseInt(simulator.getEnvironment().getProperty("local.server.port"));
         proxy.start("http://127.0.0.1:" + simulatorPort);
+        try {
+            startDirectory();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @DynamicPropertySource
@@ -137,6 +161,8 @@ public abstract class BillingTestBase {
         startSimulator();
         registry.add("marketbill.billing.aliyun.endpoint", () -> proxy.url() + "/aliyun/market");
         registry.add("marketbill.billing.aws.endpoint", proxy::url);
+        registry.add("marketbill.billing.binding-service-url",
+                () -> "http://127.0.0.1:" + directory.getAddress().getPort());
         registry.add("marketbill.billing.reconciliation.aliyun-record",
                 () -> "http://127.0.0.1:" + simulatorPort + "/sim/aliyun/metering");
         registry.add("marketbill.billing.reconciliation.aws-record",
@@ -180,6 +206,11 @@ public abstract class BillingTestBase {
                 "{\"productCode\":\"" + productCode + "\",\"accountId\":\"" + (100000000000L + (long) (Math.random() * 1e11))
                         + "\"}", "Content-Type", "application/json");
         return read(r.body());
+    }
+
+    /** GET as a user of the vendor's platform: {@code member-of-<org>}, {@code operator}, or null for no token. */
+    protected HttpResponse<String> getAs(String token, String path) {
+        return token == null ? Http.get(port, path) : Http.request(port, "GET", path, null, "Authorization", "Bearer " + token);
     }
 
     protected static JsonNode read(String body) {

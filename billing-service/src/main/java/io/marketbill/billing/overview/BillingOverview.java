@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The organization's billing overview (R10): through which channel it pays now (the marketplace, the
  * account, the instance), this hour's usage and what it costs so far, the hours reported and their state,
- * usage nobody pays for, and a link to the marketplace bill.
+ * usage nobody pays for, and a link to the marketplace bill. For the organization's members and operators
+ * (binding-service decides, see {@link OrganizationAccess}).
  */
 @RestController
 class BillingOverview {
@@ -30,15 +31,31 @@ class BillingOverview {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final PriceCatalog catalog;
+    private final OrganizationAccess access;
 
-    BillingOverview(JdbcClient jdbc, Clock clock, PriceCatalog catalog) {
+    BillingOverview(JdbcClient jdbc, Clock clock, PriceCatalog catalog, OrganizationAccess access) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.catalog = catalog;
+        this.access = access;
     }
 
     @GetMapping("/api/billing/organizations/{organizationId}/overview")
-    ResponseEntity<Map<String, Object>> overview(@PathVariable String organizationId) {
+    ResponseEntity<Map<String, Object>> overview(@PathVariable String organizationId,
+            @org.springframework.web.bind.annotation.RequestHeader(name = "Authorization", required = false) String authorization) {
+        switch (access.check(authorization, organizationId)) {
+            case NO_TOKEN:
+                return ResponseEntity.status(401).body(Map.of("error", "unauthorized", "message",
+                        "a token of the vendor's identity provider is required"));
+            case NOT_VISIBLE:
+                return ResponseEntity.status(404).body(Map.of("error", "not_found", "message",
+                        "no organization " + organizationId));
+            case DIRECTORY_UNAVAILABLE:
+                return ResponseEntity.status(503).body(Map.of("error", "directory_unavailable", "message",
+                        "cannot tell who may see this organization right now; try again"));
+            default:
+                break;
+        }
         Instant now = clock.instant();
         Instant hour = now.truncatedTo(ChronoUnit.HOURS);
         Optional<Map<String, Object>> bound = jdbc.sql("""

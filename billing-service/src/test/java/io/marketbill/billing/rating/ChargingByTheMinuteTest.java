@@ -114,7 +114,7 @@ class ChargingByTheMinuteTest extends BillingTestBase {
                 .param("s", trial).query(Boolean.class).single()).isTrue();
         assertThat(unbilled()).containsExactlyInAnyOrder("org:org-u UNBOUND 1250000",
                 "sub:aliyun:NEVER-OPENED UNKNOWN_SUBSCRIPTION 1000000", "sub:" + trial + " UNKNOWN_DIMENSION 1000000");
-        JsonNode overview = read(Http.get(port, "/api/billing/organizations/org-u/overview").body());
+        JsonNode overview = read(getAs("member-of-org-u", "/api/billing/organizations/org-u/overview").body());
         assertThat(overview.path("billing").path("channel").asString()).isEqualTo("VENDOR");
         assertThat(overview.path("unbilledHours").get(0).path("reason").asString()).isEqualTo("UNBOUND");
         assertThat(overview.path("unbilledHours").get(0).path("quantity").asString()).isEqualTo("1.25");
@@ -129,7 +129,7 @@ class ChargingByTheMinuteTest extends BillingTestBase {
         reporter.report();
         clock.set(hour.plus(Duration.ofMinutes(70)));
         sendUsage(usage("org-o", null, "cu_hours", "0.5", hour.plus(Duration.ofMinutes(66))));
-        JsonNode o = read(Http.get(port, "/api/billing/organizations/org-o/overview").body());
+        JsonNode o = read(getAs("member-of-org-o", "/api/billing/organizations/org-o/overview").body());
         JsonNode billing = o.path("billing");
         assertThat(billing.path("channel").asString()).isEqualTo("MARKETPLACE");
         assertThat(billing.path("marketplace").asString()).isEqualTo("aliyun");
@@ -143,5 +143,11 @@ class ChargingByTheMinuteTest extends BillingTestBase {
         o.path("reportedHours").forEach(r -> reported.add(r.path("hourStart").asString() + " " + r.path("units").asLong()
                 + " " + r.path("state").asString()));
         assertThat(reported).containsExactly(hour + " 2500 ACCEPTED");
+
+        // members and operators only: binding-service, which owns the directory, decides
+        assertThat(getAs("operator", "/api/billing/organizations/org-o/overview").statusCode()).isEqualTo(200);
+        assertThat(getAs("member-of-org-u", "/api/billing/organizations/org-o/overview").statusCode()).isEqualTo(404);
+        assertThat(getAs(null, "/api/billing/organizations/org-o/overview").statusCode()).isEqualTo(401);
+        assertThat(getAs("expired", "/api/billing/organizations/org-o/overview").statusCode()).isEqualTo(401);
     }
 }

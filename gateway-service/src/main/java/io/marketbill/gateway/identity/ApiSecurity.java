@@ -38,7 +38,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Who may call what. {@code /api/**} needs a JWT from the vendor's identity provider: {@code /api/bindings/**}
- * and {@code /api/billing/**} any user (the services check organization membership), every other API an
+ * and an organization's billing overview any user (the services check organization membership), every other
+ * API (the metering ledger, reconciliation, closing hours, ...) an
  * operator; {@code /api/usage} ({@link #API_KEY_APIS}) takes a usage producer's API key instead, in a chain of
  * its own (package {@code usage}). The public paths ({@link #PUBLIC_PATHS}: marketplace callbacks, the binding
  * page, probes) match no security chain, and marketplace callbacks do not even enter Spring Security's filter; anything else is
@@ -52,7 +53,7 @@ class ApiSecurity {
             "/actuator/health/**", "/actuator/prometheus", "/actuator/info"};
 
     /** Any signed-in user; the services behind check the organization. Every other API is for operators. */
-    static final String[] USER_APIS = {"/api/bindings", "/api/bindings/**", "/api/billing", "/api/billing/**"};
+    static final String[] USER_APIS = {"/api/bindings", "/api/bindings/**", "/api/billing/organizations/*/overview"};
 
     /**
      * Not for users: usage producers post usage with an API key (their own chain, {@code usage.UsageSecurity}).

@@ -101,15 +101,16 @@ class ApiSecurityTest {
         String alice = TestTokens.user("u-alice");
         assertThat(get("/api/bindings/USER-1", alice).statusCode()).isEqualTo(200);
         assertThat(received).containsEntry("GET /api/bindings/USER-1", TestTokens.bearer(alice));
-        assertThat(get("/api/billing/USER-1", alice).statusCode()).isEqualTo(200);
-        assertThat(received).containsEntry("GET /api/billing/USER-1", TestTokens.bearer(alice));
+        assertThat(get("/api/billing/organizations/USER-1/overview", alice).statusCode()).isEqualTo(200);
+        assertThat(received).containsEntry("GET /api/billing/organizations/USER-1/overview", TestTokens.bearer(alice));
 
         for (String operatorOnly : List.of("/api/subscriptions/aliyun%3AUSER-1", "/api/directory/users/USER-1",
-                "/api/dead-letters/binding-service/USER-1", "/api/notifications/USER-1")) {
+                "/api/dead-letters/binding-service/USER-1", "/api/notifications/USER-1", "/api/billing/ledger/USER-1",
+                "/api/billing/hours/USER-1")) {
             assertRefused(get(operatorOnly, alice), 403, "forbidden");
         }
         assertThat(received.keySet()).noneMatch(k -> k.contains("USER-1") && !k.contains("/api/bindings/")
-                && !k.contains("/api/billing/"));
+                && !k.equals("GET /api/billing/organizations/USER-1/overview"));
     }
 
     @Test

@@ -46,7 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   hour, zeros included), and refused nothing;</li>
  *   <li>the ledger holds every record ACCEPTED.</li>
  * </ul>
- * Usage: {@code BillingFaultRun [events] [faults: true|false]} starts its own stack on free ports.
+ * The producer is paced ({@code rate} events/s) so that the faults also hit it, not only the consumer.
+ * Usage: {@code BillingFaultRun [events] [faults: true|false] [rate]} starts its own stack on free ports.
  * {@link #run} is also used by the stack's integration test with fewer events.
  */
 public final class BillingFaultRun {
@@ -101,6 +102,7 @@ public final class BillingFaultRun {
     public static void main(String[] args) throws Exception {
         long events = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
         boolean withFaults = args.length <= 1 || Boolean.parseBoolean(args[1]);
+        int rate = args.length > 2 ? Integer.parseInt(args[2]) : 8000;
         Path home = Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath().normalize();
         Map<String, String> env = new HashMap<>(System.getenv());
         env.putIfAbsent("DATA_DIR", Files.createTempDirectory("marketbill-fault").toString());
@@ -113,7 +115,7 @@ public final class BillingFaultRun {
         try (LocalStack stack = new LocalStack(StackConfig.from(home, env::get))) {
             double started = stack.start();
             System.out.printf("stack healthy in %.1f s%n", started);
-            Report r = run(stack, events, withFaults);
+            Report r = run(stack, events, withFaults, rate);
             System.out.println();
             System.out.println(r.markdown());
             code = r.passed() ? 0 : 1;
@@ -127,11 +129,11 @@ public final class BillingFaultRun {
         }
     }
 
-    public static Report run(LocalStack stack, long events, boolean withFaults) throws Exception {
-        return new BillingFaultRun(stack).run(events, withFaults);
+    public static Report run(LocalStack stack, long events, boolean withFaults, int rate) throws Exception {
+        return new BillingFaultRun(stack).run(events, withFaults, rate);
     }
 
-    private Report run(long events, boolean withFaults) throws Exception {
+    private Report run(long events, boolean withFaults, int rate) throws Exception {
         String runId = Long.toString(System.currentTimeMillis(), 36);
         List<Subscription> subscriptions = openSubscriptions(runId);
         System.out.printf("%d subscriptions open in billing-service%n", subscriptions.size());
@@ -146,7 +148,12 @@ public final class BillingFaultRun {
         Thread faultThread = new Thread(() -> injectFaults(acceptedBefore, events, withFaults), "faults");
         faultThread.start();
         try (KafkaProducer<String, String> producer = producer()) {
+            long began = System.nanoTime();
             for (long i = 0; i < events; i++) {
+                long due = began + i * 1_000_000_000L / rate;
+                if (due > System.nanoTime()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+                }
                 Subscription s = subscriptions.get(random.nextInt(subscriptions.size()));
                 List<String> dims = new ArrayList<>(PRICES.get(s.product()).keySet());
                 dims.sort(null);
