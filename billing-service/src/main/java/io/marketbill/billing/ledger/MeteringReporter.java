@@ -66,10 +66,13 @@ public class MeteringReporter {
     private final Outbox outbox;
     private final LedgerSettlement settlement;
     private final MeterRegistry meters;
+    private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
     private final JsonMapper json = JsonMapper.builder().build();
 
     MeteringReporter(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
-                     AliyunMeteringClient aliyun, AwsMeteringClient aws, Outbox outbox, LedgerSettlement settlement, MeterRegistry meters) {
+                     AliyunMeteringClient aliyun, AwsMeteringClient aws, Outbox outbox, LedgerSettlement settlement, MeterRegistry meters,
+                     io.marketbill.messaging.exclusive.ExclusiveRuns exclusive) {
+        this.exclusive = exclusive;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -86,7 +89,11 @@ public class MeteringReporter {
             initialDelayString = "${marketbill.billing.report-interval:10s}")
     void tick() {
         try {
-            report();
+            // one replica sends at a time: two would send the same PENDING records
+            exclusive.runExclusively("billing.metering-reporter", () -> {
+                report();
+                return true;
+            });
         } catch (RuntimeException e) {
             log.warn("reporting failed, will try again: {}", e.toString());
         }

@@ -82,9 +82,12 @@ public class HourClosing {
     private final MeteringLedger ledger;
     private final Outbox outbox;
     private final MeterRegistry meters;
+    private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
 
     HourClosing(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
-                MeteringLedger ledger, Outbox outbox, MeterRegistry meters) {
+                MeteringLedger ledger, Outbox outbox, MeterRegistry meters,
+                io.marketbill.messaging.exclusive.ExclusiveRuns exclusive) {
+        this.exclusive = exclusive;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -98,8 +101,11 @@ public class HourClosing {
     @Scheduled(fixedDelayString = "${marketbill.billing.close-interval:30s}", initialDelayString = "${marketbill.billing.close-interval:30s}")
     void tick() {
         try {
-            flushClosedSubscriptions();
-            closeDueHours();
+            // one replica closes hours at a time: two would add the same unbilled usage twice
+            exclusive.runExclusively("billing.hour-closing", () -> {
+                flushClosedSubscriptions();
+                return closeDueHours();
+            });
         } catch (RuntimeException e) {
             log.warn("closing hours failed, will try again: {}", e.toString());
         }
@@ -124,6 +130,31 @@ public class HourClosing {
             throw new IllegalArgumentException("through must be an hour boundary, e.g. 2026-11-23T09:00:00Z");
         }
         return closeHoursBefore(dueBefore);
+    }
+
+    /**
+     * Rates one subscription's hours before {@code through} now, as a final flush does, without closing those
+     * hours for anyone else: the demo and the fault run see their hour reported without waiting for it to end.
+     * Its usage arriving later for those hours is kept as {@code AFTER_FINAL_FLUSH}. Only with
+     * {@code allow-early-close}.
+     */
+    public synchronized int closeEarly(String subscriptionId, Instant through) {
+        if (!props.allowEarlyClose()) {
+            throw new IllegalStateException("closing hours early is off (marketbill.billing.allow-early-close)");
+        }
+        if (!through.truncatedTo(ChronoUnit.HOURS).equals(through)) {
+            throw new IllegalArgumentException("through must be an hour boundary, e.g. 2026-11-23T09:00:00Z");
+        }
+        Subscription s = subscription(subscriptionId).orElseThrow(() ->
+                new IllegalArgumentException("no subscription " + subscriptionId));
+        int rated = 0;
+        for (Instant h = s.nextHour(); h != null && h.isBefore(through); h = h.plus(HOUR)) {
+            Attribution a = attribute(h, subscriptionId);
+            Instant hour = h;
+            tx.executeWithoutResult(status -> rateSubscription(hour, subscriptionId, a));
+            rated++;
+        }
+        return rated;
     }
 
     private synchronized int closeHoursBefore(Instant dueBefore) {

@@ -20,8 +20,11 @@ class HoursApi {
     private final JdbcClient jdbc;
     private final HourClosing closing;
     private final MeteringReporter reporter;
+    private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
 
-    HoursApi(JdbcClient jdbc, HourClosing closing, MeteringReporter reporter) {
+    HoursApi(JdbcClient jdbc, HourClosing closing, MeteringReporter reporter,
+             io.marketbill.messaging.exclusive.ExclusiveRuns exclusive) {
+        this.exclusive = exclusive;
         this.jdbc = jdbc;
         this.closing = closing;
         this.reporter = reporter;
@@ -30,17 +33,35 @@ class HoursApi {
     /**
      * Closes what is due, flushes closed subscriptions and sends the ledger, without waiting for the schedulers.
      * With {@code through} (an hour boundary, only when early closing is allowed) hours still in their late
-     * window are closed too.
+     * window are closed too: for everyone, or with {@code subscriptionId} rated for that subscription only.
      */
     @PostMapping("/api/billing/hours/close")
-    ResponseEntity<Map<String, Object>> closeNow(@RequestParam(required = false) String through) {
+    ResponseEntity<Map<String, Object>> closeNow(@RequestParam(required = false) String through,
+                                                 @RequestParam(required = false) String subscriptionId) {
+        return exclusive.runExclusively("billing.hour-closing", () -> exclusive.runExclusively(
+                        "billing.metering-reporter", () -> closeAndReport(through, subscriptionId))
+                .orElseGet(() -> busy()))
+                .orElseGet(() -> busy());
+    }
+
+    private ResponseEntity<Map<String, Object>> busy() {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("error", "busy", "message",
+                "another replica is closing hours or sending the ledger right now; try again"));
+    }
+
+    private ResponseEntity<Map<String, Object>> closeAndReport(String through, String subscriptionId) {
+        if (subscriptionId != null && through == null) {
+            return ResponseEntity.badRequest().body(Map.of("error", "bad_through", "message",
+                    "closing one subscription's hours early needs through=<hour boundary>"));
+        }
         int flushed = closing.flushClosedSubscriptions();
         int closed;
         if (through == null) {
             closed = closing.closeDueHours();
         } else {
             try {
-                closed = closing.closeEarly(Instant.parse(through));
+                closed = subscriptionId == null ? closing.closeEarly(Instant.parse(through))
+                        : closing.closeEarly(subscriptionId, Instant.parse(through));
             } catch (java.time.format.DateTimeParseException | IllegalArgumentException e) {
                 return ResponseEntity.badRequest().body(Map.of("error", "bad_through", "message",
                         "through must be an hour boundary like 2026-11-23T09:00:00Z"));

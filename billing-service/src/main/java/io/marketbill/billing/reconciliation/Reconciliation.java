@@ -74,9 +74,12 @@ class Reconciliation {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
     private final AtomicLong open = new AtomicLong();
+    private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
 
     Reconciliation(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
-                   LedgerSettlement settlement, MeterRegistry meters) {
+                   LedgerSettlement settlement, MeterRegistry meters,
+                   io.marketbill.messaging.exclusive.ExclusiveRuns exclusive) {
+        this.exclusive = exclusive;
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -91,7 +94,7 @@ class Reconciliation {
             initialDelayString = "${marketbill.billing.reconciliation.interval:5m}")
     void tick() {
         try {
-            reconcile();
+            exclusive.runExclusively("billing.reconciliation", this::reconcile);
         } catch (RuntimeException e) {
             log.warn("reconciliation failed, will try again: {}", e.toString());
         }

@@ -150,4 +150,42 @@ class ChargingByTheMinuteTest extends BillingTestBase {
         assertThat(getAs(null, "/api/billing/organizations/org-o/overview").statusCode()).isEqualTo(401);
         assertThat(getAs("expired", "/api/billing/organizations/org-o/overview").statusCode()).isEqualTo(401);
     }
+
+    @Autowired io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
+
+    @Test
+    void anOperatorMayReportOneSubscriptionsHourEarlyWhileItStaysOpenForEveryoneElse() {
+        String early = openAliyun(ZILLIZ, at(1), false);
+        String other = openAliyun(ZILLIZ, at(1), false);
+        sendUsage(usage(null, early, "cu_hours", "1", at(5)), usage(null, other, "cu_hours", "1", at(5)));
+        String through = hour.plus(Duration.ofHours(1)).toString();
+        var r = Http.request(port, "POST", "/api/billing/hours/close?through=" + through + "&subscriptionId="
+                + java.net.URLEncoder.encode(early, java.nio.charset.StandardCharsets.UTF_8), null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(rated(early)).isEqualTo(1_000_000);
+        assertThat(rated(other)).as("not closed for the others").isZero();
+        assertThat(count("SELECT COUNT(*) FROM metering_record WHERE state = 'ACCEPTED' AND subscription_id = '" + early
+                + "'")).isEqualTo(1);
+        // the hour is still open: more usage is taken, and the early one's is kept aside, not charged twice
+        sendUsage(usage(null, early, "cu_hours", "2", at(8)), usage(null, other, "cu_hours", "2", at(8)));
+        assertThat(count("SELECT COUNT(*) FROM usage_rejection")).isZero();
+        closeTheHour();
+        assertThat(rated(other)).isEqualTo(3_000_000);
+        assertThat(rated(early)).isEqualTo(1_000_000);
+        assertThat(unbilled()).containsExactly("sub:" + early + " AFTER_FINAL_FLUSH 2000000");
+        assertThat(Http.request(port, "POST", "/api/billing/hours/close?through=2026-11-23T08:30:00Z", null).statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void hoursAreClosedByOneReplicaAtATime() {
+        // another replica holds the job (its own database session)
+        var busy = exclusive.runExclusively("billing.hour-closing", () ->
+                Http.request(port, "POST", "/api/billing/hours/close", null));
+        assertThat(busy).get().satisfies(r -> {
+            assertThat(r.statusCode()).isEqualTo(409);
+            assertThat(r.body()).contains("\"busy\"");
+        });
+        assertThat(Http.request(port, "POST", "/api/billing/hours/close", null).statusCode()).isEqualTo(200);
+    }
 }

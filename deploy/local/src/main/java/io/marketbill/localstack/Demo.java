@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * and prints what happened at each step: subscribe, bind (in the browser flow and through the API, with the
  * refusals the seeds describe), freeze, switch the paying account, re-subscribe, unsubscribe. The demo
  * organizations and users are seeded by binding-service from {@code deploy/local/directory-seed.json}; running the
- * demo again plays the stories again with new subscriptions. Usage comes with the billing issue.
+ * demo again plays the stories again with new subscriptions, and meters usage for two of them.
  */
 final class Demo {
 
@@ -266,6 +266,81 @@ final class Demo {
                 String.valueOf(field(body, "detail")));
     }
 
+    /** Posts usage as the vendor's platform does (CloudEvents, API key), then reports the hour and shows it. */
+    private void meter(String emqx, String emqxOrg, String zilliz, String zillizOrg) throws Exception {
+        System.out.println("Metering (0.01-yuan units; the marketplaces list one unit at ¥0.01)");
+        java.time.Instant now = java.time.Instant.now();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String batch = "[" + String.join(",",
+                usageEvent(run + "-1", now, emqxOrg, "deployment_hours", "2.5"),
+                usageEvent(run + "-2", now, emqxOrg, "traffic_gb", "1.25"),
+                usageEvent(run + "-3", now, zillizOrg, "cu_hours", "0.4"),
+                usageEvent(run + "-4", now, zillizOrg, "storage_gb_hours", "3"),
+                usageEvent(run + "-5", now, zillizOrg, "cu_hours", "-1")) + "]";
+        for (int i = 0; i < 2; i++) { // the second post is a producer's retry: nothing counts twice
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gw("/api/usage")))
+                    .header("Content-Type", "application/cloudevents-batch+json").header("X-Api-Key", "local-usage-key")
+                    .POST(HttpRequest.BodyPublishers.ofString(batch)).build(), HttpResponse.BodyHandlers.ofString());
+            check(i == 0 ? "POST /api/usage: 5 events, one with a negative quantity" : "  the same batch again (a retry)",
+                    r.statusCode() == 202 && r.body().contains("\"accepted\":4") && r.body().contains("bad_quantity"),
+                    r.statusCode() + " " + r.body());
+        }
+        java.time.Instant through = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        for (String[] pair : new String[][] {{emqx, emqxOrg, "traffic_gb"}, {zilliz, zillizOrg, "storage_gb_hours"}}) {
+            waitFor(() -> getApi(gw("/api/billing/usage/summary?subject=" + enc("org:" + pair[1]))).body()
+                    .contains(pair[2]));
+            HttpResponse<String> closed = http.send(HttpRequest.newBuilder(URI.create(gw("/api/billing/hours/close?through="
+                    + through + "&subscriptionId=" + enc(pair[0])))).header("Authorization", "Bearer " + operatorToken)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            check("operator closes this hour early for " + pair[0] + " (the local stack allows it)",
+                    closed.statusCode() == 200, closed.statusCode() + " " + closed.body());
+        }
+        expectBilling(emqxOrg, "EMQX: 2.5 deployment-hours × 150 + 1.25 GB × 80 = 375 + 100 units, accepted by Alibaba",
+                "\"units\":375,\"state\":\"ACCEPTED\"", "\"units\":100,\"state\":\"ACCEPTED\"");
+        expectBilling(zillizOrg, "Zilliz: 0.4 CU-hours × 1250 = 500 units accepted; 3 GB-hours × 0.1 = 0.3 units carried",
+                "\"units\":500,\"state\":\"ACCEPTED\"");
+        String billed = get(sim("/sim/aliyun/metering")).body();
+        check("the simulated Alibaba billed ¥3.75 + ¥1.00 (EMQX) and ¥5.00 (Zilliz)",
+                billed.contains("\"feeUnits\":375") && billed.contains("\"feeUnits\":100")
+                        && billed.contains("\"feeUnits\":500"), "as expected");
+    }
+
+    private void check(String what, boolean ok, String outcome) {
+        if (!ok) {
+            failures++;
+        }
+        step(what, ok ? outcome : "UNEXPECTED " + outcome);
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitFor(Condition c) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!c.holds() && System.nanoTime() < until) {
+            Thread.sleep(300);
+        }
+    }
+
+    private static String usageEvent(String id, java.time.Instant at, String org, String dimension, String quantity) {
+        return "{\"specversion\":\"1.0\",\"type\":\"io.marketbill.usage.recorded.v1\",\"source\":\"//demo/platform\","
+                + "\"id\":\"" + id + "\",\"time\":\"" + at + "\",\"data\":{\"organizationId\":\"" + org
+                + "\",\"dimension\":\"" + dimension + "\",\"quantity\":\"" + quantity + "\"}}";
+    }
+
+    /** Waits until the organization's billing overview (through the gateway) shows what is expected. */
+    private void expectBilling(String organizationId, String what, String... fragments) throws Exception {
+        String url = gw("/api/billing/organizations/" + enc(organizationId) + "/overview");
+        String[] body = {""};
+        waitFor(() -> {
+            body[0] = getApi(url).body();
+            return java.util.Arrays.stream(fragments).allMatch(body[0]::contains);
+        });
+        check("  " + organizationId + " billing overview", java.util.Arrays.stream(fragments).allMatch(body[0]::contains),
+                java.util.Arrays.stream(fragments).allMatch(body[0]::contains) ? what : body[0]);
+    }
+
     void run() throws Exception {
         operatorToken = DevLoginTokens.fetch(config, OPERATOR, "operator");
         System.out.println("Signed in at the development login as " + OPERATOR + " (operator) to read subscriptions");
@@ -282,7 +357,6 @@ final class Demo {
         expectState("aliyun:" + other, "ACTIVE");
         bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(other) + "\"}",
                 "already_bound");
-        step("  use: deployments metered", "(billing issue)");
         aliyun(emqx, "release", "{\"isRefund\":false}");
         expectState("aliyun:" + emqx, "CLOSED");
         expectOrganization("org-emqx-acme", "unbound; deployments stop when the switch grace period ends",
@@ -367,6 +441,8 @@ final class Demo {
         expectOrganization("ws-guance-cn4", "unbound", "\"binding\":null");
         lastDecision("aliyun:" + guance, "ws-guance-cn4");
         step("  email the user about the change", "(notification issue)");
+
+        meter("aliyun:" + emqxAgain, "org-emqx-acme", "aliyun:" + b, "org-zilliz-search");
 
         System.out.println(failures == 0 ? "demo finished: every step as expected" : "demo finished with " + failures
                 + " unexpected step(s)");

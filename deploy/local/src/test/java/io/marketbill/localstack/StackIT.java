@@ -243,4 +243,15 @@ class StackIT {
                 .as("one processed event per subscription opened").isEqualTo(processedBefore + n);
         assertThat(get("/api/subscriptions/aliyun%3AKILL-" + (n - 1)).body()).contains("\"state\":\"ACTIVE\"");
     }
+
+    @Test
+    @Order(6)
+    void usageSurvivesAKilledBillingServiceAndABrokerRestartAndEachHourReachesItsMarketplaceOnce() throws Exception {
+        io.marketbill.localstack.fault.BillingFaultRun.Report r =
+                io.marketbill.localstack.fault.BillingFaultRun.run(stack, 20_000, true, 4000);
+        System.out.println(r.markdown());
+        assertThat(r.faults()).hasSize(2).allSatisfy(f -> assertThat(f).doesNotContain("failed"));
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.ledgerRecords()).isGreaterThan(0);
+    }
 }

@@ -54,6 +54,11 @@ public class DatabaseMessagingAutoConfiguration {
     }
 
     @Bean
+    io.marketbill.messaging.exclusive.ExclusiveRuns exclusiveRuns(DataSource dataSource) {
+        return new io.marketbill.messaging.exclusive.ExclusiveRuns(dataSource);
+    }
+
+    @Bean
     Outbox outbox(DataSource dataSource, EventCodec codec, OutboxRelay relay) {
         return new Outbox(JdbcClient.create(dataSource), codec, relay);
     }
