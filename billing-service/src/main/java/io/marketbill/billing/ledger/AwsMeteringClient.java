@@ -2,17 +2,14 @@ package io.marketbill.billing.ledger;
 
 import io.marketbill.billing.BillingProperties;
 import io.marketbill.protocols.aws.SigV4;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -58,30 +55,16 @@ class AwsMeteringClient {
                 b.header(k, v);
             }
         });
-        HttpResponse<String> response;
-        try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return new MarketplaceAnswer(MarketplaceAnswer.Kind.UNKNOWN, 0, "IOException", e.toString(), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new MarketplaceAnswer(MarketplaceAnswer.Kind.UNKNOWN, 0, "Interrupted", e.toString(), null);
-        }
-        JsonNode body;
-        try {
-            body = json.readTree(response.body());
-        } catch (RuntimeException e) {
-            return new MarketplaceAnswer(MarketplaceAnswer.Kind.UNKNOWN, response.statusCode(), "UnreadableAnswer",
-                    AliyunMeteringClient.clip(response.body()), null);
-        }
-        if (response.statusCode() == 200) {
-            return new MarketplaceAnswer(MarketplaceAnswer.Kind.ACCEPTED, 200, null, null, body);
-        }
-        String type = body.path("__type").asString("HttpError" + response.statusCode());
-        type = type.substring(type.lastIndexOf('#') + 1);
-        String message = body.path("message").asString(body.path("Message").asString(""));
-        // throttling and the service's own failures are worth retrying; the rest is about our request
-        return new MarketplaceAnswer(response.statusCode() >= 500 ? MarketplaceAnswer.Kind.UNKNOWN
-                : MarketplaceAnswer.Kind.REFUSED, response.statusCode(), type, message, body);
+        return MarketplaceAnswer.call(http, b.build(), (status, body) -> {
+            if (status == 200) {
+                return new MarketplaceAnswer(MarketplaceAnswer.Kind.ACCEPTED, 200, null, null, body);
+            }
+            String type = body.path("__type").asString("HttpError" + status);
+            type = type.substring(type.lastIndexOf('#') + 1);
+            String message = body.path("message").asString(body.path("Message").asString(""));
+            // throttling and the service's own failures are worth retrying; the rest is about our request
+            return new MarketplaceAnswer(status >= 500 ? MarketplaceAnswer.Kind.UNKNOWN : MarketplaceAnswer.Kind.REFUSED,
+                    status, type, message, body);
+        });
     }
 }

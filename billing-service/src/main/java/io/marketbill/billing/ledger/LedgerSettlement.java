@@ -86,6 +86,6 @@ public class LedgerSettlement {
     }
 
     static String clip(String s) {
-        return s == null ? null : s.length() > 500 ? s.substring(0, 500) : s;
+        return s == null ? null : s.length() > 300 ? s.substring(0, 300) : s;
     }
 }

@@ -88,15 +88,8 @@ public class MeteringReporter {
     @Scheduled(fixedDelayString = "${marketbill.billing.report-interval:10s}",
             initialDelayString = "${marketbill.billing.report-interval:10s}")
     void tick() {
-        try {
-            // one replica sends at a time: two would send the same PENDING records
-            exclusive.runExclusively("billing.metering-reporter", () -> {
-                report();
-                return true;
-            });
-        } catch (RuntimeException e) {
-            log.warn("reporting failed, will try again: {}", e.toString());
-        }
+        // one replica sends at a time: two would send the same PENDING records
+        exclusive.tick("billing.metering-reporter", this::report);
     }
 
     /** One round: overdue records, unknown outcomes, then what is due on each marketplace. */
@@ -357,7 +350,7 @@ public class MeteringReporter {
 
     private void note(List<Due> batch, String why) {
         jdbc.sql("UPDATE metering_record SET last_error = :why WHERE id IN (:ids)")
-                .param("why", AliyunMeteringClient.clip(why)).param("ids", batch.stream().map(Due::id).toList()).update();
+                .param("why", LedgerSettlement.clip(why)).param("ids", batch.stream().map(Due::id).toList()).update();
     }
 
     private void publish(long ledgerId, String subscriptionId, EventPayload event) {

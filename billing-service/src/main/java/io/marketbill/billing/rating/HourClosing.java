@@ -100,15 +100,11 @@ public class HourClosing {
 
     @Scheduled(fixedDelayString = "${marketbill.billing.close-interval:30s}", initialDelayString = "${marketbill.billing.close-interval:30s}")
     void tick() {
-        try {
-            // one replica closes hours at a time: two would add the same unbilled usage twice
-            exclusive.runExclusively("billing.hour-closing", () -> {
-                flushClosedSubscriptions();
-                return closeDueHours();
-            });
-        } catch (RuntimeException e) {
-            log.warn("closing hours failed, will try again: {}", e.toString());
-        }
+        // one replica closes hours at a time: two would add the same unbilled usage twice
+        exclusive.tick("billing.hour-closing", () -> {
+            flushClosedSubscriptions();
+            closeDueHours();
+        });
     }
 
     /** Closes every hour whose late window has passed; returns how many hours were closed. */

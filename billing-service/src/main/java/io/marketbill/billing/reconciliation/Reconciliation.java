@@ -93,11 +93,7 @@ class Reconciliation {
     @Scheduled(fixedDelayString = "${marketbill.billing.reconciliation.interval:5m}",
             initialDelayString = "${marketbill.billing.reconciliation.interval:5m}")
     void tick() {
-        try {
-            exclusive.runExclusively("billing.reconciliation", this::reconcile);
-        } catch (RuntimeException e) {
-            log.warn("reconciliation failed, will try again: {}", e.toString());
-        }
+        exclusive.tick("billing.reconciliation", this::reconcile);
     }
 
     @PostMapping("/api/billing/reconciliation/run")

@@ -22,6 +22,21 @@ public class ExclusiveRuns {
         this.dataSource = dataSource;
     }
 
+    /**
+     * For a scheduler's tick: runs the job if no other replica is running it; a failure (the database is
+     * away, say) is logged and the next tick tries again.
+     */
+    public void tick(String job, Runnable work) {
+        try {
+            runExclusively(job, () -> {
+                work.run();
+                return Boolean.TRUE;
+            });
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ExclusiveRuns.class).warn("{} failed, will try again: {}", job, e.toString());
+        }
+    }
+
     /** Runs the job if no other replica is running it; returns empty when another one is. */
     public <T> java.util.Optional<T> runExclusively(String job, Supplier<T> work) {
         try (Connection c = dataSource.getConnection()) {
