@@ -48,8 +48,12 @@ import reactor.core.publisher.Mono;
 @Configuration(proxyBeanMethods = false)
 class ApiSecurity {
 
-    /** Open to anyone; each verifies its callers itself (marketplace signatures, binding-service's cookie). */
-    static final String[] PUBLIC_PATHS = {"/marketplace/**", "/binding", "/binding/**", "/actuator/health",
+    /**
+     * Open to anyone; each verifies its callers itself (marketplace signatures, binding-service's cookie, the
+     * signed opt-out link of a mail).
+     */
+    static final String[] PUBLIC_PATHS = {"/marketplace/**", "/binding", "/binding/**", "/notifications/opt-out",
+            "/actuator/health",
             "/actuator/health/**", "/actuator/prometheus", "/actuator/info"};
 
     /** Any signed-in user; the services behind check the organization. Every other API is for operators. */

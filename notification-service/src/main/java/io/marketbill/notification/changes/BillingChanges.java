@@ -18,23 +18,34 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Records each billing change users must hear of (R19), once, with what it is about; the mail issue turns
- * them into messages for the organization's admins.
+ * Records each billing change users must hear of (R19), once, with what it is about, and plans its mails
+ * ({@code MailPlanner}) in the same transaction.
  */
 @RestController
 class BillingChanges {
 
     private final JdbcClient jdbc;
     private final InboundEvents inbound;
+    private final io.marketbill.notification.mail.MailPlanner planner;
 
-    BillingChanges(JdbcClient jdbc, InboundEvents inbound) {
+    BillingChanges(JdbcClient jdbc, InboundEvents inbound, io.marketbill.notification.mail.MailPlanner planner) {
         this.jdbc = jdbc;
         this.inbound = inbound;
+        this.planner = planner;
     }
 
     @KafkaListener(topics = Topics.MARKETPLACE_SUBSCRIPTIONS)
     void on(ConsumerRecord<String, String> record) {
-        inbound.process(record, this::record);
+        inbound.process(record, e -> {
+            record(e);
+            planner.plan(e);
+        });
+    }
+
+    /** What binding-service decided and billing-service could not deliver: each is mail to someone. */
+    @KafkaListener(topics = {Topics.BINDING, Topics.BILLING})
+    void onDecision(ConsumerRecord<String, String> record) {
+        inbound.process(record, planner::plan);
     }
 
     void record(EventEnvelope e) {

@@ -18,7 +18,7 @@ public class ProductionSecretsCheck implements InitializingBean {
     /** Values that only the local stack and tests use. */
     static final Set<String> DEVELOPMENT_DEFAULTS = Set.of("local-spi-key", "marketbill", "postgres", "changeme",
             "secret", "password", "local-api-key", "local-login-ticket-secret", "local-aws-key", "local-aws-secret",
-            "local-eventbridge-key", "local-aliyun-key", "local-aliyun-secret");
+            "local-eventbridge-key", "local-aliyun-key", "local-aliyun-secret", "local-notification-link-secret");
 
     private final Environment env;
 

@@ -1,0 +1,159 @@
+package io.marketbill.notification.mail;
+
+import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.DeploymentsDeletionScheduled;
+import io.marketbill.contracts.DeploymentsStopRequested;
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.MeteringOverdue;
+import io.marketbill.contracts.OrgFrozen;
+import io.marketbill.contracts.OrgUnfrozen;
+import io.marketbill.contracts.SubscriptionBound;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionUnbound;
+import io.marketbill.notification.directory.DirectoryReplica;
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns a billing event into the mails it calls for: one row per recipient in the send log, in the consumer's
+ * transaction, so an event is planned exactly once and nobody is mailed twice for it. Recipients: the
+ * organization's admins (their language) and, where configured, the operations addresses.
+ */
+@Component
+public class MailPlanner {
+
+    private final JdbcClient jdbc;
+    private final DirectoryReplica directory;
+    private final MailProperties props;
+    private final Clock clock;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    MailPlanner(JdbcClient jdbc, DirectoryReplica directory, MailProperties props, Clock clock) {
+        this.jdbc = jdbc;
+        this.directory = directory;
+        this.props = props;
+        this.clock = clock;
+    }
+
+    /** Plans the mails of one event, in the caller's transaction; returns how many. */
+    public int plan(EventEnvelope e) {
+        Object p = e.payload();
+        if (p instanceof SubscriptionBound b) {
+            jdbc.sql("""
+                    INSERT INTO account_organization (marketplace_account_id, organization_id) VALUES (:a, :o)
+                    ON CONFLICT DO NOTHING""").param("a", String.valueOf(b.marketplaceAccountId()))
+                    .param("o", b.organizationId()).update();
+            MailType type = b.previousSubscriptionId() == null ? MailType.CHANNEL_ACTIVE : MailType.ACCOUNT_SWITCHED;
+            return toOrganization(e, type, b.organizationId(), b.productCode(), Map.of(
+                    "marketplace", e.marketplace(), "accountId", String.valueOf(b.marketplaceAccountId()),
+                    "instanceId", instanceId(e.subscriptionId()),
+                    "previousInstanceId", b.previousSubscriptionId() == null ? "" : instanceId(b.previousSubscriptionId())));
+        }
+        if (p instanceof SubscriptionUnbound u) {
+            return toOrganization(e, MailType.CHANNEL_ENDED, u.organizationId(), u.productCode(), Map.of(
+                    "marketplace", e.marketplace(), "accountId", String.valueOf(u.marketplaceAccountId()),
+                    "instanceId", instanceId(e.subscriptionId()), "reason", String.valueOf(u.reason())));
+        }
+        if (p instanceof BillingChannelChanged c) {
+            // to the marketplace is told by CHANNEL_ACTIVE; back to the vendor's own billing is its own mail (R14)
+            return "VENDOR".equals(c.channel()) ? toOrganization(e, MailType.BACK_TO_VENDOR_BILLING, c.organizationId(),
+                    product(e), Map.of("marketplace", String.valueOf(c.marketplace()))) : 0;
+        }
+        if (p instanceof OrgFrozen f) {
+            return toOrganization(e, MailType.ORGANIZATION_FROZEN, f.organizationId(), product(e),
+                    Map.of("reason", String.valueOf(f.reason())));
+        }
+        if (p instanceof OrgUnfrozen f) {
+            return toOrganization(e, MailType.ORGANIZATION_UNFROZEN, f.organizationId(), product(e), Map.of());
+        }
+        if (p instanceof DeploymentsStopRequested s) {
+            return toOrganization(e, MailType.DEPLOYMENTS_STOPPING, s.organizationId(), product(e),
+                    Map.of("exceptTrial", s.exceptTrial()));
+        }
+        if (p instanceof DeploymentsDeletionScheduled d) {
+            return toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED, d.organizationId(), product(e),
+                    Map.of("deleteAt", d.deleteAt().toString()));
+        }
+        if (p instanceof SubscriptionOpened o) {
+            // the buyer's address is known only if this account paid for an organization before
+            Set<DirectoryReplica.Recipient> buyers = new LinkedHashSet<>();
+            List<String> orgs = jdbc.sql("SELECT organization_id FROM account_organization WHERE marketplace_account_id = :a")
+                    .param("a", String.valueOf(o.marketplaceAccountId())).query(String.class).list();
+            orgs.forEach(org -> buyers.addAll(directory.adminsOf(org)));
+            Map<String, Object> model = Map.of("marketplace", e.marketplace(), "accountId",
+                    String.valueOf(o.marketplaceAccountId()), "instanceId", instanceId(e.subscriptionId()),
+                    "trial", o.trial());
+            return add(e, MailType.SUBSCRIPTION_OPENED, o.productCode(), null, new ArrayList<>(buyers), model);
+        }
+        if (p instanceof MeteringOverdue m) {
+            List<DirectoryReplica.Recipient> ops = new ArrayList<>();
+            props.operationsAddresses().forEach(a -> ops.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
+            return add(e, MailType.METERING_UNDELIVERED, product(e), null, ops, Map.of("subscriptionId",
+                    e.subscriptionId(), "dimension", m.dimension(), "hourStart", m.hourStart().toString(),
+                    "units", m.units(), "deadline", m.deadline().toString(), "ledgerId", m.ledgerId()));
+        }
+        return 0;
+    }
+
+    private int toOrganization(EventEnvelope e, MailType type, String organizationId, String productCode,
+                               Map<String, Object> facts) {
+        List<DirectoryReplica.Recipient> to = new ArrayList<>(directory.adminsOf(organizationId));
+        if (type.critical() && props.copyOperations()) {
+            props.operationsAddresses().forEach(a -> to.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
+        }
+        return add(e, type, productCode, organizationId, to, facts);
+    }
+
+    private int add(EventEnvelope e, MailType type, String productCode, String organizationId,
+                    List<DirectoryReplica.Recipient> to, Map<String, Object> facts) {
+        Instant now = clock.instant();
+        Map<String, Object> model = new LinkedHashMap<>(facts);
+        if (organizationId != null) {
+            model.put("organizationId", organizationId);
+            model.put("organizationName", directory.organizationName(organizationId));
+        }
+        model.put("occurredAt", e.occurredAt().toString());
+        int planned = 0;
+        for (DirectoryReplica.Recipient r : to) {
+            String language = r.language() == null || r.language().isBlank() ? props.defaultLanguage() : r.language();
+            boolean optedOut = !type.critical() && jdbc.sql("SELECT COUNT(*) FROM mail_opt_out WHERE email = :e")
+                    .param("e", r.email().toLowerCase(java.util.Locale.ROOT)).query(Long.class).single() > 0;
+            String messageId = "<" + UUID.nameUUIDFromBytes((e.eventId() + "|" + r.email()).getBytes(StandardCharsets.UTF_8))
+                    + "@marketbill>";
+            planned += jdbc.sql("""
+                    INSERT INTO mail (event_id, recipient, mail_type, language, product_code, critical, model, state,
+                        next_attempt_at, message_id, created_at, last_error)
+                    VALUES (:event, :to, :type, :lang, :product, :critical, :model, :state, :now, :mid, :now, :why)
+                    ON CONFLICT (event_id, recipient) DO NOTHING""")
+                    .param("event", e.eventId()).param("to", r.email()).param("type", type.name()).param("lang", language)
+                    .param("product", productCode).param("critical", type.critical())
+                    .param("model", json.writeValueAsString(model)).param("state", optedOut ? "SKIPPED" : "PENDING")
+                    .param("now", Timestamp.from(now)).param("mid", messageId)
+                    .param("why", optedOut ? "the recipient opted out of optional mail" : null).update();
+        }
+        return planned;
+    }
+
+    private String product(EventEnvelope e) {
+        return e.subscriptionId() == null ? null : jdbc.sql("""
+                SELECT product_code FROM billing_change WHERE subscription_id = :s AND product_code IS NOT NULL
+                ORDER BY occurred_at DESC LIMIT 1""").param("s", e.subscriptionId()).query(String.class).optional()
+                .orElse(null);
+    }
+
+    private static String instanceId(String subscriptionId) {
+        return subscriptionId == null ? "" : subscriptionId.substring(subscriptionId.indexOf(':') + 1);
+    }
+}

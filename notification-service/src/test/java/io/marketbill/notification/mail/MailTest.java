@@ -1,0 +1,424 @@
+package io.marketbill.notification.mail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.DeploymentsDeletionScheduled;
+import io.marketbill.contracts.DeploymentsStopRequested;
+import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.EventPayload;
+import io.marketbill.contracts.MemberAdded;
+import io.marketbill.contracts.MeteringOverdue;
+import io.marketbill.contracts.OrgFrozen;
+import io.marketbill.contracts.OrgUnfrozen;
+import io.marketbill.contracts.OrganizationCreated;
+import io.marketbill.contracts.SubscriptionBound;
+import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionUnbound;
+import io.marketbill.contracts.Topics;
+import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.TestInfrastructure;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Every mail, read back over IMAP from a real (GreenMail) server: recipient, subject, language, key facts;
+ * once per event and recipient; opt-out; SMTP down for five minutes of the service's clock; dead mail and
+ * resend; the per-recipient limit; template overrides and previews.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
+@Import(MailTest.Clocks.class)
+class MailTest {
+
+    static final class TestClock extends Clock {
+        volatile Instant now = Instant.parse("2026-11-23T08:00:00Z");
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @TestConfiguration
+    static class Clocks {
+        @Bean
+        @Primary
+        TestClock testClock() {
+            return new TestClock();
+        }
+    }
+
+    static final int SMTP = freePort();
+    static final int IMAP = freePort();
+    static GreenMail mailServer = startMailServer();
+    static Path overrides;
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static GreenMail startMailServer() {
+        GreenMail g = new GreenMail(new ServerSetup[] {new ServerSetup(SMTP, "127.0.0.1", "smtp"),
+                new ServerSetup(IMAP, "127.0.0.1", "imap")});
+        g.start();
+        for (String user : List.of("alice@acme.example", "li@acme.example", "bob@acme.example", "ops@vendor.example",
+                "archive@vendor.example", "busy@acme.example", "quiet@acme.example")) {
+            g.setUser(user, user, "pw");
+        }
+        return g;
+    }
+
+    @AfterAll
+    static void stopMailServer() {
+        mailServer.stop();
+    }
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
+        TestInfrastructure.register(registry);
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", () -> SMTP);
+        registry.add("marketbill.notification.archive.address", () -> "archive@vendor.example");
+        registry.add("marketbill.notification.archive.imap-host", () -> "127.0.0.1");
+        registry.add("marketbill.notification.archive.imap-port", () -> IMAP);
+        registry.add("marketbill.notification.archive.password", () -> "pw");
+        overrides = Files.createTempDirectory("mail-overrides");
+        // a vendor's own wording of one template, read from disk
+        Files.writeString(overrides.resolve("organization_unfrozen_en.txt"),
+                "Welcome back, [(${organizationName})]!\n\nVendor wording: [(${product.name})] works again.\n");
+        registry.add("marketbill.notification.templates-dir", overrides::toString);
+    }
+
+    @Autowired TestClock clock;
+    @Autowired JdbcClient jdbc;
+    @Autowired KafkaTemplate<String, String> kafka;
+    @Autowired EventCodec codec;
+    @Autowired MailDelivery delivery;
+    @Autowired OptOutLinks links;
+    @LocalServerPort int port;
+
+    static final String EMQX = "cmgj00069406";
+
+    @BeforeEach
+    void directory() throws Exception {
+        mailServer.purgeEmailFromAllMailboxes();
+        jdbc.sql("TRUNCATE mail, mail_opt_out").update();
+        directory(new OrganizationCreated("org-acme", "Acme", "cn"));
+        directory(new MemberAdded("org-acme", "u-alice", "admin", "alice@acme.example", "Alice", "en"));
+        directory(new MemberAdded("org-acme", "u-li", "ADMIN", "li@acme.example", "李雷", "zh-CN"));
+        directory(new MemberAdded("org-acme", "u-bob", "member", "bob@acme.example", "Bob", "en"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM membership WHERE "
+                + "organization_id = 'org-acme' AND user_id IN ('u-alice', 'u-li', 'u-bob')").query(Long.class).single() == 3);
+        jdbc.sql("DELETE FROM membership WHERE user_id = 'u-busy'").update();
+    }
+
+    private void directory(EventPayload p) throws Exception {
+        send(Topics.DIRECTORY, "org-acme", codec.encode(EventEnvelope.ofDirectory(UUID.randomUUID(), clock.now,
+                "vendor-platform", (io.marketbill.contracts.DirectoryEvent) p)));
+    }
+
+    private void send(String topic, String key, String value) throws Exception {
+        kafka.send(topic, key, value).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Publishes a billing event (on its own topic) and waits until its mails are planned. */
+    private EventEnvelope event(String subscriptionId, EventPayload p, int expectedMails) throws Exception {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), clock.now, "test", subscriptionId, p);
+        String topic = io.marketbill.contracts.EventTypes.of(p.getClass()).topic();
+        send(topic, subscriptionId, codec.encode(e));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM mail WHERE event_id = :e")
+                .param("e", e.eventId()).query(Long.class).single() >= expectedMails);
+        return e;
+    }
+
+    record Mail(String subject, String text, String html, String language, String messageId) {
+    }
+
+    /** The recipient's inbox, read over IMAP. */
+    static List<Mail> inbox(String user) throws Exception {
+        Properties p = new Properties();
+        try (Store store = Session.getInstance(p).getStore("imap")) {
+            store.connect("127.0.0.1", IMAP, user, "pw");
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            List<Mail> out = new ArrayList<>();
+            for (Message m : inbox.getMessages()) {
+                String[] parts = {"", ""};
+                collect(m, parts);
+                String[] lang = m.getHeader("Content-Language");
+                String[] id = m.getHeader("Message-ID");
+                out.add(new Mail(m.getSubject(), parts[0], parts[1], lang == null ? null : lang[0], id == null ? null : id[0]));
+            }
+            inbox.close(false);
+            return out;
+        }
+    }
+
+    private static void collect(Part part, String[] into) throws Exception {
+        if (part.isMimeType("text/plain")) {
+            into[0] += part.getContent();
+        } else if (part.isMimeType("text/html")) {
+            into[1] += part.getContent();
+        } else if (part.isMimeType("multipart/*")) {
+            Multipart mp = (Multipart) part.getContent();
+            for (int i = 0; i < mp.getCount(); i++) {
+                collect(mp.getBodyPart(i), into);
+            }
+        }
+    }
+
+    private void deliver() {
+        delivery.deliverAll();
+    }
+
+    @Test
+    void eachMailTypeReachesTheAdminsInTheirLanguageWithTheKeyFacts() throws Exception {
+        String sub = "aliyun:ORDER-7";
+        // the product, for branding: known from SubscriptionOpened
+        event(sub, new SubscriptionOpened(EMQX, "payg", false, "1880000000000007", "o", null, Map.of(), null, null), 0);
+        event(sub, new SubscriptionBound("org-acme", EMQX, "1880000000000007", "u-alice", null), 2);
+        event(sub, new SubscriptionBound("org-acme", EMQX, "1880000000000008", "u-alice", "aliyun:ORDER-6"), 2);
+        event(sub, new SubscriptionUnbound("org-acme", EMQX, "1880000000000007", "SUBSCRIPTION_CLOSED", "marketplace"), 2);
+        event(sub, new BillingChannelChanged("org-acme", "VENDOR", null, null), 2);
+        event(sub, new BillingChannelChanged("org-acme", "MARKETPLACE", "aliyun", "1880000000000007"), 0);
+        event(sub, new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
+        event(sub, new OrgUnfrozen("org-acme", "SUBSCRIPTION_RESUMED"), 2);
+        event(sub, new DeploymentsStopRequested("org-acme", true, "SUBSCRIPTION_CLOSED"), 2);
+        event(sub, new DeploymentsDeletionScheduled("org-acme", Instant.parse("2026-11-26T09:30:00Z")), 2);
+        event(sub, new MeteringOverdue(42, "cu_hours", Instant.parse("2026-11-23T06:00:00Z"), 1875,
+                Instant.parse("2026-11-23T07:59:00Z")), 1);
+        // an account that paid for Acme subscribes again: its buyers are known now
+        event("aliyun:ORDER-9", new SubscriptionOpened(EMQX, "payg", false, "1880000000000007", "o", null, Map.of(),
+                null, null), 2);
+        deliver();
+
+        List<Mail> alice = inbox("alice@acme.example");
+        List<Mail> li = inbox("li@acme.example");
+        assertThat(inbox("bob@acme.example")).as("members who are not admins get nothing").isEmpty();
+        assertThat(alice).extracting(Mail::subject).containsExactlyInAnyOrder(
+                "Acme now pays through the marketplace",
+                "Acme changed its paying account",
+                "Acme no longer pays through the marketplace",
+                "Acme is back on EMQX Platform's own billing",
+                "Acme is frozen",
+                "Welcome back, Acme!",
+                "The deployments of Acme are being stopped",
+                "The deployments of Acme will be deleted at 2026-11-26 09:30 UTC",
+                "You subscribed to EMQX Platform on the marketplace");
+        assertThat(li).extracting(Mail::subject).containsExactlyInAnyOrder(
+                "Acme 现在通过云市场付费",
+                "Acme 的付费账号已更换",
+                "Acme 已不再通过云市场付费",
+                "Acme 已改回 EMQX Platform 账户付费",
+                "Acme 已被冻结",
+                "Acme 已解冻",
+                "Acme 的部署即将停止",
+                "Acme 的部署将于 2026-11-26 17:30（北京时间） 删除",
+                "您已通过云市场开通 EMQX Platform");
+        assertThat(alice).allSatisfy(m -> assertThat(m.language()).isEqualTo("en"));
+        assertThat(li).allSatisfy(m -> assertThat(m.language()).isEqualTo("zh-CN"));
+
+        Mail deletion = alice.stream().filter(m -> m.subject().contains("deleted")).findFirst().orElseThrow();
+        assertThat(deletion.text()).contains("2026-11-26 09:30 UTC").contains("Back up your data")
+                .contains("billing-critical").doesNotContain("Unsubscribe");
+        assertThat(deletion.html()).contains("https://assets.example/emqx.png").contains("https://support.example/emqx");
+        Mail switched = alice.stream().filter(m -> m.subject().contains("paying account")).findFirst().orElseThrow();
+        assertThat(switched.text()).contains("1880000000000008").contains("ORDER-6");
+        Mail stopping = li.stream().filter(m -> m.subject().contains("停止")).findFirst().orElseThrow();
+        assertThat(stopping.text()).contains("试用部署会运行到试用结束").contains("3 天后删除");
+        Mail active = alice.stream().filter(m -> m.subject().contains("now pays")).findFirst().orElseThrow();
+        assertThat(active.text()).contains("Alibaba Cloud Marketplace").contains("Unsubscribe: http://gateway.example/notifications/opt-out?email=alice%40acme.example&sig=");
+
+        List<Mail> ops = inbox("ops@vendor.example");
+        assertThat(ops).singleElement().satisfies(m -> {
+            assertThat(m.subject()).isEqualTo("Metering not delivered: aliyun:ORDER-7 2026-11-23 06:00 UTC");
+            assertThat(m.text()).contains("1875 units").contains("ledger record 42").contains("2026-11-23 07:59 UTC");
+        });
+        // and the archive holds a blind copy of every mail
+        assertThat(inbox("archive@vendor.example")).hasSize(alice.size() + li.size() + ops.size());
+    }
+
+    @Test
+    void oneMailPerEventAndRecipientWhateverIsRedeliveredOrRunAgain() throws Exception {
+        EventEnvelope e = event("aliyun:ORDER-1", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
+        send(Topics.BINDING, "aliyun:ORDER-1", codec.encode(e)); // Kafka delivers it again
+        event("aliyun:ORDER-1", new OrgUnfrozen("org-acme", "SUBSCRIPTION_RESUMED"), 2); // ordered after the repeat
+        deliver();
+        deliver();
+        assertThat(inbox("alice@acme.example")).extracting(Mail::subject)
+                .containsExactlyInAnyOrder("Acme is frozen", "Welcome back, Acme!");
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM mail").query(Long.class).single()).isEqualTo(4);
+    }
+
+    @Test
+    void optingOutStopsOptionalMailButNotBillingCriticalMail() throws Exception {
+        String url = links.optOutUrl("alice@acme.example");
+        String query = url.substring(url.indexOf('?') + 1);
+        assertThat(Http.request(port, "POST", "/notifications/opt-out?" + query.replace("sig=", "sig=x"), null)
+                .statusCode()).isEqualTo(403);
+        assertThat(Http.get(port, "/notifications/opt-out?" + query).body()).contains("Unsubscribe / 退订");
+        assertThat(Http.request(port, "POST", "/notifications/opt-out?" + query, null).body()).contains("Done");
+        event("aliyun:ORDER-2", new OrgUnfrozen("org-acme", "SUBSCRIPTION_RESUMED"), 2);   // optional
+        event("aliyun:ORDER-2", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);      // critical
+        deliver();
+        assertThat(inbox("alice@acme.example")).extracting(Mail::subject).containsExactly("Acme is frozen");
+        assertThat(inbox("li@acme.example")).hasSize(2);
+        assertThat(jdbc.sql("SELECT state FROM mail WHERE recipient = 'alice@acme.example' AND mail_type = 'ORGANIZATION_UNFROZEN'")
+                .query(String.class).single()).isEqualTo("SKIPPED");
+    }
+
+    @Test
+    void withSmtpDownForFiveMinutesEveryMailIsDeliveredOnceWhenItIsBackAndDeadMailCanBeResent() throws Exception {
+        mailServer.stop();
+        try {
+            event("aliyun:ORDER-3", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
+            event("aliyun:ORDER-3", new DeploymentsDeletionScheduled("org-acme", Instant.parse("2026-11-26T09:30:00Z")), 2);
+            Instant start = clock.now;
+            while (clock.now.isBefore(start.plus(Duration.ofMinutes(5)))) {
+                deliver();
+                clock.now = clock.now.plusSeconds(15);
+            }
+            assertThat(jdbc.sql("SELECT DISTINCT state FROM mail").query(String.class).list()).containsExactly("PENDING");
+            assertThat(jdbc.sql("SELECT MIN(attempts) FROM mail").query(Integer.class).single()).isGreaterThanOrEqualTo(4);
+            assertThat(Http.get(port, "/api/notifications/mails?state=PENDING").body()).contains("ConnectException");
+        } finally {
+            mailServer = startMailServer();
+        }
+        clock.now = clock.now.plus(Duration.ofMinutes(5)); // past the longest backoff
+        deliver();
+        assertThat(inbox("alice@acme.example")).extracting(Mail::subject).containsExactlyInAnyOrder("Acme is frozen",
+                "The deployments of Acme will be deleted at 2026-11-26 09:30 UTC");
+        assertThat(inbox("li@acme.example")).hasSize(2);
+        deliver();
+        assertThat(inbox("alice@acme.example")).hasSize(2);
+
+        // down for good: after max-attempts the mail is DEAD, listed, and an operator can send it again
+        mailServer.stop();
+        try {
+            event("aliyun:ORDER-4", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
+            for (int i = 0; i < 40; i++) {
+                deliver();
+                clock.now = clock.now.plus(Duration.ofMinutes(5));
+            }
+        } finally {
+            mailServer = startMailServer();
+        }
+        assertThat(Http.get(port, "/api/notifications/mails/summary").body()).contains("\"DEAD\":2");
+        List<Long> dead = jdbc.sql("SELECT id FROM mail WHERE state = 'DEAD'").query(Long.class).list();
+        for (Long id : dead) {
+            assertThat(Http.request(port, "POST", "/api/notifications/mails/" + id + "/resend", null).statusCode())
+                    .isEqualTo(202);
+        }
+        deliver();
+        assertThat(inbox("alice@acme.example")).extracting(Mail::subject).containsExactly("Acme is frozen");
+    }
+
+    @Test
+    void aBusyRecipientWaitsInsteadOfBeingFloodedAndNothingIsDropped() throws Exception {
+        directory(new MemberAdded("org-acme", "u-busy", "admin", "busy@acme.example", "Busy", "en"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "SELECT COUNT(*) FROM membership WHERE user_id = 'u-busy'").query(Long.class).single() == 1);
+        for (int i = 0; i < 25; i++) {
+            event("aliyun:BUSY-" + i, new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 3);
+        }
+        deliver();
+        assertThat(inbox("busy@acme.example")).hasSize(20);
+        assertThat(Http.get(port, "/api/notifications/mails?recipient=busy@acme.example&state=PENDING").body())
+                .contains("20 mails to this address in the last hour");
+        clock.now = clock.now.plus(Duration.ofMinutes(61));
+        deliver();
+        assertThat(inbox("busy@acme.example")).hasSize(25);
+    }
+
+    @Test
+    void aMailCutOffMidSendIsLookedUpInTheArchiveAndSentOnlyIfItNeverWentOut() throws Exception {
+        event("aliyun:ORDER-5", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
+        deliver();
+        // as if the service died right after the server took alice's mail, and right before it sent li's
+        jdbc.sql("UPDATE mail SET state = 'SENDING', next_attempt_at = :t WHERE recipient = 'alice@acme.example'")
+                .param("t", java.sql.Timestamp.from(clock.now)).update();
+        jdbc.sql("""
+                INSERT INTO mail (event_id, recipient, mail_type, language, product_code, critical, model, state,
+                    next_attempt_at, message_id, created_at)
+                SELECT gen_random_uuid(), 'li@acme.example', mail_type, 'zh-CN', product_code, critical, model, 'SENDING',
+                    :t, '<never-sent@marketbill>', created_at FROM mail WHERE recipient = 'alice@acme.example'""")
+                .param("t", java.sql.Timestamp.from(clock.now)).update();
+        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        deliver(); // settles both
+        deliver(); // sends what never went out
+        assertThat(inbox("alice@acme.example")).as("already sent: not again").hasSize(1);
+        assertThat(inbox("li@acme.example")).as("never went out: sent now").hasSize(2);
+        assertThat(jdbc.sql("SELECT DISTINCT state FROM mail").query(String.class).list()).containsExactly("SENT");
+    }
+
+    @Test
+    void everyTemplatePreviewsInBothLanguagesAndAVendorsOverrideWinsWithoutARebuild() {
+        for (MailType t : MailType.values()) {
+            for (String lang : List.of("zh-CN", "en")) {
+                var html = Http.get(port, "/api/notifications/templates/" + t.name().toLowerCase() + "/preview?language="
+                        + lang + "&product=" + EMQX);
+                assertThat(html.statusCode()).as(t + " " + lang).isEqualTo(200);
+                assertThat(html.body()).contains("EMQX Platform").doesNotContain("[[").doesNotContain("${");
+                var text = Http.get(port, "/api/notifications/templates/" + t.name() + "/preview?format=text&language="
+                        + lang);
+                assertThat(text.body()).startsWith("Subject: ").doesNotContain("[[");
+            }
+        }
+        assertThat(Http.get(port, "/api/notifications/templates/organization_unfrozen/preview?format=text&language=en")
+                .body()).startsWith("Subject: Welcome back, Sample Org!").contains("Vendor wording");
+        assertThat(Http.get(port, "/api/notifications/templates/nope/preview").statusCode()).isEqualTo(400);
+    }
+}
