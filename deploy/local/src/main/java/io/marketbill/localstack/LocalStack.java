@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
     private GreenMail mail;
+    public static final String MAIL_ARCHIVE = "archive@marketbill.local";
     private ServiceProcess kafka;
     private String dbUrl;
 
@@ -145,6 +146,13 @@ public final class LocalStack implements AutoCloseable {
                 new ServerSetup(config.smtpPort(), config.host(), ServerSetup.PROTOCOL_SMTP),
                 new ServerSetup(config.imapPort(), config.host(), ServerSetup.PROTOCOL_IMAP)});
         mail.start();
+        // the vendor's archive mailbox: a blind copy of every mail, read back after an interrupted send
+        mail.setUser(MAIL_ARCHIVE, MAIL_ARCHIVE, "archive");
+    }
+
+    /** The local SMTP/IMAP server, for tests and benchmarks that count what was delivered. */
+    public GreenMail mailServer() {
+        return mail;
     }
 
     private void startKafka() throws Exception {
@@ -276,6 +284,13 @@ public final class LocalStack implements AutoCloseable {
             env.put("AWS_METERING_RECORD_URL", config.url(config.simulatorPort()) + "/sim/aws/metering");
             // the demo and the fault test close the current hour instead of waiting for it to end
             env.put("BILLING_ALLOW_EARLY_CLOSE", "true");
+        }
+        if (name.equals("notification-service")) {
+            env.put("MAIL_ARCHIVE_ADDRESS", MAIL_ARCHIVE);
+            env.put("MAIL_ARCHIVE_IMAP_HOST", config.host());
+            env.put("MAIL_ARCHIVE_IMAP_PORT", Integer.toString(config.imapPort()));
+            env.put("MAIL_ARCHIVE_PASSWORD", "archive");
+            env.put("OPERATIONS_ADDRESSES", "ops@marketbill.local");
         }
         env.put("SMTP_HOST", config.host());
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));

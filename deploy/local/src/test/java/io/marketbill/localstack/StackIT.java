@@ -254,4 +254,28 @@ class StackIT {
         assertThat(r.problems()).isEmpty();
         assertThat(r.ledgerRecords()).isGreaterThan(0);
     }
+
+    @Test
+    @Order(7)
+    void notificationServiceKilledInTheMiddleOfABatchSendsNoMailTwice() throws Exception {
+        io.marketbill.localstack.fault.MailLoad load = new io.marketbill.localstack.fault.MailLoad(stack, operatorToken);
+        load.organization("org-kill", 60);
+        Thread.sleep(3000); // the directory reaches notification-service through binding-service's outbox
+        load.freezes("org-kill", 4); // 240 mails
+        ServiceProcess notification = stack.service("notification-service");
+        io.marketbill.localstack.fault.MailLoad.await("the first mails", Duration.ofSeconds(60),
+                () -> load.delivered("org-kill", 60).size() >= 20);
+        notification.kill(); // SIGKILL, in the middle of a batch
+        int atKill = load.delivered("org-kill", 60).size();
+        stack.restart("notification-service");
+        io.marketbill.localstack.fault.MailLoad.await("every mail", Duration.ofSeconds(180),
+                () -> load.delivered("org-kill", 60).size() >= 240);
+        Thread.sleep(3000); // anything sent twice would have arrived by now
+        Map<String, Integer> delivered = load.delivered("org-kill", 60);
+        System.out.printf("notification-service killed after %d of 240 mails; %d delivered in all%n", atKill,
+                delivered.size());
+        assertThat(atKill).as("killed in the middle").isLessThan(240);
+        assertThat(delivered).hasSize(240);
+        assertThat(delivered.values()).as("no Message-ID twice").containsOnly(1);
+    }
 }

@@ -9,7 +9,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -68,7 +67,8 @@ public class MailDelivery {
 
     @Scheduled(fixedDelayString = "${marketbill.notification.send-interval:1s}")
     void tick() {
-        exclusive.tick("notification.mail-delivery", this::deliver);
+        // round after round while mail is due; the interval only applies when there is nothing to send
+        exclusive.tick("notification.mail-delivery", this::deliverAll);
     }
 
     /** One round: settles mail cut off mid-send, then sends what is due. Returns how many were sent. */
@@ -84,6 +84,13 @@ public class MailDelivery {
         if (due.isEmpty()) {
             return 0;
         }
+        Map<String, Long> sentLastHour = new java.util.HashMap<>();
+        jdbc.sql("""
+                SELECT recipient, COUNT(*) FROM mail WHERE recipient IN (:r) AND state = 'SENT' AND sent_at > :since
+                GROUP BY recipient""")
+                .param("r", due.stream().map(Due::recipient).distinct().toList())
+                .param("since", Timestamp.from(clock.instant().minus(Duration.ofHours(1))))
+                .query((rs, n) -> sentLastHour.put(rs.getString(1), rs.getLong(2))).list();
         int sent = 0;
         Transport transport = null;
         try {
@@ -92,7 +99,7 @@ public class MailDelivery {
             String user = smtp.getUsername() == null || smtp.getUsername().isBlank() ? null : smtp.getUsername();
             transport.connect(smtp.getHost(), smtp.getPort(), user, user == null ? null : smtp.getPassword());
             for (Due d : due) {
-                if (overLimit(d)) {
+                if (overLimit(d, sentLastHour)) {
                     continue;
                 }
                 MimeMessage message;
@@ -118,6 +125,7 @@ public class MailDelivery {
                         .param("now", Timestamp.from(clock.instant())).param("subject", clip(message.getSubject(), 300))
                         .param("id", d.id()).update();
                 meters.counter("marketbill.mail.sent", "type", d.type().name()).increment();
+                sentLastHour.merge(d.recipient(), 1L, Long::sum);
                 sent++;
             }
         } catch (MessagingException | RuntimeException e) {
@@ -170,16 +178,12 @@ public class MailDelivery {
         return m;
     }
 
-    private boolean overLimit(Due d) {
-        Instant now = clock.instant();
-        long lastHour = jdbc.sql("SELECT COUNT(*) FROM mail WHERE recipient = :r AND state = 'SENT' AND sent_at > :since")
-                .param("r", d.recipient()).param("since", Timestamp.from(now.minus(Duration.ofHours(1))))
-                .query(Long.class).single();
-        if (lastHour < props.perRecipientPerHour()) {
+    private boolean overLimit(Due d, Map<String, Long> sentLastHour) {
+        if (sentLastHour.getOrDefault(d.recipient(), 0L) < props.perRecipientPerHour()) {
             return false;
         }
         jdbc.sql("UPDATE mail SET next_attempt_at = :later, last_error = :why WHERE id = :id")
-                .param("later", Timestamp.from(now.plus(Duration.ofMinutes(5))))
+                .param("later", Timestamp.from(clock.instant().plus(Duration.ofMinutes(5))))
                 .param("why", "waiting: " + props.perRecipientPerHour() + " mails to this address in the last hour")
                 .param("id", d.id()).update();
         meters.counter("marketbill.mail.rate.limited").increment();
