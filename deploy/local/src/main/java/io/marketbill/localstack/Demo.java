@@ -440,7 +440,14 @@ final class Demo {
         expectOrganization("ws-guance-cn1", "unbound", "\"binding\":null");
         expectOrganization("ws-guance-cn4", "unbound", "\"binding\":null");
         lastDecision("aliyun:" + guance, "ws-guance-cn4");
-        step("  email the user about the change", "(notification issue)");
+        String[] mails = {""};
+        waitFor(() -> {
+            mails[0] = getApi(gw("/api/notifications/mails?recipient=dave@ops.example&type=BACK_TO_VENDOR_BILLING")).body();
+            return mails[0].contains("\"state\":\"SENT\"");
+        });
+        check("  mail to dave@ops.example (zh-CN): back to Guance's own billing (R14)",
+                mails[0].contains("\"state\":\"SENT\"") && mails[0].contains("\"language\":\"zh-CN\""),
+                mails[0].contains("\"subject\":\"") ? "sent: " + field(mails[0], "subject") : mails[0]);
 
         meter("aliyun:" + emqxAgain, "org-emqx-acme", "aliyun:" + b, "org-zilliz-search");
 
