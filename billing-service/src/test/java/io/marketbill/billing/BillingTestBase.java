@@ -16,11 +16,8 @@ import io.marketbill.testsupport.Http;
 import io.marketbill.testsupport.TestInfrastructure;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -54,36 +51,12 @@ import tools.jackson.databind.json.JsonMapper;
 @Import(BillingTestBase.TestClockConfiguration.class)
 public abstract class BillingTestBase {
 
-    /** A clock the tests set. */
-    public static final class TestClock extends Clock {
-        private volatile Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        public void set(Instant at) {
-            now = at;
-        }
-    }
-
     @TestConfiguration
     static class TestClockConfiguration {
         @Bean
         @Primary
-        TestClock testClock() {
-            return new TestClock();
+        io.marketbill.testsupport.MutableClock testClock() {
+            return new io.marketbill.testsupport.MutableClock(Instant.now());
         }
     }
 
@@ -169,7 +142,7 @@ public abstract class BillingTestBase {
                 () -> "http://127.0.0.1:" + simulatorPort + "/sim/aws/metering");
     }
 
-    @Autowired protected TestClock clock;
+    @Autowired protected io.marketbill.testsupport.MutableClock clock;
     @Autowired protected JdbcClient jdbc;
     @Autowired protected KafkaTemplate<String, String> kafka;
     @Autowired protected EventCodec codec;

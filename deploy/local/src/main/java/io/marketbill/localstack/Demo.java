@@ -442,10 +442,11 @@ final class Demo {
         lastDecision("aliyun:" + guance, "ws-guance-cn4");
         String[] mails = {""};
         waitFor(() -> {
-            mails[0] = getApi(gw("/api/notifications/mails?recipient=dave@ops.example&type=BACK_TO_VENDOR_BILLING")).body();
+            mails[0] = getApi(gw("/api/notifications/mails?recipient=dave@ops.example&type=CHANNEL_ENDED")).body();
             return mails[0].contains("\"state\":\"SENT\"");
         });
-        check("  mail to dave@ops.example (zh-CN): back to Guance's own billing (R14)",
+        check("  mail to dave@ops.example (zh-CN): the workspaces no longer pay through the marketplace (R14; "
+                        + "the switch to Guance's own billing follows after the grace period)",
                 mails[0].contains("\"state\":\"SENT\"") && mails[0].contains("\"language\":\"zh-CN\""),
                 mails[0].contains("\"subject\":\"") ? "sent: " + field(mails[0], "subject") : mails[0]);
 

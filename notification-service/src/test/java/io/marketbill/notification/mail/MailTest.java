@@ -21,6 +21,7 @@ import io.marketbill.contracts.SubscriptionUnbound;
 import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.MutableClock;
 import io.marketbill.testsupport.TestInfrastructure;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -32,11 +33,8 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,31 +67,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @Import(MailTest.Clocks.class)
 class MailTest {
 
-    static final class TestClock extends Clock {
-        volatile Instant now = Instant.parse("2026-11-23T08:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @TestConfiguration
     static class Clocks {
         @Bean
         @Primary
-        TestClock testClock() {
-            return new TestClock();
+        MutableClock testClock() {
+            return new MutableClock(Instant.parse("2026-11-23T08:00:00Z"));
         }
     }
 
@@ -142,7 +121,7 @@ class MailTest {
         registry.add("marketbill.notification.templates-dir", overrides::toString);
     }
 
-    @Autowired TestClock clock;
+    @Autowired MutableClock clock;
     @Autowired JdbcClient jdbc;
     @Autowired KafkaTemplate<String, String> kafka;
     @Autowired EventCodec codec;
@@ -166,7 +145,7 @@ class MailTest {
     }
 
     private void directory(EventPayload p) throws Exception {
-        send(Topics.DIRECTORY, "org-acme", codec.encode(EventEnvelope.ofDirectory(UUID.randomUUID(), clock.now,
+        send(Topics.DIRECTORY, "org-acme", codec.encode(EventEnvelope.ofDirectory(UUID.randomUUID(), clock.instant(),
                 "vendor-platform", (io.marketbill.contracts.DirectoryEvent) p)));
     }
 
@@ -176,7 +155,7 @@ class MailTest {
 
     /** Publishes a billing event (on its own topic) and waits until its mails are planned. */
     private EventEnvelope event(String subscriptionId, EventPayload p, int expectedMails) throws Exception {
-        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), clock.now, "test", subscriptionId, p);
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), clock.instant(), "test", subscriptionId, p);
         String topic = io.marketbill.contracts.EventTypes.of(p.getClass()).topic();
         send(topic, subscriptionId, codec.encode(e));
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM mail WHERE event_id = :e")
@@ -326,10 +305,10 @@ class MailTest {
         try {
             event("aliyun:ORDER-3", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
             event("aliyun:ORDER-3", new DeploymentsDeletionScheduled("org-acme", Instant.parse("2026-11-26T09:30:00Z")), 2);
-            Instant start = clock.now;
-            while (clock.now.isBefore(start.plus(Duration.ofMinutes(5)))) {
+            Instant start = clock.instant();
+            while (clock.instant().isBefore(start.plus(Duration.ofMinutes(5)))) {
                 deliver();
-                clock.now = clock.now.plusSeconds(15);
+                clock.advance(Duration.ofSeconds(15));
             }
             assertThat(jdbc.sql("SELECT DISTINCT state FROM mail").query(String.class).list()).containsExactly("PENDING");
             assertThat(jdbc.sql("SELECT MIN(attempts) FROM mail").query(Integer.class).single()).isGreaterThanOrEqualTo(4);
@@ -337,7 +316,7 @@ class MailTest {
         } finally {
             mailServer = startMailServer();
         }
-        clock.now = clock.now.plus(Duration.ofMinutes(5)); // past the longest backoff
+        clock.advance(Duration.ofMinutes(5)); // past the longest backoff
         deliver();
         assertThat(inbox("alice@acme.example")).extracting(Mail::subject).containsExactlyInAnyOrder("Acme is frozen",
                 "The deployments of Acme will be deleted at 2026-11-26 09:30 UTC");
@@ -351,7 +330,7 @@ class MailTest {
             event("aliyun:ORDER-4", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
             for (int i = 0; i < 40; i++) {
                 deliver();
-                clock.now = clock.now.plus(Duration.ofMinutes(5));
+                clock.advance(Duration.ofMinutes(5));
             }
         } finally {
             mailServer = startMailServer();
@@ -378,7 +357,7 @@ class MailTest {
         assertThat(inbox("busy@acme.example")).hasSize(20);
         assertThat(Http.get(port, "/api/notifications/mails?recipient=busy@acme.example&state=PENDING").body())
                 .contains("20 mails to this address in the last hour");
-        clock.now = clock.now.plus(Duration.ofMinutes(61));
+        clock.advance(Duration.ofMinutes(61));
         deliver();
         assertThat(inbox("busy@acme.example")).hasSize(25);
     }
@@ -389,14 +368,14 @@ class MailTest {
         deliver();
         // as if the service died right after the server took alice's mail, and right before it sent li's
         jdbc.sql("UPDATE mail SET state = 'SENDING', next_attempt_at = :t WHERE recipient = 'alice@acme.example'")
-                .param("t", java.sql.Timestamp.from(clock.now)).update();
+                .param("t", java.sql.Timestamp.from(clock.instant())).update();
         jdbc.sql("""
                 INSERT INTO mail (event_id, recipient, mail_type, language, product_code, critical, model, state,
                     next_attempt_at, message_id, created_at)
                 SELECT gen_random_uuid(), 'li@acme.example', mail_type, 'zh-CN', product_code, critical, model, 'SENDING',
                     :t, '<never-sent@marketbill>', created_at FROM mail WHERE recipient = 'alice@acme.example'""")
-                .param("t", java.sql.Timestamp.from(clock.now)).update();
-        clock.now = clock.now.plus(Duration.ofMinutes(2));
+                .param("t", java.sql.Timestamp.from(clock.instant())).update();
+        clock.advance(Duration.ofMinutes(2));
         deliver(); // settles both
         deliver(); // sends what never went out
         assertThat(inbox("alice@acme.example")).as("already sent: not again").hasSize(1);
