@@ -63,6 +63,12 @@ public class MailDelivery {
         this.clock = clock;
         this.exclusive = exclusive;
         this.meters = meters;
+        // registered at start (at 0), not on first use: the alerts on them (deploy/prometheus/alerts.yml) see the
+        // first failure as an increase, and the dashboards find them before anything went wrong.
+        // MailConnectException is the reason of a round that could not reach the SMTP server.
+        meters.counter("marketbill.mail.failed", "reason", "MailConnectException");
+        meters.counter("marketbill.mail.dead");
+        meters.counter("marketbill.mail.rate.limited");
     }
 
     @Scheduled(fixedDelayString = "${marketbill.notification.send-interval:1s}")
