@@ -83,11 +83,15 @@ public class HourClosing {
     private final Outbox outbox;
     private final MeterRegistry meters;
     private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
+    private final io.micrometer.core.instrument.Counter hoursClosed;
 
     HourClosing(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
                 MeteringLedger ledger, Outbox outbox, MeterRegistry meters,
                 io.marketbill.messaging.exclusive.ExclusiveRuns exclusive) {
         this.exclusive = exclusive;
+        // registered at start, so dashboards and alerts see 0 rather than nothing after a restart
+        this.hoursClosed = io.micrometer.core.instrument.Counter.builder("marketbill.billing.hours.closed")
+                .description("Hours closed and rated").register(meters);
         this.jdbc = jdbc;
         this.tx = tx;
         this.clock = clock;
@@ -216,7 +220,7 @@ public class HourClosing {
                     ON CONFLICT (id) DO UPDATE SET closed_through = EXCLUDED.closed_through""")
                     .param("next", Timestamp.from(hour.plus(HOUR))).update();
         });
-        meters.counter("marketbill.billing.hours.closed").increment();
+        hoursClosed.increment();
         log.info("closed hour {}: {} subscriptions billed, {} unbilled buckets", hour, subscriptions.size(),
                 a.unbilled.size());
     }

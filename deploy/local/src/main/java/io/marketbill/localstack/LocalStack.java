@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
     private GreenMail mail;
+    private final List<ServiceProcess> replicas = new java.util.ArrayList<>();
     public static final String MAIL_ARCHIVE = "archive@marketbill.local";
     private ServiceProcess kafka;
     private String dbUrl;
@@ -208,8 +209,24 @@ public final class LocalStack implements AutoCloseable {
         return d;
     }
 
+    /**
+     * Starts another instance of a service on {@code port}, with the same database and broker (the scale-out
+     * test); it is stopped with the stack.
+     */
+    public ServiceProcess startReplica(String name, int port) throws Exception {
+        ServiceProcess p = serviceProcess(name, port);
+        replicas.add(p);
+        p.start();
+        p.awaitReady(Duration.ofSeconds(180));
+        return p;
+    }
+
     private ServiceProcess serviceProcess(String name) throws IOException {
-        int port = switch (name) {
+        return serviceProcess(name, -1);
+    }
+
+    private ServiceProcess serviceProcess(String name, int replicaPort) throws IOException {
+        int defaultPort = switch (name) {
             case "gateway-service" -> config.gatewayPort();
             case "subscription-service" -> config.subscriptionPort();
             case "binding-service" -> config.bindingPort();
@@ -218,6 +235,7 @@ public final class LocalStack implements AutoCloseable {
             case "marketplace-simulator" -> config.simulatorPort();
             default -> throw new IllegalArgumentException(name);
         };
+        int port = replicaPort > 0 ? replicaPort : defaultPort;
         Path jar = config.home().resolve("deploy/local/target/services/" + name + "-exec.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (deploy/local/stack up builds what is missing)");
@@ -294,8 +312,20 @@ public final class LocalStack implements AutoCloseable {
         }
         env.put("SMTP_HOST", config.host());
         env.put("SMTP_PORT", Integer.toString(config.smtpPort()));
+        if (replicaPort > 0) {
+            // a second instance: its own port, everything else shared
+            String own = switch (name) {
+                case "subscription-service" -> "SUBSCRIPTION_SERVICE_PORT";
+                case "binding-service" -> "BINDING_SERVICE_PORT";
+                case "billing-service" -> "BILLING_SERVICE_PORT";
+                case "notification-service" -> "NOTIFICATION_SERVICE_PORT";
+                case "gateway-service" -> "GATEWAY_PORT";
+                default -> throw new IllegalArgumentException("no replicas of " + name);
+            };
+            env.put(own, Integer.toString(port));
+        }
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,
-                logDir().resolve(name + ".log"), config.url(port) + "/actuator/health/readiness", port);
+                logDir().resolve(name + (replicaPort > 0 ? "-" + port : "") + ".log"), config.url(port) + "/actuator/health/readiness", port);
     }
 
     /** Stops the broker (SIGTERM), for fault tests; {@link #startKafkaAgain()} brings it back with its data. */
@@ -345,7 +375,15 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public void close() {
         // all services at once: each takes a few seconds to shut down gracefully
+        replicas.forEach(ServiceProcess::requestStop);
         services.values().forEach(ServiceProcess::requestStop);
+        for (ServiceProcess p : replicas) {
+            try {
+                p.stop(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (ServiceProcess p : services.values()) {
             try {
                 p.stop(Duration.ofSeconds(30));

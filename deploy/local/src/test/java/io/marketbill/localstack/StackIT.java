@@ -319,4 +319,66 @@ class StackIT {
             used.keySet().forEach(n -> System.out.printf("%s <- %s%n", n, exporters.get(n)));
         });
     }
+
+    /** The sum of a service's consumed-and-applied events, from its metrics. */
+    static double applied(int port) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(stack.config().url(port) + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("marketbill_events_consumed_total{") && line.contains("outcome=\"applied\"")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    @Order(9)
+    void twoInstancesOfEachConsumerServiceShareTheWorkAndProcessNothingTwice() throws Exception {
+        Map<String, String> table = new LinkedHashMap<>();
+        table.put("subscription-service", "subscription.subscription WHERE id");
+        table.put("binding-service", "binding.bindable_subscription WHERE subscription_id");
+        table.put("billing-service", "billing.metered_subscription WHERE subscription_id");
+        table.put("notification-service", "notification.billing_change WHERE subscription_id");
+        Map<String, ServiceProcess> second = new LinkedHashMap<>();
+        for (String name : table.keySet()) {
+            second.put(name, stack.startReplica(name, freePort()));
+        }
+        Map<String, Long> processedBefore = new LinkedHashMap<>();
+        Map<String, double[]> appliedBefore = new LinkedHashMap<>();
+        for (String name : table.keySet()) {
+            String schema = table.get(name).substring(0, table.get(name).indexOf('.'));
+            processedBefore.put(name, count("SELECT count(*) FROM " + schema + ".processed_event"));
+            appliedBefore.put(name, new double[] {applied(stack.service(name).port()), applied(second.get(name).port())});
+        }
+        int n = 200;
+        for (int i = 0; i < n; i++) {
+            spi(create("SCALE-" + i));
+            if (i % 10 == 0) {
+                spi(create("SCALE-" + i)); // a marketplace retry: the same event again
+            }
+        }
+        for (Map.Entry<String, String> t : table.entrySet()) {
+            await().atMost(Duration.ofSeconds(120)).until(() ->
+                    count("SELECT count(DISTINCT " + t.getValue().substring(t.getValue().indexOf("WHERE ") + 6) + ") FROM "
+                            + t.getValue() + " LIKE 'aliyun:SCALE-%'") == n);
+        }
+        Thread.sleep(3000); // anything redelivered by a rebalance has arrived by now
+        for (String name : table.keySet()) {
+            String schema = table.get(name).substring(0, table.get(name).indexOf('.'));
+            assertThat(count("SELECT count(*) FROM " + schema + ".processed_event") - processedBefore.get(name))
+                    .as(name + ": each event processed once by the group").isEqualTo(n);
+            double first = applied(stack.service(name).port()) - appliedBefore.get(name)[0];
+            double other = applied(second.get(name).port()) - appliedBefore.get(name)[1];
+            System.out.printf("%s: instance 1 applied %.0f, instance 2 applied %.0f%n", name, first, other);
+            assertThat(first + other).as(name + ": applied in all").isEqualTo(n);
+            assertThat(first).as(name + ": the first instance took part").isPositive();
+            assertThat(other).as(name + ": the second instance took part").isPositive();
+        }
+        assertThat(count("SELECT count(*) FROM subscription.subscription_history WHERE subscription_id LIKE 'aliyun:SCALE-%'"))
+                .as("one history entry per subscription").isEqualTo(n);
+        assertThat(count("SELECT count(*) FROM notification.billing_change WHERE subscription_id LIKE 'aliyun:SCALE-%'"))
+                .as("one billing change per subscription").isEqualTo(n);
+    }
 }
