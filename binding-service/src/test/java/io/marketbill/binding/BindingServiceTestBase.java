@@ -39,6 +39,10 @@ public abstract class BindingServiceTestBase {
         TestInfrastructure.register(registry);
         TestTokens.register(registry);
         registry.add("marketbill.identity.login-url", TestTokens::loginUrl);
+        // the ops console's other services: subscription-service and billing-service stubbed, notification-service down
+        registry.add("marketbill.ops.subscription-service-url", OpsStubs::url);
+        registry.add("marketbill.ops.billing-service-url", OpsStubs::url);
+        registry.add("marketbill.ops.notification-service-url", OpsStubs::deadUrl);
     }
 
     @Autowired protected DirectoryChanges directory;

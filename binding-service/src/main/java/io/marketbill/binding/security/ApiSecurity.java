@@ -25,7 +25,8 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * The JSON API takes the vendor identity provider's JWTs (issuer and keys from
  * {@code spring.security.oauth2.resourceserver.jwt.*}); the {@code roles} claim gives {@code ROLE_OPERATOR}.
- * The binding page runs its own flow (ticket and ID-token cookies, see the page package), so it is open here,
+ * The binding page and the ops console run their own flows (ID-token cookies, see the page and ops packages), so
+ * they are open here,
  * as are health and metrics.
  */
 @Configuration
@@ -34,7 +35,7 @@ class ApiSecurity {
     @Bean
     SecurityFilterChain apiChain(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/binding", "/binding/**", "/actuator/health/**", "/actuator/prometheus",
+                        .requestMatchers("/binding", "/binding/**", "/ops", "/ops/**", "/actuator/health/**", "/actuator/prometheus",
                                 "/actuator/info", "/v3/api-docs", "/v3/api-docs/**", "/error").permitAll()
                         .requestMatchers("/api/directory/**", "/api/dead-letters/**").hasRole("OPERATOR")
                         .requestMatchers("/api/**").authenticated()

@@ -52,7 +52,8 @@ class ApiSecurity {
      * Open to anyone; each verifies its callers itself (marketplace signatures, binding-service's cookie, the
      * signed opt-out link of a mail).
      */
-    static final String[] PUBLIC_PATHS = {"/marketplace/**", "/binding", "/binding/**", "/notifications/opt-out",
+    static final String[] PUBLIC_PATHS = {"/marketplace/**", "/binding", "/binding/**", "/ops", "/ops/**",
+            "/notifications/opt-out",
             "/actuator/health",
             "/actuator/health/**", "/actuator/prometheus", "/actuator/info"};
 

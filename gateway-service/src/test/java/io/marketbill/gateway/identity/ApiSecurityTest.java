@@ -171,6 +171,9 @@ class ApiSecurityTest {
         assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(200);
         assertThat(get("/binding?ticket=PUBLIC-1", null).statusCode()).isEqualTo(200);
         assertThat(received).containsEntry("GET /binding", "");
+        // the ops console: binding-service signs operators in itself
+        assertThat(get("/ops/metering", null).statusCode()).isEqualTo(200);
+        assertThat(received).containsEntry("GET /ops/metering", "");
     }
 
     @Test

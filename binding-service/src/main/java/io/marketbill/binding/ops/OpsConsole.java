@@ -1,0 +1,320 @@
+package io.marketbill.binding.ops;
+
+import io.marketbill.binding.bindings.BindingAudit;
+import io.marketbill.binding.bindings.Bindings;
+import io.marketbill.binding.subscriptions.BindableSubscriptions;
+import io.marketbill.messaging.deadletter.DeadLetters;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseCookie;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The operators' console: server-rendered, usable without JavaScript, one table per section. Sign-in as on the
+ * binding page: the vendor's identity provider posts an ID token to {@code /ops/signed-in} (OIDC form_post); it is
+ * verified like an API token, must carry the {@code operator} role, and is kept in an HttpOnly, SameSite=Lax cookie
+ * (path {@code /ops}) that is verified again on every request. The other services are called with that token.
+ * Replay buttons post a form token derived from the cookie, which another site cannot read.
+ */
+@Controller
+@RequestMapping("/ops")
+class OpsConsole {
+
+    static final String SESSION_COOKIE = "mb_ops";
+    static final String STATE_COOKIE = "mb_ops_state";
+    static final String BINDING = "binding-service";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** One section of a page: its tables, or why the service behind it could not be asked. */
+    record Section(String id, String title, String unavailable, List<OpsTable> tables) {
+        static Section of(String id, String title, OpsServices.Result r) {
+            return r.ok() ? new Section(id, title, null, OpsTable.of(title, r.body()))
+                    : new Section(id, title, r.problem(), List.of());
+        }
+    }
+
+    private final JwtDecoder jwtDecoder;
+    private final OpsServices services;
+    private final BindableSubscriptions subscriptions;
+    private final Bindings bindings;
+    private final BindingAudit audit;
+    private final DeadLetters deadLetters;
+    private final String loginUrl;
+    private final String publicUrl;
+    private final boolean secure;
+    private final Clock clock;
+
+    OpsConsole(JwtDecoder jwtDecoder, OpsServices services, BindableSubscriptions subscriptions, Bindings bindings,
+               BindingAudit audit, DeadLetters deadLetters, @Value("${marketbill.identity.login-url}") String loginUrl,
+               @Value("${marketbill.binding.public-url}") String publicUrl, Clock clock) {
+        this.jwtDecoder = jwtDecoder;
+        this.services = services;
+        this.subscriptions = subscriptions;
+        this.bindings = bindings;
+        this.audit = audit;
+        this.deadLetters = deadLetters;
+        this.loginUrl = loginUrl;
+        this.publicUrl = publicUrl.replaceAll("/+$", "");
+        this.secure = publicUrl.startsWith("https:");
+        this.clock = clock;
+    }
+
+    @GetMapping({"", "/"})
+    String overview(HttpServletRequest request, HttpServletResponse response, Model model) {
+        String stop = guard(request, response, model);
+        if (stop != null) {
+            return stop;
+        }
+        model.addAttribute("overview", true);
+        return page(model, "Ops console", List.of());
+    }
+
+    /** The overview's look-up form. */
+    @GetMapping("/subscriptions")
+    String lookUp(@RequestParam(required = false) String id) {
+        return id == null || id.isBlank() ? "redirect:/ops"
+                : "redirect:/ops/subscriptions/" + URLEncoder.encode(id.strip(), StandardCharsets.UTF_8);
+    }
+
+    @GetMapping("/subscriptions/{id}")
+    String subscription(@PathVariable String id, HttpServletRequest request, HttpServletResponse response,
+                        Model model) {
+        String stop = guard(request, response, model);
+        if (stop != null) {
+            return stop;
+        }
+        OpsServices.Result remote = services.get(OpsServices.SUBSCRIPTION,
+                "/api/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8), token(request)).join();
+        List<Section> sections = new ArrayList<>();
+        sections.add(Section.of("subscription", "Subscription and history (subscription-service)", remote));
+        sections.add(subscriptions.find(id)
+                .map(s -> new Section("bindable", "As binding-service sees it", null,
+                        OpsTable.of("As binding-service sees it", s)))
+                .orElseGet(() -> new Section("bindable", "As binding-service sees it", null,
+                        OpsTable.of("As binding-service sees it", Map.of("state", "not known to binding-service")))));
+        sections.add(new Section("bindings", "Bindings", null,
+                OpsTable.of("Bindings", bindings.historyOfSubscription(id))));
+        sections.add(new Section("audit", "Binding audit", null,
+                OpsTable.of("Binding audit", audit.find(id, null, null, 100))));
+        return page(model, "Subscription " + id, sections);
+    }
+
+    @GetMapping("/metering")
+    String metering(HttpServletRequest request, HttpServletResponse response, Model model) {
+        String stop = guard(request, response, model);
+        if (stop != null) {
+            return stop;
+        }
+        String token = token(request);
+        CompletableFuture<OpsServices.Result> summary = services.get(OpsServices.BILLING,
+                "/api/billing/ledger/summary", token);
+        CompletableFuture<OpsServices.Result> ledger = services.get(OpsServices.BILLING,
+                "/api/billing/ledger?limit=100", token);
+        CompletableFuture<OpsServices.Result> reconciliation = services.get(OpsServices.BILLING,
+                "/api/billing/reconciliation", token);
+        return page(model, "Metering", List.of(Section.of("ledger-summary", "Ledger summary", summary.join()),
+                Section.of("ledger", "Ledger (latest 100)", ledger.join()),
+                Section.of("reconciliation", "Reconciliation differences", reconciliation.join())));
+    }
+
+    @GetMapping("/mails")
+    String mails(HttpServletRequest request, HttpServletResponse response, Model model) {
+        String stop = guard(request, response, model);
+        if (stop != null) {
+            return stop;
+        }
+        String token = token(request);
+        CompletableFuture<OpsServices.Result> summary = services.get(OpsServices.NOTIFICATION,
+                "/api/notifications/mails/summary", token);
+        CompletableFuture<OpsServices.Result> mails = services.get(OpsServices.NOTIFICATION,
+                "/api/notifications/mails?limit=100", token);
+        return page(model, "Mails", List.of(Section.of("mail-summary", "Mails by state", summary.join()),
+                Section.of("mails", "Send log (latest 100)", mails.join())));
+    }
+
+    @GetMapping("/dead-letters")
+    String deadLetters(@RequestParam(required = false) String replayed, @RequestParam(required = false) String failed,
+                       HttpServletRequest request, HttpServletResponse response, Model model) {
+        String stop = guard(request, response, model);
+        if (stop != null) {
+            return stop;
+        }
+        String token = token(request);
+        Map<String, CompletableFuture<OpsServices.Result>> remote = new LinkedHashMap<>();
+        for (String service : services.names()) {
+            remote.put(service, services.get(service, "/api/dead-letters", token));
+        }
+        List<Section> sections = new ArrayList<>();
+        sections.add(deadLetterSection(BINDING, new OpsServices.Result(deadLetters.list(true, 100), null)));
+        remote.forEach((service, result) -> sections.add(deadLetterSection(service, result.join())));
+        if (replayed != null) {
+            model.addAttribute("message", "Replayed dead letter " + replayed + ".");
+        } else if (failed != null) {
+            model.addAttribute("message", "Could not replay dead letter " + failed + ".");
+        }
+        model.addAttribute("formToken", formToken(token));
+        return page(model, "Dead letters (pending)", sections);
+    }
+
+    @PostMapping("/dead-letters/{service}/{id}/replay")
+    String replay(@PathVariable String service, @PathVariable long id,
+                  @RequestParam(name = "form_token", required = false) String formToken,
+                  HttpServletRequest request, HttpServletResponse response, Model model) {
+        String stop = guard(request, response, model);
+        if (stop != null) {
+            return stop;
+        }
+        if (formToken == null || !MessageDigest.isEqual(formToken.getBytes(StandardCharsets.UTF_8),
+                formToken(token(request)).getBytes(StandardCharsets.UTF_8))) {
+            return denied(response, model, "This form has expired or did not come from the ops console.");
+        }
+        boolean done;
+        if (BINDING.equals(service)) {
+            done = deadLetters.replay(id).isPresent();
+        } else if (services.known(service)) {
+            done = services.post(service, "/api/dead-letters/" + id + "/replay", token(request)).join().ok();
+        } else {
+            done = false;
+        }
+        String which = URLEncoder.encode(service + "/" + id, StandardCharsets.UTF_8);
+        return "redirect:/ops/dead-letters?" + (done ? "replayed=" : "failed=") + which;
+    }
+
+    /** The identity provider's form_post: an ID token for the operator who signed in. */
+    @PostMapping("/signed-in")
+    String signedIn(@RequestParam(name = "id_token", required = false) String idToken,
+                    @RequestParam(required = false) String state, HttpServletRequest request,
+                    HttpServletResponse response, Model model) {
+        Optional<String> expected = cookie(request, STATE_COOKIE);
+        if (idToken == null || state == null || expected.isEmpty()
+                || !MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8),
+                state.getBytes(StandardCharsets.UTF_8))) {
+            return denied(response, model, "The sign-in could not be verified; open the ops console again.");
+        }
+        Jwt jwt;
+        try {
+            jwt = jwtDecoder.decode(idToken);
+        } catch (JwtException e) {
+            return denied(response, model, "The sign-in could not be verified; open the ops console again.");
+        }
+        setCookie(response, STATE_COOKIE, "", Duration.ZERO);
+        if (!operator(jwt)) {
+            return denied(response, model, "The ops console is for operators.");
+        }
+        setCookie(response, SESSION_COOKIE, idToken, Duration.between(clock.instant(), jwt.getExpiresAt()));
+        return "redirect:/ops";
+    }
+
+    /** Null when an operator is signed in; else where to go (sign-in) or the refusal page. */
+    private String guard(HttpServletRequest request, HttpServletResponse response, Model model) {
+        Optional<Jwt> user = cookie(request, SESSION_COOKIE).flatMap(token -> {
+            try {
+                return Optional.of(jwtDecoder.decode(token));
+            } catch (JwtException e) {
+                return Optional.empty();
+            }
+        });
+        if (user.isEmpty()) {
+            return "redirect:" + signIn(request, response);
+        }
+        if (!operator(user.get())) {
+            return denied(response, model, "The ops console is for operators.");
+        }
+        model.addAttribute("operator", user.get().getClaimAsString("name") == null ? user.get().getSubject()
+                : user.get().getClaimAsString("name"));
+        return null;
+    }
+
+    private static boolean operator(Jwt jwt) {
+        List<String> roles = jwt.getClaimAsStringList("roles");
+        return roles != null && roles.stream().anyMatch(r -> "operator".equals(r.toLowerCase(Locale.ROOT)));
+    }
+
+    private String signIn(HttpServletRequest request, HttpServletResponse response) {
+        byte[] state = new byte[18];
+        RANDOM.nextBytes(state);
+        String s = Base64.getUrlEncoder().withoutPadding().encodeToString(state);
+        setCookie(response, STATE_COOKIE, s, Duration.ofMinutes(10));
+        String base = publicUrl.isEmpty() ? ServletUriComponentsBuilder.fromContextPath(request).toUriString() : publicUrl;
+        return UriComponentsBuilder.fromUriString(loginUrl).queryParam("redirect_uri", base + "/ops/signed-in")
+                .queryParam("state", s).encode().build().toUriString();
+    }
+
+    private static String denied(HttpServletResponse response, Model model, String message) {
+        response.setStatus(HttpStatus.FORBIDDEN.value());
+        model.addAttribute("message", message);
+        return page(model, "Not allowed", List.of());
+    }
+
+    private static String page(Model model, String title, List<Section> sections) {
+        model.addAttribute("title", title);
+        model.addAttribute("sections", sections);
+        return "ops";
+    }
+
+    private String token(HttpServletRequest request) {
+        return cookie(request, SESSION_COOKIE).orElseThrow();
+    }
+
+    /** Derived from the session cookie, which another site cannot read: a forged form cannot carry it. */
+    static String formToken(String sessionCookie) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("ops-console\n" + sessionCookie).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Section deadLetterSection(String service, OpsServices.Result r) {
+        String title = "Dead letters of " + service;
+        if (!r.ok()) {
+            return new Section("dead-letters-" + service, title, r.problem(), List.of());
+        }
+        return new Section("dead-letters-" + service, title, null, List.of(OpsTable.replayable(title, r.body(),
+                m -> m.get("id") == null ? null : "/ops/dead-letters/" + service + "/" + m.get("id") + "/replay")));
+    }
+
+    private static Optional<String> cookie(HttpServletRequest request, String name) {
+        Cookie[] all = request.getCookies();
+        return all == null ? Optional.empty() : Arrays.stream(all).filter(c -> c.getName().equals(name))
+                .map(Cookie::getValue).filter(v -> !v.isEmpty()).findFirst();
+    }
+
+    private void setCookie(HttpServletResponse response, String name, String value, Duration maxAge) {
+        response.addHeader("Set-Cookie", ResponseCookie.from(name, value).httpOnly(true).secure(secure)
+                .sameSite("Lax").path("/ops").maxAge(maxAge.isNegative() ? Duration.ZERO : maxAge).build()
+                .toString());
+    }
+}

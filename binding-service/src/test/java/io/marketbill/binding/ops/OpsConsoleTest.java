@@ -1,0 +1,165 @@
+package io.marketbill.binding.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.binding.BindingServiceTestBase;
+import io.marketbill.binding.OpsStubs;
+import io.marketbill.binding.bindings.Bindings.Proof;
+import io.marketbill.testsupport.TestTokens;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The ops console: sign-in for operators only, binding-service's own data, the other services (stubbed or down). */
+class OpsConsoleTest extends BindingServiceTestBase {
+
+    private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
+        return browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String find(String regex, String text) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as(regex + " in " + text).isTrue();
+        return m.group(1);
+    }
+
+    /** Opens the console, goes to the identity provider, and comes back with the token (form_post). */
+    private HttpResponse<String> signIn(String idToken) throws Exception {
+        HttpResponse<String> first = get("/ops");
+        assertThat(first.statusCode()).isEqualTo(302);
+        String login = first.headers().firstValue("Location").orElseThrow();
+        assertThat(login).startsWith(TestTokens.loginUrl() + "?redirect_uri=")
+                .contains(enc("/ops/signed-in").replace("%2F", "/"));
+        return post("/ops/signed-in", "id_token=" + enc(idToken) + "&state=" + find("state=([^&]+)", login));
+    }
+
+    @Test
+    void withoutASessionTheConsoleSendsTheBrowserToSignIn() throws Exception {
+        for (String path : new String[] {"/ops", "/ops/metering", "/ops/subscriptions/aliyun:X"}) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(302);
+            assertThat(r.headers().firstValue("Location").orElseThrow()).startsWith(TestTokens.loginUrl())
+                    .contains("/ops/signed-in");
+            assertThat(r.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
+                    .startsWith(OpsConsole.STATE_COOKIE + "=").contains("HttpOnly").contains("SameSite=Lax")
+                    .contains("Path=/ops"));
+        }
+        // a forged sign-in (no state cookie) is refused
+        HttpResponse<String> forged = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/ops/signed-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("id_token=" + enc(TestTokens.operator("u-ops"))
+                        + "&state=x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void aUserWithoutTheOperatorRoleIsRefused() throws Exception {
+        HttpResponse<String> back = signIn(TestTokens.user(unique("u-user")));
+        assertThat(back.statusCode()).isEqualTo(403);
+        assertThat(back.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(back.body()).contains("The ops console is for operators.");
+        assertThat(back.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith(OpsConsole.SESSION_COOKIE + "="));
+        assertThat(get("/ops").statusCode()).isEqualTo(302);
+    }
+
+    @Test
+    void anOperatorSeesTheOverviewAndASubscriptionWithItsBindingsAndAudit() throws Exception {
+        String alice = unique("u-alice");
+        String org = organization("Ops Test Org", alice);
+        String sub = opened(ZILLIZ, unique("ali"));
+        assertThat(bindings.bind(alice, sub, org, Proof.LOGIN_TICKET, null).bound()).isTrue();
+        String operator = TestTokens.operator(unique("u-ops"));
+
+        HttpResponse<String> back = signIn(operator);
+        assertThat(back.statusCode()).isEqualTo(302);
+        assertThat(back.headers().firstValue("Location").orElseThrow()).endsWith("/ops");
+        assertThat(back.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
+                .startsWith(OpsConsole.SESSION_COOKIE + "=").contains("HttpOnly").contains("SameSite=Lax"));
+
+        HttpResponse<String> overview = get("/ops");
+        assertThat(overview.statusCode()).isEqualTo(200);
+        assertThat(overview.body()).contains("<h1>Ops console</h1>").contains("href=\"/ops/metering\"")
+                .contains("href=\"/ops/mails\"").contains("href=\"/ops/dead-letters\"")
+                .contains("action=\"/ops/subscriptions\"");
+
+        HttpResponse<String> lookUp = get("/ops/subscriptions?id=" + enc(sub));
+        assertThat(lookUp.statusCode()).isEqualTo(302);
+        HttpResponse<String> page = get(URI.create(lookUp.headers().firstValue("Location").orElseThrow()).getRawPath());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Subscription " + sub)
+                // subscription-service (stub), called with the operator's token
+                .contains("SubscriptionActivated").contains("<th>state</th>")
+                // binding-service's own tables: the subscription, its binding and the audit
+                .contains("id=\"bindings\"").contains(org).contains(ZILLIZ).contains("BIND").contains("BOUND")
+                .contains(alice);
+        assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/subscriptions/" + enc(sub), "Bearer " + operator);
+    }
+
+    @Test
+    void meteringShowsBillingAndMailsShowUnavailableWhenNotificationServiceIsDown() throws Exception {
+        String operator = TestTokens.operator(unique("u-ops"));
+        signIn(operator);
+
+        HttpResponse<String> metering = get("/ops/metering");
+        assertThat(metering.statusCode()).isEqualTo(200);
+        assertThat(metering.body()).contains("Ledger summary").contains("InvalidInstance.NotFound")
+                .contains("<th>deadline</th>").contains("<th>lastError</th>").contains("VALUE_MISMATCH")
+                .doesNotContain("unavailable (");
+        assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/billing/ledger?limit=100", "Bearer " + operator)
+                .containsKey("GET /api/billing/ledger/summary").containsKey("GET /api/billing/reconciliation");
+
+        HttpResponse<String> mails = get("/ops/mails");
+        assertThat(mails.statusCode()).isEqualTo(200);
+        assertThat(mails.body()).contains("Mails by state").contains("unavailable (");
+    }
+
+    @Test
+    void deadLettersOfEveryServiceWithAReplayButtonThatNeedsTheFormToken() throws Exception {
+        String operator = TestTokens.operator(unique("u-ops"));
+        signIn(operator);
+
+        HttpResponse<String> page = get("/ops/dead-letters");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Dead letters of binding-service").contains("stub failure")
+                .contains("action=\"/ops/dead-letters/subscription-service/7/replay\"");
+        assertThat(find("id=\"dead-letters-notification-service\">(.*?)</section>",
+                page.body().replace("\n", " "))).contains("unavailable (");
+        String formToken = find("name=\"form_token\" value=\"([^\"]+)\"", page.body());
+
+        HttpResponse<String> forged = post("/ops/dead-letters/subscription-service/7/replay", "form_token=forged");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(OpsStubs.RECEIVED).doesNotContainKey("POST /api/dead-letters/7/replay");
+
+        HttpResponse<String> replay = post("/ops/dead-letters/subscription-service/7/replay",
+                "form_token=" + enc(formToken));
+        assertThat(replay.statusCode()).isEqualTo(302);
+        assertThat(replay.headers().firstValue("Location").orElseThrow()).contains("replayed=");
+        assertThat(OpsStubs.RECEIVED).containsEntry("POST /api/dead-letters/7/replay", "Bearer " + operator);
+        assertThat(get(URI.create(replay.headers().firstValue("Location").orElseThrow()).getRawPath() + "?"
+                + URI.create(replay.headers().firstValue("Location").orElseThrow()).getRawQuery()).body())
+                .contains("Replayed dead letter subscription-service/7.");
+    }
+}
