@@ -35,8 +35,8 @@ class ApiSecurity {
     @Bean
     SecurityFilterChain apiChain(HttpSecurity http) throws Exception {
         http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/binding", "/binding/**", "/ops", "/ops/**", "/actuator/health/**", "/actuator/prometheus",
-                                "/actuator/info", "/v3/api-docs", "/v3/api-docs/**", "/error").permitAll()
+                        .requestMatchers("/binding", "/binding/**", "/ops", "/ops/**", "/actuator/health/**",
+                                "/actuator/prometheus", "/actuator/info", "/v3/api-docs", "/v3/api-docs/**", "/error").permitAll()
                         .requestMatchers("/api/directory/**", "/api/dead-letters/**").hasRole("OPERATOR")
                         .requestMatchers("/api/**").authenticated()
                         .anyRequest().denyAll())

@@ -1,0 +1,93 @@
+package io.marketbill.binding.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.marketbill.binding.BindingServiceTestBase;
+import io.marketbill.binding.bindings.Bindings.Proof;
+import io.marketbill.testsupport.TestTokens;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ops console in a real browser (Debian's {@code chromium}, headless), with a screenshot of a subscription's
+ * page in {@code target/screenshots/ops-console.png} (copied to {@code docs/}). The test identity provider signs in
+ * users without roles only, so the browser gets the operator's session cookie from a page on another port of the
+ * same host (cookies ignore ports), as if it had signed in. Skipped where chromium is not installed.
+ */
+class OpsConsoleInChromiumTest extends BindingServiceTestBase {
+
+    private static Path chromium() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            for (String name : List.of("chromium", "chromium-browser")) {
+                Path p = Path.of(dir, name);
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String run(Path chromium, String url, String... extra) throws Exception {
+        Path profile = Files.createTempDirectory("chromium-profile");
+        List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--accept-lang=en-US", "--lang=en-US",
+                "--virtual-time-budget=15000", "--window-size=1280,1000"));
+        cmd.addAll(List.of(extra));
+        cmd.add(url);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        return out;
+    }
+
+    @Test
+    void aSubscriptionPageRendersInABrowser() throws Exception {
+        Path chromium = chromium();
+        assumeTrue(chromium != null, "Debian's chromium is not installed (apt-get install -y chromium)");
+        String alice = unique("u-alice");
+        String org = organization("Embedding Lab", alice);
+        String sub = opened(ZILLIZ, "1880000000000042");
+        bindings.bind(alice, sub, org, Proof.LOGIN_TICKET, null);
+        String operator = TestTokens.operator("u-olga");
+        String target = "http://127.0.0.1:" + port + "/ops/subscriptions/" + URLEncoder.encode(sub,
+                StandardCharsets.UTF_8);
+
+        HttpServer session = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        session.createContext("/", x -> {
+            x.getResponseHeaders().add("Set-Cookie", OpsConsole.SESSION_COOKIE + "=" + operator
+                    + "; Path=/ops; HttpOnly; SameSite=Lax");
+            x.getResponseHeaders().add("Location", target);
+            x.sendResponseHeaders(302, -1);
+            x.close();
+        });
+        session.start();
+        try {
+            String start = "http://127.0.0.1:" + session.getAddress().getPort() + "/start";
+            String dom = run(chromium, start, "--dump-dom");
+            assertThat(dom).contains("Subscription " + sub).contains(org)
+                    .contains("SubscriptionActivated").contains("BOUND").contains("Signed in as u-olga");
+
+            Path shots = Path.of("target/screenshots");
+            Files.createDirectories(shots);
+            Path png = shots.resolve("ops-console.png").toAbsolutePath();
+            Files.deleteIfExists(png);
+            run(chromium, start, "--screenshot=" + png, "--hide-scrollbars");
+            assertThat(png).exists();
+            assertThat(Files.size(png)).isGreaterThan(10_000);
+        } finally {
+            session.stop(0);
+        }
+    }
+}
