@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.marketbill.binding.BindingServiceTestBase;
 import io.marketbill.binding.bindings.Bindings.Proof;
+import io.marketbill.testsupport.HeadlessChromium;
 import io.marketbill.testsupport.TestTokens;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,35 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class OpsConsoleInChromiumTest extends BindingServiceTestBase {
 
-    private static Path chromium() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (String name : List.of("chromium", "chromium-browser")) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
     private static String run(Path chromium, String url, String... extra) throws Exception {
-        Path profile = Files.createTempDirectory("chromium-profile");
-        List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--accept-lang=en-US", "--lang=en-US",
-                "--virtual-time-budget=15000", "--window-size=1280,1000"));
-        cmd.addAll(List.of(extra));
-        cmd.add(url);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as("chromium finished").isTrue();
-        return out;
+        return HeadlessChromium.run(chromium, "en-US", "1280,1000", url, extra);
     }
 
     @Test
     void aSubscriptionPageRendersInABrowser() throws Exception {
-        Path chromium = chromium();
+        Path chromium = HeadlessChromium.find();
         assumeTrue(chromium != null, "Debian's chromium is not installed (apt-get install -y chromium)");
         String alice = unique("u-alice");
         String org = organization("Embedding Lab", alice);
