@@ -74,7 +74,8 @@ public class LedgerSettlement {
         return sendAgain(id, why, clock.instant());
     }
 
-    private boolean publish(long ledgerId, String subscriptionId, EventPayload event) {
+    /** Appends a billing.v1 event about a ledger record, with an id derived from it, in the caller's transaction. */
+    boolean publish(long ledgerId, String subscriptionId, EventPayload event) {
         UUID eventId = UUID.nameUUIDFromBytes((event.getClass().getSimpleName() + "|" + ledgerId)
                 .getBytes(StandardCharsets.UTF_8));
         outbox.append(EventEnvelope.of(eventId, clock.instant(), "billing-service", subscriptionId, event));

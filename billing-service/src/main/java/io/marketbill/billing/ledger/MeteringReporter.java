@@ -2,12 +2,8 @@ package io.marketbill.billing.ledger;
 
 import io.marketbill.billing.BillingProperties;
 import io.marketbill.billing.catalog.PriceCatalog;
-import io.marketbill.contracts.EventEnvelope;
-import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.MeteringOverdue;
-import io.marketbill.messaging.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,14 +58,13 @@ public class MeteringReporter {
     private final PriceCatalog catalog;
     private final AliyunMeteringClient aliyun;
     private final AwsMeteringClient aws;
-    private final Outbox outbox;
     private final LedgerSettlement settlement;
     private final MeterRegistry meters;
     private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
     private final JsonMapper json = JsonMapper.builder().build();
 
     MeteringReporter(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
-                     AliyunMeteringClient aliyun, AwsMeteringClient aws, Outbox outbox, LedgerSettlement settlement, MeterRegistry meters,
+                     AliyunMeteringClient aliyun, AwsMeteringClient aws, LedgerSettlement settlement, MeterRegistry meters,
                      io.marketbill.messaging.exclusive.ExclusiveRuns exclusive) {
         this.exclusive = exclusive;
         this.jdbc = jdbc;
@@ -80,7 +74,6 @@ public class MeteringReporter {
         this.catalog = catalog;
         this.aliyun = aliyun;
         this.aws = aws;
-        this.outbox = outbox;
         this.settlement = settlement;
         this.meters = meters;
     }
@@ -113,7 +106,7 @@ public class MeteringReporter {
                 RETURNING id, subscription_id, dimension, hour_start, units, deadline""")
                 .param("now", Timestamp.from(now))
                 .query((rs, n) -> {
-                    publish(rs.getLong(1), rs.getString(2), new MeteringOverdue(rs.getLong(1), rs.getString(3),
+                    settlement.publish(rs.getLong(1), rs.getString(2), new MeteringOverdue(rs.getLong(1), rs.getString(3),
                             rs.getTimestamp(4).toInstant(), rs.getLong(5), rs.getTimestamp(6).toInstant()));
                     log.warn("metering record {} of {} ({} {}) missed its deadline", rs.getLong(1), rs.getString(2),
                             rs.getString(3), rs.getTimestamp(4).toInstant());
@@ -351,12 +344,6 @@ public class MeteringReporter {
     private void note(List<Due> batch, String why) {
         jdbc.sql("UPDATE metering_record SET last_error = :why WHERE id IN (:ids)")
                 .param("why", LedgerSettlement.clip(why)).param("ids", batch.stream().map(Due::id).toList()).update();
-    }
-
-    private void publish(long ledgerId, String subscriptionId, EventPayload event) {
-        UUID id = UUID.nameUUIDFromBytes((event.getClass().getSimpleName() + "|" + ledgerId)
-                .getBytes(StandardCharsets.UTF_8));
-        outbox.append(EventEnvelope.of(id, clock.instant(), "billing-service", subscriptionId, event));
     }
 
     private void count(String marketplace, MarketplaceAnswer answer) {

@@ -33,6 +33,27 @@ public record StackConfig(
         String simulatorRetryInterval,
         String serviceJavaOpts) {
 
+    /** Every port setting of the stack, for runs that must not collide with a stack already running. */
+    public static final java.util.List<String> PORT_SETTINGS = java.util.List.of("GATEWAY_PORT",
+            "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT", "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT",
+            "SIMULATOR_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT", "SMTP_PORT", "IMAP_PORT");
+
+    /** A free port of this machine right now. */
+    public static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Adds a fresh data folder and free ports to {@code env}, unless they are set already. */
+    public static Map<String, String> onFreePorts(Map<String, String> env, String dataPrefix) throws java.io.IOException {
+        env.putIfAbsent("DATA_DIR", java.nio.file.Files.createTempDirectory(dataPrefix).toString());
+        for (String name : PORT_SETTINGS) {
+            env.putIfAbsent(name, Integer.toString(freePort()));
+        }
+        return env;
+    }
+
     public static StackConfig fromEnvironment(Path home) {
         return from(home, name -> System.getProperty(name, System.getenv(name)));
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -48,16 +47,10 @@ class StackIT {
     @BeforeAll
     static void start() throws Exception {
         Path home = Path.of(System.getProperty("marketbill.home", "../..")).toAbsolutePath().normalize();
-        Path data = Files.createTempDirectory("marketbill-it");
         Map<String, String> env = new HashMap<>();
-        env.put("DATA_DIR", data.toString());
         env.put("ALIYUN_SPI_KEY", KEY);
         env.put("SIMULATOR_ALIYUN_RETRY_INTERVAL", "1s");
-        for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
-                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "SIMULATOR_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT",
-                "SMTP_PORT", "IMAP_PORT"}) {
-            env.put(name, Integer.toString(freePort()));
-        }
+        StackConfig.onFreePorts(env, "marketbill-it");
         stack = new LocalStack(StackConfig.from(home, env::get));
         double seconds = stack.start();
         System.out.printf("stack healthy in %.1f s, resident MiB %s%n", seconds, stack.residentMemoryMib());
@@ -72,9 +65,7 @@ class StackIT {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return StackConfig.freePort();
     }
 
     static String gateway(String path) {

@@ -4,8 +4,6 @@ import io.marketbill.localstack.DevLoginTokens;
 import io.marketbill.localstack.LocalStack;
 import io.marketbill.localstack.StackConfig;
 import io.marketbill.localstack.fault.MailLoad;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,15 +23,7 @@ public final class MailBenchmark {
         int admins = Integer.parseInt(args[0]);
         int events = Integer.parseInt(args[1]);
         Path home = Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath().normalize();
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putIfAbsent("DATA_DIR", Files.createTempDirectory("marketbill-mail-bench").toString());
-        for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
-                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "SIMULATOR_PORT", "KAFKA_PORT",
-                "KAFKA_CONTROLLER_PORT", "PG_PORT", "SMTP_PORT", "IMAP_PORT"}) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                env.putIfAbsent(name, Integer.toString(s.getLocalPort()));
-            }
-        }
+        Map<String, String> env = StackConfig.onFreePorts(new HashMap<>(System.getenv()), "marketbill-mail-bench");
         boolean ok;
         try (LocalStack stack = new LocalStack(StackConfig.from(home, env::get))) {
             stack.start();

@@ -5,7 +5,6 @@ import io.marketbill.localstack.StackConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -104,13 +103,7 @@ public final class BillingFaultRun {
         boolean withFaults = args.length <= 1 || Boolean.parseBoolean(args[1]);
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 8000;
         Path home = Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath().normalize();
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putIfAbsent("DATA_DIR", Files.createTempDirectory("marketbill-fault").toString());
-        for (String name : new String[] {"GATEWAY_PORT", "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT",
-                "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT", "SIMULATOR_PORT", "KAFKA_PORT",
-                "KAFKA_CONTROLLER_PORT", "PG_PORT", "SMTP_PORT", "IMAP_PORT"}) {
-            env.putIfAbsent(name, Integer.toString(freePort()));
-        }
+        Map<String, String> env = StackConfig.onFreePorts(new HashMap<>(System.getenv()), "marketbill-fault");
         int code;
         try (LocalStack stack = new LocalStack(StackConfig.from(home, env::get))) {
             double started = stack.start();
@@ -121,12 +114,6 @@ public final class BillingFaultRun {
             code = r.passed() ? 0 : 1;
         }
         System.exit(code);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     public static Report run(LocalStack stack, long events, boolean withFaults, int rate) throws Exception {
