@@ -2,16 +2,13 @@ package io.marketbill.localstack.bench;
 
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * From a createInstance callback to the pending binding being visible through the API: open-loop signed callbacks
@@ -36,7 +33,7 @@ public final class BindingVisibilityBenchmark {
         int seconds = Integer.parseInt(args[5]);
         long pollMillis = Long.parseLong(System.getProperty("bench.pollMillis", "10"));
         String run = Long.toString(System.currentTimeMillis(), 36);
-        HttpClient http = CallbackBenchmark.client(gateway);
+        OpenLoopHttp http = new OpenLoopHttp(gateway, Integer.parseInt(System.getProperty("bench.connections", "64")));
 
         System.out.printf("warm-up: %d s at %d/s%n", warmup, rate);
         measure(http, gateway, token, key, run + "w", rate, warmup, pollMillis);
@@ -63,17 +60,13 @@ public final class BindingVisibilityBenchmark {
         return h.getValueAtPercentile(p) / 1e6;
     }
 
-    static Result measure(HttpClient http, String gateway, String token, String key, String run, int rate,
+    static Result measure(OpenLoopHttp http, String gateway, String token, String key, String run, int rate,
                           int seconds, long pollMillis) throws Exception {
         Histogram visibleAfter = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
-        Histogram answeredAfter = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
-        AtomicLong answered = new AtomicLong();
         AtomicLong visible = new AtomicLong();
         AtomicLong polls = new AtomicLong();
         Map<String, Long> waiting = new ConcurrentHashMap<>();
-        ConcurrentLinkedQueue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
         long total = (long) rate * seconds;
-        long interval = 1_000_000_000L / rate;
         String[] signed = new String[(int) total];
         String[] ids = new String[(int) total];
         for (int i = 0; i < total; i++) {
@@ -86,36 +79,17 @@ public final class BindingVisibilityBenchmark {
         AtomicBoolean sending = new AtomicBoolean(true);
         Thread poller = new Thread(() -> pollPending(gateway, token, pollMillis, waiting, visibleAfter, visible, polls,
                 sending), "pending-poller");
-        long start = System.nanoTime();
         poller.start();
-        for (int i = 0; i < total; i++) {
-            long intended = start + i * interval;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-            }
-            waiting.put(ids[i], intended);
-            CompletableFuture<?> f = http.get().uri(signed[i])
-                    .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-                            .map(b -> res.status().code() == 200 && b.contains("\"instanceId\":\"BENCH-")))
-                    .toFuture()
-                    .whenComplete((ok, e) -> {
-                        record(answeredAfter, intended, System.nanoTime());
-                        if (e == null && Boolean.TRUE.equals(ok)) {
-                            answered.incrementAndGet();
-                        }
-                    });
-            inFlight.add(f);
-            if (inFlight.size() > 10_000) {
-                inFlight.removeIf(CompletableFuture::isDone);
-            }
-        }
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
-                .get(180, TimeUnit.SECONDS);
+        OpenLoopHttp.Result r = http.run(rate, seconds, (i, intended) -> {
+            waiting.put(ids[(int) i], intended);
+            return signed[(int) i];
+        }, (status, b, from, to) -> status == 200 && OpenLoopHttp.indexOf(b, from, to, INSTANCE_ID) >= 0);
         sending.set(false);
         poller.join(TimeUnit.SECONDS.toMillis(90));
-        return new Result(total, answered.get(), visible.get(), polls.get(), visibleAfter, answeredAfter);
+        return new Result(total, r.ok(), visible.get(), polls.get(), visibleAfter, r.latency());
     }
+
+    private static final byte[] INSTANCE_ID = "\"instanceId\":\"BENCH-".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private static final Pattern PENDING = Pattern.compile(
             "\"subscriptionId\":\"([^\"]+)\"[^}]*?\"recordedAt\":\"([^\"]+)\"");

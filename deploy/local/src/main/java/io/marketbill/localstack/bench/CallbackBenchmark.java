@@ -3,13 +3,10 @@ package io.marketbill.localstack.bench;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -17,8 +14,6 @@ import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Open-loop load at a fixed arrival rate (latency measured from each request's intended send time, so
@@ -52,10 +47,13 @@ public final class CallbackBenchmark {
         int warmup = Integer.parseInt(args[4]);
         int seconds = Integer.parseInt(args[5]);
         String run = Long.toString(System.currentTimeMillis(), 36);
-        HttpClient http = client(gateway);
+        OpenLoopHttp http = new OpenLoopHttp(gateway, Integer.parseInt(System.getProperty("bench.connections", "64")));
 
-        System.out.printf("warm-up: %d s of callbacks and pings at %d/s%n", warmup, rate);
-        load(http, "warm-up", rate, warmup, i -> i % 2 == 0 ? callback(key, run + "w" + i) : PING, false);
+        // the warm-up runs each kind of request at the full rate, so that the JIT has compiled the paths the
+        // measured runs take at that rate (a warm-up at half the rate left seconds of slow start in the measurement)
+        System.out.printf("warm-up: %d s of callbacks, then %d s of pings, at %d/s%n", warmup, Math.max(5, warmup / 4), rate);
+        load(http, "warm-up (callbacks)", rate, warmup, i -> callback(key, run + "w" + i), false);
+        load(http, "warm-up (pings)", rate, Math.max(5, warmup / 4), i -> PING, false);
 
         // signed before the measured run, so the generator spends its CPU on sending, not on MD5 and encoding
         String[] signed = new String[rate * seconds];
@@ -82,17 +80,6 @@ public final class CallbackBenchmark {
         System.exit(written == callbacks.ok() ? 0 : 1);
     }
 
-    /**
-     * A bounded pool of keep-alive connections ({@code bench.connections}, default 64); a request waiting for one
-     * still counts from its intended time.
-     */
-    static HttpClient client(String baseUrl) {
-        ConnectionProvider pool = ConnectionProvider.builder("bench").maxConnections(
-                        Integer.parseInt(System.getProperty("bench.connections", "64")))
-                .pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ofSeconds(60)).build();
-        return HttpClient.create(pool).baseUrl(baseUrl).responseTimeout(Duration.ofSeconds(30));
-    }
-
     static double ratio(Result a, Result b, double p) {
         return (double) a.latency().getValueAtPercentile(p) / Math.max(1, b.latency().getValueAtPercentile(p));
     }
@@ -103,46 +90,19 @@ public final class CallbackBenchmark {
 
     static final String PING = "/marketplace/ping";
 
-    static Result load(HttpClient http, String name, int rate, int seconds, RequestFactory requests, boolean callbacks)
-            throws Exception {
-        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        ConcurrentLinkedQueue<CompletableFuture<?>> inFlight = new ConcurrentLinkedQueue<>();
-        long total = (long) rate * seconds;
-        long intervalNanos = 1_000_000_000L / rate;
-        long start = System.nanoTime();
-        for (long i = 0; i < total; i++) {
-            long intended = start + i * intervalNanos;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                // no busy-spinning: on 2 shared cores the generator's CPU is the system's CPU; the few tens of
-                // microseconds of wake-up jitter count against us, since latency starts at the intended time
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-            }
-            String uri = requests.make(i);
-            CompletableFuture<?> f = http.get().uri(uri)
-                    .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-                            .map(b -> res.status().code() == 200 ? b : "HTTP " + res.status().code()))
-                    .toFuture()
-                    .whenComplete((body, e) -> {
-                        long latency = System.nanoTime() - intended;
-                        synchronized (h) {
-                            h.recordValue(Math.min(latency, h.getHighestTrackableValue()));
-                        }
-                        boolean good = e == null && !body.startsWith("HTTP ")
-                                && (!callbacks || body.contains("\"instanceId\":\"BENCH-"));
-                        (good ? ok : failed).incrementAndGet();
-                    });
-            inFlight.add(f);
-            if (inFlight.size() > 10_000) {
-                inFlight.removeIf(CompletableFuture::isDone);
-            }
-        }
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        return new Result(name, total, ok.get(), failed.get(), elapsed, h);
+    static Result load(OpenLoopHttp http, String name, int rate, int seconds, RequestFactory requests,
+                       boolean callbacks) throws Exception {
+        java.time.Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+        OpenLoopHttp.Result r = http.run(rate, seconds, (i, intended) -> requests.make(i), (status, b, from, to) ->
+                status == 200 && (!callbacks || OpenLoopHttp.indexOf(b, from, to, INSTANCE_ID) >= 0));
+        double cores = (ProcessHandle.current().info().totalCpuDuration().orElse(java.time.Duration.ZERO)
+                .minus(cpu).toMillis() / 1000.0) / r.seconds();
+        System.out.printf("%s: the generator used %.2f of a core; seconds with a request over 25 ms:%s%n", name,
+                cores, r.slowSeconds().isEmpty() ? " none" : r.slowSeconds());
+        return new Result(name, r.sent(), r.ok(), r.failed(), r.seconds(), r.latency());
     }
+
+    private static final byte[] INSTANCE_ID = "\"instanceId\":\"BENCH-".getBytes(StandardCharsets.UTF_8);
 
     static String callback(String key, String suffix) {
         Map<String, String> p = new TreeMap<>();
