@@ -86,7 +86,8 @@ public final class BillingFaultRun {
         }
     }
 
-    private record Subscription(String id, String product, String licenseArn) {
+    /** A subscription the run meters; {@code licenseArn} only on AWS. */
+    record Subscription(String id, String product, String licenseArn) {
     }
 
     private final LocalStack stack;
@@ -94,7 +95,7 @@ public final class BillingFaultRun {
     private final JsonMapper json = JsonMapper.builder().build();
     private final List<String> faults = new ArrayList<>();
 
-    private BillingFaultRun(LocalStack stack) {
+    BillingFaultRun(LocalStack stack) {
         this.stack = stack;
     }
 
@@ -176,7 +177,20 @@ public final class BillingFaultRun {
 
         Instant through = lastTime.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
         Instant reportStart = Instant.now();
-        // this run's subscriptions only: the hour stays open for everyone else on the stack
+        closeAndSettle(subscriptions, through);
+        double reported = seconds(reportStart);
+        List<String> problems = new ArrayList<>();
+        long ledgerRecords = verify(subscriptions, expected, problems);
+        int hours = (int) expected.keySet().stream().map(k -> k.substring(k.lastIndexOf('|') + 1)).distinct().count();
+        return new Report(events, resent.get(), produced, ingested, reported, List.copyOf(faults),
+                subscriptions.size(), hours, ledgerRecords, problems);
+    }
+
+    /**
+     * Closes the hours of {@code subscriptions} up to {@code through} (only theirs: the hour stays open for everyone
+     * else on the stack) and waits until every ledger record of theirs is settled (neither PENDING nor SENT).
+     */
+    void closeAndSettle(List<Subscription> subscriptions, Instant through) throws Exception {
         for (Subscription s : subscriptions) {
             HttpResponse<String> close = http.send(HttpRequest.newBuilder(URI.create(billingUrl(
                     "/api/billing/hours/close?through=" + through + "&subscriptionId=" + enc(s.id()))))
@@ -196,12 +210,6 @@ public final class BillingFaultRun {
             }
             return true;
         });
-        double reported = seconds(reportStart);
-        List<String> problems = new ArrayList<>();
-        long ledgerRecords = verify(subscriptions, expected, problems);
-        int hours = (int) expected.keySet().stream().map(k -> k.substring(k.lastIndexOf('|') + 1)).distinct().count();
-        return new Report(events, resent.get(), produced, ingested, reported, List.copyOf(faults),
-                subscriptions.size(), hours, ledgerRecords, problems);
     }
 
     // ---- setting up ----
@@ -259,7 +267,7 @@ public final class BillingFaultRun {
         });
     }
 
-    private static String cloudEvent(String id, Instant at, String subscriptionId, String dimension, long micros) {
+    static String cloudEvent(String id, Instant at, String subscriptionId, String dimension, long micros) {
         return "{\"specversion\":\"1.0\",\"type\":\"io.marketbill.usage.recorded.v1\",\"source\":\"//fault-run/platform\","
                 + "\"id\":\"" + id + "\",\"time\":\"" + at + "\",\"datacontenttype\":\"application/json\",\"data\":{"
                 + "\"subscriptionId\":\"" + subscriptionId + "\",\"dimension\":\"" + dimension + "\",\"quantity\":\""
@@ -304,7 +312,11 @@ public final class BillingFaultRun {
 
     // ---- checking ----
 
-    private long verify(List<Subscription> subscriptions, Map<String, Long> expected, List<String> problems)
+    /**
+     * Checks per-hour totals, rated hours, both marketplaces' records and the ledger of {@code subscriptions} against
+     * {@code expected} (subscription|dimension|hour -> micro-units sent); returns the ACCEPTED ledger records.
+     */
+    long verify(List<Subscription> subscriptions, Map<String, Long> expected, List<String> problems)
             throws Exception {
         // 1. every per-hour total equals the sum of the input
         Map<String, Long> taken = new HashMap<>();
@@ -393,13 +405,13 @@ public final class BillingFaultRun {
         return accepted;
     }
 
-    private JsonNode ledgerOf(Subscription s) throws IOException, InterruptedException {
+    JsonNode ledgerOf(Subscription s) throws IOException, InterruptedException {
         return billing("/api/billing/ledger?limit=1000&subscriptionId=" + enc(s.id())).path("records");
     }
 
     // ---- plumbing ----
 
-    private JsonNode billing(String path) throws IOException, InterruptedException {
+    JsonNode billing(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = get(billingUrl(path));
         if (r.statusCode() != 200) {
             throw new IOException(path + " answered " + r.statusCode());
@@ -407,7 +419,7 @@ public final class BillingFaultRun {
         return json.readTree(r.body());
     }
 
-    private String billingUrl(String path) {
+    String billingUrl(String path) {
         return stack.config().url(stack.config().billingPort()) + path;
     }
 
@@ -438,7 +450,7 @@ public final class BillingFaultRun {
         boolean holds() throws Exception;
     }
 
-    private static void waitUntil(String what, Duration timeout, Check check) throws Exception {
+    static void waitUntil(String what, Duration timeout, Check check) throws Exception {
         Instant end = Instant.now().plus(timeout);
         while (true) {
             try {

@@ -1,0 +1,683 @@
+package io.marketbill.localstack.fault;
+
+import io.marketbill.localstack.DevLoginTokens;
+import io.marketbill.localstack.LocalStack;
+import io.marketbill.localstack.StackConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The load and fault suite: minutes of mixed load while every service and the broker are killed (SIGKILL) and
+ * restarted in turn, then everything reconciled with what was sent.
+ * <ul>
+ *   <li>Callbacks: buyers open Alibaba instances through the simulated marketplace, which calls the gateway and
+ *   retries as Alibaba does; some are later frozen (expiredInstance), resumed (renewInstance) and released.</li>
+ *   <li>Bindings: each subscription's buyer signs in through free login and binds it, through the gateway's API, to
+ *   an organization of their own that the run created in the directory.</li>
+ *   <li>Usage: CloudEvents batches to the gateway's {@code POST /api/usage} for the subscriptions that stay active,
+ *   sent again with the same ids until accepted, as a producer does.</li>
+ * </ul>
+ * Afterwards: every subscription has the state and history its lifecycle calls for, each event once; every binding
+ * is as made (and unbound where released); per-hour totals, rated hours, marketplace reports and the ledger match
+ * (the billing fault run's check); every mail the events call for was sent once, to the right admin, and arrived once
+ * at the SMTP server; no dead letters. Clients retry what failed while a service was down, as real clients do; the
+ * simulated marketplace is never killed (it is the outside world, and its record is what is checked).
+ * Usage: {@code LoadFaultRun [seconds=600] [faults=true] [subscriptions per second=1] [usage events per second=200]}.
+ */
+public final class LoadFaultRun {
+
+    static final List<String> PRODUCTS = List.of("cmgj00063418", "cmgj00069406", "cmgj00053362");
+    /** Mails that releasing a bound subscription may also cause later (after the switch grace period), per product. */
+    static final Set<String> LATER_CLOSE_MAILS = Set.of("DEPLOYMENTS_STOPPING", "DEPLOYMENTS_DELETION_SCHEDULED",
+            "BACK_TO_VENDOR_BILLING");
+
+    /** One buyer and the organization their subscription pays for. */
+    static final class Actor {
+        final int n;
+        final String product;
+        final String orderBizId;
+        final String organizationId;
+        final String admin;
+        final String email;
+        /** frozen and resumed (no usage); {@code release}: then released */
+        final boolean lifecycle;
+        final boolean release;
+        final List<String> history = new ArrayList<>();
+        final List<String> mails = new ArrayList<>();
+        volatile String stage = "new";
+
+        Actor(int n, String run, String product, boolean lifecycle, boolean release) {
+            this.n = n;
+            this.product = product;
+            this.orderBizId = "LOAD" + run.toUpperCase() + n;
+            this.organizationId = "org-load-" + run + "-" + n;
+            this.admin = "load-admin-" + run + "-" + n;
+            this.email = admin + "@load.example";
+            this.lifecycle = lifecycle;
+            this.release = release;
+        }
+
+        String subscriptionId() {
+            return "aliyun:" + orderBizId;
+        }
+    }
+
+    /** What happened. */
+    public record Report(int seconds, int actors, int bound, long usageEvents, long usageResent, long mails,
+                         List<String> faults, Map<String, Long> retries, double settledSeconds, List<String> problems) {
+
+        public boolean passed() {
+            return problems.isEmpty();
+        }
+
+        public String markdown() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("| load | subscriptions | bound | usage events | usage batches sent again | mails | "
+                    + "quiet again after the load |\n|---|---|---|---|---|---|---|\n");
+            sb.append(String.format("| %d s | %d | %d | %,d | %,d | %d | %.0f s |%n", seconds, actors, bound, usageEvents,
+                    usageResent, mails, settledSeconds));
+            sb.append("\nFaults (SIGKILL, then started again):\n");
+            faults.forEach(f -> sb.append("- ").append(f).append('\n'));
+            sb.append("\nClient retries while services were away: ").append(retries).append('\n');
+            sb.append(problems.isEmpty() ? "\nResult: every subscription, binding, hourly total, marketplace report and "
+                    + "mail reconciles with what was sent; nothing lost, nothing twice; no dead letters.\n"
+                    : "\nPROBLEMS (" + problems.size() + "):\n- " + String.join("\n- ", problems.subList(0,
+                    Math.min(problems.size(), 60))) + "\n");
+            return sb.toString();
+        }
+    }
+
+    private final LocalStack stack;
+    private final BillingFaultRun billing;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient browser = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final List<String> faults = new CopyOnWriteArrayList<>();
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final String run = Long.toString(System.currentTimeMillis(), 36);
+    private String operatorToken;
+
+    private LoadFaultRun(LocalStack stack) {
+        this.stack = stack;
+        this.billing = new BillingFaultRun(stack);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 600;
+        boolean withFaults = args.length <= 1 || Boolean.parseBoolean(args[1]);
+        double openRate = args.length > 2 ? Double.parseDouble(args[2]) : 1.0;
+        int usageRate = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+        java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath()
+                .normalize();
+        Map<String, String> env = StackConfig.onFreePorts(new HashMap<>(System.getenv()), "marketbill-load");
+        int code;
+        try (LocalStack stack = new LocalStack(StackConfig.from(home, env::get))) {
+            System.out.printf("stack healthy in %.1f s%n", stack.start());
+            Report r = run(stack, seconds, withFaults, openRate, usageRate);
+            System.out.println();
+            System.out.println(r.markdown());
+            code = r.passed() ? 0 : 1;
+        }
+        System.exit(code);
+    }
+
+    public static Report run(LocalStack stack, int seconds, boolean withFaults, double openRate, int usageRate)
+            throws Exception {
+        return new LoadFaultRun(stack).run(seconds, withFaults, openRate, usageRate);
+    }
+
+    private Report run(int seconds, boolean withFaults, double openRate, int usageRate) throws Exception {
+        operatorToken = token("load-operator", "operator");
+        long acceptedBefore = billing.billing("/api/billing/usage/summary").path("acceptedEvents").asLong();
+        List<Actor> actors = new CopyOnWriteArrayList<>();
+        List<Actor> metered = new CopyOnWriteArrayList<>(); // bound, active for good, known to billing-service
+        Map<String, Long> expectedUsage = new ConcurrentHashMap<>();
+        AtomicLong usageEvents = new AtomicLong();
+        AtomicLong usageResent = new AtomicLong();
+        AtomicBoolean loading = new AtomicBoolean(true);
+        Random random = new Random(7);
+        Instant start = Instant.now();
+
+        Thread faultThread = new Thread(() -> injectFaults(seconds, withFaults), "faults");
+        Thread usageThread = new Thread(() -> sendUsage(usageRate, metered, expectedUsage, usageEvents, usageResent,
+                loading), "usage");
+        ExecutorService buyers = Executors.newFixedThreadPool(64);
+        List<Future<?>> scripts = new ArrayList<>();
+        faultThread.start();
+        usageThread.start();
+        long intervalNanos = (long) (1e9 / openRate);
+        long began = System.nanoTime();
+        for (int n = 0; System.nanoTime() - began < TimeUnit.SECONDS.toNanos(seconds); n++) {
+            long due = began + n * intervalNanos;
+            if (due > System.nanoTime()) {
+                Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+            }
+            // 70% stay active and are metered; 30% are frozen and resumed, half of those then released
+            int kind = random.nextInt(10);
+            Actor a = new Actor(n, run, PRODUCTS.get(random.nextInt(PRODUCTS.size())), kind >= 7, kind >= 9);
+            actors.add(a);
+            scripts.add(buyers.submit(() -> {
+                try {
+                    play(a, metered);
+                } catch (Exception e) {
+                    problems.add("actor " + a.n + " (" + a.subscriptionId() + ") stopped at " + a.stage + ": " + e);
+                }
+                return null;
+            }));
+        }
+        System.out.printf("%d subscriptions opened in %d s; waiting for their scripts%n", actors.size(), seconds);
+        for (Future<?> f : scripts) {
+            f.get(15, TimeUnit.MINUTES);
+        }
+        buyers.shutdown();
+        loading.set(false);
+        usageThread.join();
+        faultThread.join();
+        Instant loadEnded = Instant.now();
+        System.out.printf("load over after %.0f s; %,d usage events; reconciling%n", seconds(start), usageEvents.get());
+
+        // quiet again: billing-service took in every usage event, notification-service sent every mail
+        BillingFaultRun.waitUntil("billing-service took in every usage event", Duration.ofMinutes(10), () ->
+                billing.billing("/api/billing/usage/summary").path("acceptedEvents").asLong() - acceptedBefore
+                        >= usageEvents.get());
+        BillingFaultRun.waitUntil("every mail settled", Duration.ofMinutes(10), () -> {
+            JsonNode byState = json.readTree(get(notificationUrl("/api/notifications/mails/summary")).body())
+                    .path("byState");
+            return byState.path("PENDING").asLong() == 0 && byState.path("SENDING").asLong() == 0;
+        });
+        List<BillingFaultRun.Subscription> meteredSubscriptions = metered.stream()
+                .map(a -> new BillingFaultRun.Subscription(a.subscriptionId(), a.product, null)).toList();
+        Map<String, Long> expected = new TreeMap<>(expectedUsage);
+        if (!meteredSubscriptions.isEmpty()) {
+            Instant lastHour = expected.keySet().stream().map(k -> Instant.parse(k.substring(k.lastIndexOf('|') + 1)))
+                    .max(Instant::compareTo).orElse(Instant.now().truncatedTo(ChronoUnit.HOURS));
+            billing.closeAndSettle(meteredSubscriptions, lastHour.plus(Duration.ofHours(1)));
+        }
+        double settled = seconds(loadEnded);
+
+        billing.verify(meteredSubscriptions, expected, problems);
+        int bound = verifySubscriptionsAndBindings(actors);
+        long mails = verifyMails(actors);
+        verifyNoDeadLetters();
+        Map<String, Long> retryCounts = new TreeMap<>();
+        retries.forEach((k, v) -> retryCounts.put(k, v.get()));
+        return new Report(seconds, actors.size(), bound, usageEvents.get(), usageResent.get(), mails,
+                List.copyOf(faults), retryCounts, settled, List.copyOf(problems));
+    }
+
+    // ---- one buyer's script ----
+
+    private void play(Actor a, List<Actor> metered) throws Exception {
+        a.stage = "directory";
+        retrying("directory", () -> api("PUT", gw("/api/directory/organizations/" + enc(a.organizationId)),
+                "{\"name\":\"Load org " + a.n + "\",\"site\":null}", operatorToken));
+        retrying("directory", () -> api("PUT", gw("/api/directory/organizations/" + enc(a.organizationId) + "/members/"
+                + enc(a.admin)), "{\"role\":\"ADMIN\",\"email\":\"" + a.email + "\",\"name\":\"Admin " + a.n
+                + "\",\"language\":\"" + (a.n % 2 == 0 ? "zh-CN" : "en") + "\"}", operatorToken));
+
+        a.stage = "open";
+        // the simulated marketplace is never down: it answers at once and retries its call to the gateway itself
+        HttpResponse<String> bought = post(sim("/sim/aliyun/instances"), "{\"productCode\":\"" + a.product
+                + "\",\"aliUid\":\"" + String.format("19%06d%08d", Math.abs(run.hashCode()) % 1_000_000, a.n)
+                + "\",\"skuId\":\"payg\",\"trial\":false,\"orderBizId\":\"" + a.orderBizId + "\"}");
+        if (bought.statusCode() != 200) {
+            throw new IllegalStateException("the simulator refused the order: " + bought.body());
+        }
+        a.history.add("SubscriptionOpened");
+        awaitState(a, "ACTIVE", 1);
+
+        a.stage = "bind";
+        bind(a);
+        a.mails.add("CHANNEL_ACTIVE");
+
+        if (!a.lifecycle) {
+            a.stage = "metered";
+            BillingFaultRun.waitUntil(a.subscriptionId() + " known to billing-service", Duration.ofMinutes(5), () ->
+                    get(billing.billingUrl("/api/billing/subscriptions/" + enc(a.subscriptionId()))).statusCode() == 200);
+            metered.add(a);
+            return;
+        }
+        Thread.sleep(2000);
+        a.stage = "expire";
+        operate(a, "expire");
+        a.history.add("SubscriptionFrozen");
+        a.mails.add("ORGANIZATION_FROZEN");
+        awaitState(a, "FROZEN", 2);
+        Thread.sleep(2000);
+        a.stage = "renew";
+        operate(a, "renew");
+        // the gateway keeps no state: a renewal is SubscriptionChanged, and subscription-service resumes what was frozen
+        a.history.add("SubscriptionChanged");
+        a.mails.add("ORGANIZATION_UNFROZEN");
+        awaitState(a, "ACTIVE", 3);
+        if (a.release) {
+            Thread.sleep(2000);
+            a.stage = "release";
+            operate(a, "release");
+            a.history.add("SubscriptionClosed");
+            a.mails.add("CHANNEL_ENDED");
+            awaitState(a, "CLOSED", 4);
+        }
+        a.stage = "done";
+    }
+
+    private void operate(Actor a, String operation) throws Exception {
+        HttpResponse<String> r = post(sim("/sim/aliyun/instances/" + a.orderBizId + "/" + operation), "{}");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the simulator refused " + operation + ": " + r.body());
+        }
+    }
+
+    /** Waits until subscription-service shows the state after {@code events} lifecycle events. */
+    private void awaitState(Actor a, String state, int events) throws Exception {
+        BillingFaultRun.waitUntil(a.subscriptionId() + " " + state, Duration.ofMinutes(6), () -> {
+            HttpResponse<String> r = get(subscriptionUrl("/api/subscriptions/" + enc(a.subscriptionId())));
+            if (r.statusCode() != 200) {
+                return false;
+            }
+            JsonNode s = json.readTree(r.body());
+            return s.path("state").asString().equals(state) && s.path("history").size() >= events;
+        });
+    }
+
+    /** Free login at the marketplace, then the admin binds the subscription to their organization through the API. */
+    private void bind(Actor a) throws Exception {
+        Instant until = Instant.now().plus(Duration.ofMinutes(6));
+        String last = "";
+        String why;
+        while (Instant.now().isBefore(until)) {
+            try {
+                String ticket = ticket(a);
+                HttpResponse<String> r = api("POST", gw("/api/bindings"), "{\"organizationId\":\"" + a.organizationId
+                        + "\",\"ticket\":\"" + ticket + "\"}", token(a.admin, null));
+                if (r.statusCode() == 200 || r.statusCode() == 201) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+                if (r.body().contains("\"already_bound\"") && boundTo(a).equals(a.organizationId)) {
+                    return; // an earlier attempt went through, its answer was lost
+                }
+                String error = field(r.body(), "error");
+                why = "bind: " + r.statusCode() + (error == null ? "" : " " + error);
+            } catch (IOException e) {
+                last = e.toString();
+                why = "bind: " + (e.getMessage() != null && e.getMessage().startsWith("no free-login link")
+                        ? "instance not yet open at the marketplace" : e.getClass().getSimpleName());
+            }
+            // down, or not yet known to binding-service (it consumes the subscription while it restarts)
+            retries.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
+            Thread.sleep(1100);
+        }
+        throw new IllegalStateException("binding never succeeded: " + last);
+    }
+
+    private String ticket(Actor a) throws Exception {
+        HttpResponse<String> link = get(sim("/sim/aliyun/instances/" + a.orderBizId + "/free-login"));
+        if (link.statusCode() != 200) {
+            throw new IOException("no free-login link yet: " + link.body());
+        }
+        String url = field(link.body(), "url");
+        HttpResponse<String> r = browser.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Matcher m = Pattern.compile("ticket=([^&]+)").matcher(r.headers().firstValue("Location").orElse(""));
+        if (r.statusCode() != 302 || !m.find()) {
+            throw new IOException("free login answered " + r.statusCode());
+        }
+        return URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
+    }
+
+    /** The organization the subscription is bound to now, or "". */
+    private String boundTo(Actor a) throws Exception {
+        for (JsonNode b : bindingsOf(a)) {
+            if (active(b)) {
+                return b.path("organizationId").asString();
+            }
+        }
+        return "";
+    }
+
+    private static boolean active(JsonNode binding) {
+        return binding.path("unboundAt").isNull() || binding.path("unboundAt").isMissingNode();
+    }
+
+    private JsonNode bindingsOf(Actor a) throws Exception {
+        HttpResponse<String> r = api("GET", gw("/api/bindings/subscriptions/" + enc(a.subscriptionId())), null,
+                operatorToken);
+        if (r.statusCode() != 200) {
+            throw new IOException("bindings of " + a.subscriptionId() + ": " + r.statusCode());
+        }
+        return json.readTree(r.body()).path("bindings");
+    }
+
+    // ---- usage ----
+
+    private void sendUsage(int rate, List<Actor> metered, Map<String, Long> expected, AtomicLong events,
+                           AtomicLong resent, AtomicBoolean loading) {
+        Random random = new Random(11);
+        int perBatch = Math.max(1, rate / 10);
+        long seq = 0;
+        long began = System.nanoTime();
+        for (long tick = 0; loading.get(); tick++) {
+            long due = began + tick * 100_000_000L;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            if (metered.isEmpty()) {
+                continue;
+            }
+            List<String> batch = new ArrayList<>(perBatch);
+            for (int i = 0; i < perBatch; i++) {
+                Actor a = metered.get(random.nextInt(metered.size()));
+                List<String> dims = new ArrayList<>(BillingFaultRun.PRICES.get(a.product).keySet());
+                Collections.sort(dims);
+                String dimension = dims.get(random.nextInt(dims.size()));
+                long micros = 1 + random.nextInt(3_000_000);
+                Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                batch.add(BillingFaultRun.cloudEvent(run + "-u" + seq++, at, a.subscriptionId(), dimension, micros));
+                expected.merge(a.subscriptionId() + "|" + dimension + "|" + at.truncatedTo(ChronoUnit.HOURS), micros,
+                        Long::sum);
+            }
+            events.addAndGet(batch.size());
+            String body = "[" + String.join(",", batch) + "]";
+            // the same batch, same ids, until it is accepted: the gateway answers 202 only once it is durable
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gw("/api/usage")))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/cloudevents-batch+json")
+                            .header("X-Api-Key", "local-usage-key")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 202) {
+                        if (!r.body().contains("\"accepted\":" + batch.size())) {
+                            problems.add("usage batch partly refused: " + r.body());
+                        }
+                        break;
+                    }
+                    if (r.statusCode() / 100 == 4 && r.statusCode() != 429) {
+                        problems.add("usage batch refused: " + r.statusCode() + " " + r.body());
+                        break;
+                    }
+                } catch (IOException e) {
+                    // the gateway is down
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (attempt == 0) {
+                    resent.incrementAndGet();
+                }
+                retries.computeIfAbsent("usage", k -> new AtomicLong()).incrementAndGet();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    // ---- faults ----
+
+    private void injectFaults(int seconds, boolean withFaults) {
+        if (!withFaults) {
+            return;
+        }
+        List<String> victims = List.of("gateway-service", "subscription-service", "binding-service", "billing-service",
+                "notification-service", "kafka");
+        long began = System.nanoTime();
+        for (int i = 0; i < victims.size(); i++) {
+            long due = began + TimeUnit.SECONDS.toNanos((long) seconds * (i + 1) / (victims.size() + 1));
+            try {
+                Thread.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000));
+                String victim = victims.get(i);
+                long at = (System.nanoTime() - began) / 1_000_000_000L;
+                Instant t = Instant.now();
+                if (victim.equals("kafka")) {
+                    stack.kafka().kill();
+                    Thread.sleep(3000);
+                    stack.startKafkaAgain();
+                } else {
+                    stack.service(victim).kill();
+                    Thread.sleep(3000);
+                    stack.restart(victim);
+                }
+                String f = String.format("%s at %d s, ready again %.1f s later", victim.equals("kafka")
+                        ? "the Kafka broker" : victim, at, seconds(t));
+                faults.add(f);
+                System.out.println(f);
+            } catch (Exception e) {
+                faults.add("fault injection failed: " + e);
+                problems.add("fault injection failed: " + e);
+            }
+        }
+    }
+
+    // ---- reconciling ----
+
+    private int verifySubscriptionsAndBindings(List<Actor> actors) throws Exception {
+        int bound = 0;
+        for (Actor a : actors) {
+            if (!"done".equals(a.stage) && !"metered".equals(a.stage)) {
+                continue; // its script failed: already a problem
+            }
+            HttpResponse<String> r = get(subscriptionUrl("/api/subscriptions/" + enc(a.subscriptionId())));
+            if (r.statusCode() != 200) {
+                problems.add(a.subscriptionId() + " unknown to subscription-service");
+                continue;
+            }
+            JsonNode s = json.readTree(r.body());
+            String want = a.release ? "CLOSED" : "ACTIVE";
+            if (!s.path("state").asString().equals(want)) {
+                problems.add(a.subscriptionId() + " is " + s.path("state").asString() + ", expected " + want);
+            }
+            List<String> types = new ArrayList<>();
+            Set<String> ids = new HashSet<>();
+            for (JsonNode h : s.path("history")) {
+                types.add(h.path("type").asString());
+                ids.add(h.path("eventId").asString());
+            }
+            if (!types.equals(a.history) || ids.size() != types.size()) {
+                problems.add(a.subscriptionId() + " history " + types + ", expected " + a.history + " each once");
+            }
+            JsonNode bindings = bindingsOf(a);
+            boolean active = bindings.size() == 1 && active(bindings.get(0));
+            boolean ok = bindings.size() == 1 && bindings.get(0).path("organizationId").asString().equals(a.organizationId)
+                    && active != a.release;
+            if (!ok) {
+                problems.add(a.subscriptionId() + " bindings " + bindings + ", expected one with " + a.organizationId
+                        + (a.release ? ", unbound" : ", active"));
+            } else {
+                bound++;
+            }
+        }
+        return bound;
+    }
+
+    private long verifyMails(List<Actor> actors) throws Exception {
+        long sent = 0;
+        for (Actor a : actors) {
+            if (!"done".equals(a.stage) && !"metered".equals(a.stage)) {
+                continue;
+            }
+            JsonNode rows = json.readTree(get(notificationUrl("/api/notifications/mails?limit=100&recipient="
+                    + enc(a.email))).body()).path("mails");
+            List<String> types = new ArrayList<>();
+            for (JsonNode m : rows) {
+                if (!m.path("state").asString().equals("SENT")) {
+                    problems.add("mail " + m.path("type").asString() + " to " + a.email + " is "
+                            + m.path("state").asString() + ": " + m.path("lastError").asString());
+                }
+                types.add(m.path("type").asString());
+            }
+            List<String> core = new ArrayList<>(types);
+            core.removeIf(t -> a.release && LATER_CLOSE_MAILS.contains(t));
+            List<String> want = new ArrayList<>(a.mails);
+            Collections.sort(core);
+            Collections.sort(want);
+            if (!core.equals(want) || new HashSet<>(types).size() != types.size()) {
+                problems.add("mails to " + a.email + ": " + types + ", expected " + a.mails
+                        + (a.release ? " (plus what a release may cause later)" : "") + ", each once");
+            }
+            List<String> got = inbox(a.email);
+            if (got.size() != rows.size() || new HashSet<>(got).size() != got.size()) {
+                problems.add(a.email + " received " + got.size() + " messages (" + new HashSet<>(got).size()
+                        + " distinct) for " + rows.size() + " mails sent");
+            }
+            sent += rows.size();
+        }
+        return sent;
+    }
+
+    /** The Message-IDs in the recipient's own mailbox at the SMTP server (the archive's blind copies are elsewhere). */
+    private List<String> inbox(String email) throws Exception {
+        List<String> ids = new ArrayList<>();
+        com.icegreen.greenmail.user.GreenMailUser user = stack.mailServer().getUserManager().getUserByEmail(email);
+        if (user != null) {
+            for (com.icegreen.greenmail.store.StoredMessage m : stack.mailServer().getManagers().getImapHostManager()
+                    .getInbox(user).getMessages()) {
+                ids.add(m.getMimeMessage().getMessageID());
+            }
+        }
+        return ids;
+    }
+
+    private void verifyNoDeadLetters() throws Exception {
+        StackConfig c = stack.config();
+        for (int port : List.of(c.subscriptionPort(), c.bindingPort(), c.billingPort(), c.notificationPort())) {
+            HttpResponse<String> r = port == c.bindingPort()
+                    ? api("GET", gw("/api/dead-letters/binding-service"), null, operatorToken)
+                    : get(c.url(port) + "/api/dead-letters");
+            if (r.statusCode() != 200 || !r.body().strip().equals("[]")) {
+                problems.add("dead letters at port " + port + ": " + r.statusCode() + " " + r.body());
+            }
+        }
+    }
+
+    // ---- plumbing ----
+
+    private interface Call {
+        HttpResponse<String> call() throws Exception;
+    }
+
+    /** Calls until the answer is not a connection failure nor a 5xx (a service away), for up to 6 minutes. */
+    private HttpResponse<String> retrying(String what, Call call) throws Exception {
+        Instant until = Instant.now().plus(Duration.ofMinutes(6));
+        while (true) {
+            try {
+                HttpResponse<String> r = call.call();
+                if (r.statusCode() < 500 && r.statusCode() != 429) {
+                    if (r.statusCode() >= 400) {
+                        throw new IllegalStateException(what + " refused: " + r.statusCode() + " " + r.body());
+                    }
+                    return r;
+                }
+            } catch (IOException e) {
+                // down
+            }
+            if (Instant.now().isAfter(until)) {
+                throw new IllegalStateException(what + " kept failing");
+            }
+            retries.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
+            Thread.sleep(1000);
+        }
+    }
+
+    private String token(String user, String role) throws Exception {
+        String key = user + "|" + role;
+        Instant until = Instant.now().plus(Duration.ofMinutes(6));
+        while (!tokens.containsKey(key)) {
+            try {
+                tokens.put(key, DevLoginTokens.fetch(stack.config(), user, role));
+            } catch (IOException | IllegalStateException e) {
+                if (Instant.now().isAfter(until)) {
+                    throw new IllegalStateException("no token for " + user + ": " + e.getMessage());
+                }
+                retries.computeIfAbsent("token", k -> new AtomicLong()).incrementAndGet();
+                Thread.sleep(1000);
+            }
+        }
+        return tokens.get(key);
+    }
+
+    private HttpResponse<String> api(String method, String url, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String gw(String path) {
+        return stack.config().url(stack.config().gatewayPort()) + path;
+    }
+
+    private String sim(String path) {
+        return stack.config().url(stack.config().simulatorPort()) + path;
+    }
+
+    private String subscriptionUrl(String path) {
+        return stack.config().url(stack.config().subscriptionPort()) + path;
+    }
+
+    private String notificationUrl(String path) {
+        return stack.config().url(stack.config().notificationPort()) + path;
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static double seconds(Instant since) {
+        return Duration.between(since, Instant.now()).toMillis() / 1000.0;
+    }
+}
