@@ -1,5 +1,7 @@
 package io.marketbill.notification.directory;
 
+import org.springframework.context.ApplicationEventPublisher;
+
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.MemberAdded;
 import io.marketbill.contracts.MemberRemoved;
@@ -27,12 +29,18 @@ public class DirectoryReplica {
     public record Recipient(String email, String language) {
     }
 
+    /** Published (in the applying transaction) when an organization may have gained an admin with an address. */
+    public record AdminsChanged(String organizationId) {
+    }
+
     private final JdbcClient jdbc;
     private final InboundEvents inbound;
+    private final ApplicationEventPublisher events;
 
-    DirectoryReplica(JdbcClient jdbc, InboundEvents inbound) {
+    DirectoryReplica(JdbcClient jdbc, InboundEvents inbound, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.inbound = inbound;
+        this.events = events;
     }
 
     @KafkaListener(topics = Topics.DIRECTORY)
@@ -56,14 +64,19 @@ public class DirectoryReplica {
                     INSERT INTO membership (organization_id, user_id, role) VALUES (:o, :u, :r)
                     ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role""")
                     .param("o", m.organizationId()).param("u", m.userId()).param("r", upper(m.role())).update();
+            events.publishEvent(new AdminsChanged(m.organizationId()));
         } else if (e.payload() instanceof MemberRemoved m) {
             jdbc.sql("DELETE FROM membership WHERE organization_id = :o AND user_id = :u")
                     .param("o", m.organizationId()).param("u", m.userId()).update();
         } else if (e.payload() instanceof MemberRoleChanged m) {
             jdbc.sql("UPDATE membership SET role = :r WHERE organization_id = :o AND user_id = :u")
                     .param("o", m.organizationId()).param("u", m.userId()).param("r", upper(m.role())).update();
+            events.publishEvent(new AdminsChanged(m.organizationId()));
         } else if (e.payload() instanceof UserUpdated u) {
             user(u.userId(), u.email(), u.name(), u.language());
+            jdbc.sql("SELECT organization_id FROM membership WHERE user_id = :u AND role = 'ADMIN'")
+                    .param("u", u.userId()).query(String.class).list()
+                    .forEach(org -> events.publishEvent(new AdminsChanged(org)));
         }
     }
 

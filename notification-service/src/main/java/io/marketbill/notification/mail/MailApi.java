@@ -78,7 +78,8 @@ class MailApi {
         STATES.stream().sorted().forEach(s -> byState.put(s, 0L));
         jdbc.sql("SELECT state, COUNT(*) FROM mail GROUP BY state")
                 .query((rs, n) -> byState.put(rs.getString(1), rs.getLong(2))).list();
-        return Map.of("byState", byState);
+        return Map.of("byState", byState, "awaitingDirectory",
+                jdbc.sql("SELECT COUNT(*) FROM mail_awaiting_directory").query(Long.class).single());
     }
 
     /** A DEAD (or SKIPPED) mail goes again, with a fresh set of attempts. */

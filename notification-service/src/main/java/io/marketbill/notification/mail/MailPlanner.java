@@ -10,7 +10,10 @@ import io.marketbill.contracts.OrgUnfrozen;
 import io.marketbill.contracts.SubscriptionBound;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionUnbound;
+import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.notification.directory.DirectoryReplica;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,13 +42,38 @@ public class MailPlanner {
     private final DirectoryReplica directory;
     private final MailProperties props;
     private final Clock clock;
+    private final EventCodec codec;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    MailPlanner(JdbcClient jdbc, DirectoryReplica directory, MailProperties props, Clock clock) {
+    MailPlanner(JdbcClient jdbc, DirectoryReplica directory, MailProperties props, Clock clock, EventCodec codec,
+                MeterRegistry meters) {
         this.jdbc = jdbc;
         this.directory = directory;
         this.props = props;
         this.clock = clock;
+        this.codec = codec;
+        Gauge.builder("marketbill.mail.awaiting.directory", this::awaitingDirectory)
+                .description("Billing events whose organization has no known admin yet (mail planned when one arrives)")
+                .register(meters);
+    }
+
+    /** Billing events waiting for an admin of their organization to reach this copy of the directory. */
+    public long awaitingDirectory() {
+        return jdbc.sql("SELECT COUNT(*) FROM mail_awaiting_directory").query(Long.class).single();
+    }
+
+    /**
+     * An admin may have arrived: the events that waited for one are planned now, in the same transaction as the
+     * directory change. They stay waiting while the organization still has no admin with an address.
+     */
+    @EventListener
+    void on(DirectoryReplica.AdminsChanged changed) {
+        if (directory.adminsOf(changed.organizationId()).isEmpty()) {
+            return;
+        }
+        List<String> waiting = jdbc.sql("DELETE FROM mail_awaiting_directory WHERE organization_id = :o RETURNING event")
+                .param("o", changed.organizationId()).query(String.class).list();
+        waiting.forEach(event -> plan(codec.decode(event)));
     }
 
     /** Plans the mails of one event, in the caller's transaction; returns how many. */
@@ -110,6 +139,15 @@ public class MailPlanner {
     private int toOrganization(EventEnvelope e, MailType type, String organizationId, String productCode,
                                Map<String, Object> facts) {
         List<DirectoryReplica.Recipient> to = new ArrayList<>(directory.adminsOf(organizationId));
+        if (to.isEmpty()) {
+            // directory.v1 is another topic: after an outage its news of this organization can come later than the
+            // event. The event waits for an admin instead of being done with no one told.
+            jdbc.sql("""
+                    INSERT INTO mail_awaiting_directory (event_id, organization_id, event, created_at)
+                    VALUES (:e, :o, :event, :now) ON CONFLICT DO NOTHING""")
+                    .param("e", e.eventId()).param("o", organizationId).param("event", codec.encode(e))
+                    .param("now", Timestamp.from(clock.instant())).update();
+        }
         if (type.critical() && props.copyOperations()) {
             props.operationsAddresses().forEach(a -> to.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
         }

@@ -283,6 +283,31 @@ class MailTest {
     }
 
     @Test
+    void anEventThatArrivesBeforeItsOrganizationsAdminIsMailedWhenTheAdminArrives() throws Exception {
+        jdbc.sql("DELETE FROM mail_awaiting_directory").update();
+        // after an outage binding.v1 can be read before directory.v1: the organization is not known here yet
+        EventEnvelope bound = event("aliyun:ORDER-LATE", new SubscriptionBound("org-late", EMQX, "1880000000000042",
+                "u-quiet", null), 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "SELECT COUNT(*) FROM mail_awaiting_directory WHERE event_id = :e").param("e", bound.eventId())
+                .query(Long.class).single() == 1);
+        assertThat(Http.get(port, "/api/notifications/mails/summary").body()).contains("\"awaitingDirectory\":1");
+        event("aliyun:ORDER-LATE", new OrgFrozen("org-late", "SUBSCRIPTION_FROZEN"), 0);
+        // a member who is not an admin does not end the wait
+        directory(new OrganizationCreated("org-late", "Late Ltd", "cn"));
+        directory(new MemberAdded("org-late", "u-bob", "member", "bob@acme.example", "Bob", "en"));
+        directory(new MemberAdded("org-late", "u-quiet", "admin", "quiet@acme.example", "Quiet", "en"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "SELECT COUNT(*) FROM mail WHERE recipient = 'quiet@acme.example'").query(Long.class).single() == 2);
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM mail_awaiting_directory").query(Long.class).single()).isZero();
+        send(Topics.BINDING, "aliyun:ORDER-LATE", codec.encode(bound)); // and a redelivery changes nothing
+        deliver();
+        assertThat(inbox("quiet@acme.example")).extracting(Mail::subject)
+                .containsExactlyInAnyOrder("Late Ltd now pays through the marketplace", "Late Ltd is frozen");
+        assertThat(inbox("bob@acme.example")).isEmpty();
+    }
+
+    @Test
     void optingOutStopsOptionalMailButNotBillingCriticalMail() throws Exception {
         String url = links.optOutUrl("alice@acme.example");
         String query = url.substring(url.indexOf('?') + 1);
