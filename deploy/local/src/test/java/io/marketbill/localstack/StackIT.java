@@ -375,4 +375,21 @@ class StackIT {
         assertThat(count("SELECT count(*) FROM notification.billing_change WHERE subscription_id LIKE 'aliyun:SCALE-%'"))
                 .as("one billing change per subscription").isEqualTo(n);
     }
+
+    /**
+     * A minute of the load and fault suite ({@code deploy/local/load-and-faults} runs ten): subscriptions, bindings
+     * and usage while the gateway, each consumer service and the broker are SIGKILLed in turn (the second instances
+     * of the scale-out test keep running), then everything reconciled.
+     */
+    @Test
+    @Order(10)
+    void mixedLoadWhileEachServiceAndTheBrokerAreKilledInTurnReconcilesEverything() throws Exception {
+        io.marketbill.localstack.fault.LoadFaultRun.Report r =
+                io.marketbill.localstack.fault.LoadFaultRun.run(stack, 60, true, 1, 100);
+        System.out.println(r.markdown());
+        assertThat(r.faults()).hasSize(6).allSatisfy(f -> assertThat(f).doesNotContain("failed"));
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.bound()).isEqualTo(r.actors()).isGreaterThan(40);
+        assertThat(r.usageEvents()).isGreaterThan(1000);
+    }
 }

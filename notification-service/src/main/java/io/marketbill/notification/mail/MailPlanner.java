@@ -68,6 +68,7 @@ public class MailPlanner {
      */
     @EventListener
     void on(DirectoryReplica.AdminsChanged changed) {
+        lockDirectoryOf(changed.organizationId());
         if (directory.adminsOf(changed.organizationId()).isEmpty()) {
             return;
         }
@@ -138,6 +139,7 @@ public class MailPlanner {
 
     private int toOrganization(EventEnvelope e, MailType type, String organizationId, String productCode,
                                Map<String, Object> facts) {
+        lockDirectoryOf(organizationId);
         List<DirectoryReplica.Recipient> to = new ArrayList<>(directory.adminsOf(organizationId));
         if (to.isEmpty()) {
             // directory.v1 is another topic: after an outage its news of this organization can come later than the
@@ -152,6 +154,15 @@ public class MailPlanner {
             props.operationsAddresses().forEach(a -> to.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
         }
         return add(e, type, productCode, organizationId, to, facts);
+    }
+
+    /**
+     * Until the transaction ends: the directory consumer and the billing consumers run concurrently, and without this
+     * an event could read "no admin" while the admin's arrival, not yet committed, found nothing waiting yet.
+     */
+    private void lockDirectoryOf(String organizationId) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('mail-directory:' || :o))").param("o", organizationId)
+                .query((rs, n) -> 1).list();
     }
 
     private int add(EventEnvelope e, MailType type, String productCode, String organizationId,
