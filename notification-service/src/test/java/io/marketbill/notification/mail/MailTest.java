@@ -206,8 +206,12 @@ class MailTest {
     @Test
     void eachMailTypeReachesTheAdminsInTheirLanguageWithTheKeyFacts() throws Exception {
         String sub = "aliyun:ORDER-7";
-        // the product, for branding: known from SubscriptionOpened
-        event(sub, new SubscriptionOpened(EMQX, "payg", false, "1880000000000007", "o", null, Map.of(), null, null), 0);
+        // the product, for branding: known from SubscriptionOpened, read from another topic than what follows, so
+        // wait until it is recorded (it calls for no mail: no organization has paid with this account yet)
+        EventEnvelope opened = event(sub, new SubscriptionOpened(EMQX, "payg", false, "1880000000000007", "o", null,
+                Map.of(), null, null), 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM billing_change WHERE event_id = :e")
+                .param("e", opened.eventId()).query(Long.class).single() == 1);
         event(sub, new SubscriptionBound("org-acme", EMQX, "1880000000000007", "u-alice", null), 2);
         event(sub, new SubscriptionBound("org-acme", EMQX, "1880000000000008", "u-alice", "aliyun:ORDER-6"), 2);
         event(sub, new SubscriptionUnbound("org-acme", EMQX, "1880000000000007", "SUBSCRIPTION_CLOSED", "marketplace"), 2);

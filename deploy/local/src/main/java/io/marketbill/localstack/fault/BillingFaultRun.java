@@ -427,12 +427,12 @@ public final class BillingFaultRun {
         return stack.config().url(stack.config().simulatorPort()) + path;
     }
 
-    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+    HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(300))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -277,35 +277,26 @@ public final class LoadFaultRun {
             metered.add(a);
             return;
         }
-        Thread.sleep(2000);
-        a.stage = "expire";
-        operate(a, "expire");
-        a.history.add("SubscriptionFrozen");
-        a.mails.add("ORGANIZATION_FROZEN");
-        awaitState(a, "FROZEN", 2);
-        Thread.sleep(2000);
-        a.stage = "renew";
-        operate(a, "renew");
+        step(a, "expire", "SubscriptionFrozen", "ORGANIZATION_FROZEN", "FROZEN");
         // the gateway keeps no state: a renewal is SubscriptionChanged, and subscription-service resumes what was frozen
-        a.history.add("SubscriptionChanged");
-        a.mails.add("ORGANIZATION_UNFROZEN");
-        awaitState(a, "ACTIVE", 3);
+        step(a, "renew", "SubscriptionChanged", "ORGANIZATION_UNFROZEN", "ACTIVE");
         if (a.release) {
-            Thread.sleep(2000);
-            a.stage = "release";
-            operate(a, "release");
-            a.history.add("SubscriptionClosed");
-            a.mails.add("CHANNEL_ENDED");
-            awaitState(a, "CLOSED", 4);
+            step(a, "release", "SubscriptionClosed", "CHANNEL_ENDED", "CLOSED");
         }
         a.stage = "done";
     }
 
-    private void operate(Actor a, String operation) throws Exception {
+    /** A couple of seconds later, the marketplace does {@code operation}; waits until subscription-service shows it. */
+    private void step(Actor a, String operation, String event, String mail, String state) throws Exception {
+        Thread.sleep(2000);
+        a.stage = operation;
         HttpResponse<String> r = post(sim("/sim/aliyun/instances/" + a.orderBizId + "/" + operation), "{}");
         if (r.statusCode() != 200) {
             throw new IllegalStateException("the simulator refused " + operation + ": " + r.body());
         }
+        a.history.add(event);
+        a.mails.add(mail);
+        awaitState(a, state, a.history.size());
     }
 
     /** Waits until subscription-service shows the state after {@code events} lifecycle events. */
@@ -674,14 +665,11 @@ public final class LoadFaultRun {
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return billing.get(url);
     }
 
     private HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return billing.post(url, body);
     }
 
     private String gw(String path) {
