@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Plain HTTP calls to a service under test on 127.0.0.1. */
 public final class Http {
@@ -37,6 +39,23 @@ public final class Http {
             b.header(headers[i], headers[i + 1]);
         }
         return send(b.build());
+    }
+
+    /** A browser's form post (its own client: cookies, redirects as it was built with). */
+    public static HttpResponse<String> postForm(HttpClient browser, int port, String path, String form)
+            throws IOException, InterruptedException {
+        return browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The first group of {@code regex} in a page, which must be there. */
+    public static String find(String regex, String text) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new AssertionError(regex + " not in " + text);
+        }
+        return m.group(1);
     }
 
     private static HttpResponse<String> send(HttpRequest request) {

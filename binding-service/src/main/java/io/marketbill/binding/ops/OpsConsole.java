@@ -131,35 +131,40 @@ class OpsConsole {
 
     @GetMapping("/metering")
     String metering(HttpServletRequest request, HttpServletResponse response, Model model) {
-        String stop = guard(request, response, model);
-        if (stop != null) {
-            return stop;
-        }
-        String token = token(request);
-        CompletableFuture<OpsServices.Result> summary = services.get(OpsServices.BILLING,
-                "/api/billing/ledger/summary", token);
-        CompletableFuture<OpsServices.Result> ledger = services.get(OpsServices.BILLING,
-                "/api/billing/ledger?limit=100", token);
-        CompletableFuture<OpsServices.Result> reconciliation = services.get(OpsServices.BILLING,
-                "/api/billing/reconciliation", token);
-        return page(model, "Metering", List.of(Section.of("ledger-summary", "Ledger summary", summary.join()),
-                Section.of("ledger", "Ledger (latest 100)", ledger.join()),
-                Section.of("reconciliation", "Reconciliation differences", reconciliation.join())));
+        return remotePage(request, response, model, "Metering", OpsServices.BILLING,
+                new Remote("ledger-summary", "Ledger summary", "/api/billing/ledger/summary"),
+                new Remote("ledger", "Ledger (latest 100)", "/api/billing/ledger?limit=100"),
+                new Remote("reconciliation", "Reconciliation differences", "/api/billing/reconciliation"));
     }
 
     @GetMapping("/mails")
     String mails(HttpServletRequest request, HttpServletResponse response, Model model) {
+        return remotePage(request, response, model, "Mails", OpsServices.NOTIFICATION,
+                new Remote("mail-summary", "Mails by state", "/api/notifications/mails/summary"),
+                new Remote("mails", "Send log (latest 100)", "/api/notifications/mails?limit=100"));
+    }
+
+    /** A section read from another service's API. */
+    private record Remote(String id, String title, String path) {
+    }
+
+    /** A page of sections from one service, asked all at once with the operator's token. */
+    private String remotePage(HttpServletRequest request, HttpServletResponse response, Model model, String title,
+                              String service, Remote... remotes) {
         String stop = guard(request, response, model);
         if (stop != null) {
             return stop;
         }
         String token = token(request);
-        CompletableFuture<OpsServices.Result> summary = services.get(OpsServices.NOTIFICATION,
-                "/api/notifications/mails/summary", token);
-        CompletableFuture<OpsServices.Result> mails = services.get(OpsServices.NOTIFICATION,
-                "/api/notifications/mails?limit=100", token);
-        return page(model, "Mails", List.of(Section.of("mail-summary", "Mails by state", summary.join()),
-                Section.of("mails", "Send log (latest 100)", mails.join())));
+        List<CompletableFuture<OpsServices.Result>> results = new ArrayList<>();
+        for (Remote r : remotes) {
+            results.add(services.get(service, r.path(), token));
+        }
+        List<Section> sections = new ArrayList<>();
+        for (int k = 0; k < remotes.length; k++) {
+            sections.add(Section.of(remotes[k].id(), remotes[k].title(), results.get(k).join()));
+        }
+        return page(model, title, sections);
     }
 
     @GetMapping("/dead-letters")

@@ -1,5 +1,6 @@
 package io.marketbill.binding.ops;
 
+import io.marketbill.testsupport.Http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketbill.binding.BindingServiceTestBase;
@@ -14,8 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The ops console: sign-in for operators only, binding-service's own data, the other services (stubbed or down). */
@@ -30,19 +29,11 @@ class OpsConsoleTest extends BindingServiceTestBase {
     }
 
     private HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
-        return browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postForm(browser, port, path, form);
     }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String find(String regex, String text) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        assertThat(m.find()).as(regex + " in " + text).isTrue();
-        return m.group(1);
     }
 
     /** Opens the console, goes to the identity provider, and comes back with the token (form_post). */
@@ -52,7 +43,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
         String login = first.headers().firstValue("Location").orElseThrow();
         assertThat(login).startsWith(TestTokens.loginUrl() + "?redirect_uri=")
                 .contains(enc("/ops/signed-in").replace("%2F", "/"));
-        return post("/ops/signed-in", "id_token=" + enc(idToken) + "&state=" + find("state=([^&]+)", login));
+        return post("/ops/signed-in", "id_token=" + enc(idToken) + "&state=" + Http.find("state=([^&]+)", login));
     }
 
     @Test
@@ -145,9 +136,9 @@ class OpsConsoleTest extends BindingServiceTestBase {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("Dead letters of binding-service").contains("stub failure")
                 .contains("action=\"/ops/dead-letters/subscription-service/7/replay\"");
-        assertThat(find("id=\"dead-letters-notification-service\">(.*?)</section>",
+        assertThat(Http.find("id=\"dead-letters-notification-service\">(.*?)</section>",
                 page.body().replace("\n", " "))).contains("unavailable (");
-        String formToken = find("name=\"form_token\" value=\"([^\"]+)\"", page.body());
+        String formToken = Http.find("name=\"form_token\" value=\"([^\"]+)\"", page.body());
 
         HttpResponse<String> forged = post("/ops/dead-letters/subscription-service/7/replay", "form_token=forged");
         assertThat(forged.statusCode()).isEqualTo(403);

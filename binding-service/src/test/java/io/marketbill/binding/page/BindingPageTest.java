@@ -1,5 +1,6 @@
 package io.marketbill.binding.page;
 
+import io.marketbill.testsupport.Http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketbill.binding.BindingServiceTestBase;
@@ -14,8 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The browser flow: ticket, sign-in at the identity provider (form_post), the choice, the confirmation. */
@@ -35,19 +34,11 @@ class BindingPageTest extends BindingServiceTestBase {
     }
 
     private HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
-        return browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return Http.postForm(browser, port, path, form);
     }
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String find(String regex, String text) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        assertThat(m.find()).as(regex + " in " + text).isTrue();
-        return m.group(1);
     }
 
     /** Arrives with a ticket and signs in as the user; returns the page. */
@@ -61,7 +52,7 @@ class BindingPageTest extends BindingServiceTestBase {
         assertThat(toLogin.statusCode()).isEqualTo(302);
         String login = toLogin.headers().firstValue("Location").orElseThrow();
         assertThat(login).startsWith(TestTokens.loginUrl() + "?redirect_uri=");
-        String state = find("state=([^&]+)", login);
+        String state = Http.find("state=([^&]+)", login);
         HttpResponse<String> back = post("/binding/login", "id_token=" + enc(userToken) + "&state=" + state);
         assertThat(back.statusCode()).isEqualTo(302);
         return get("/binding", headers);
@@ -87,7 +78,7 @@ class BindingPageTest extends BindingServiceTestBase {
         assertThat(english.body()).contains("Bind your marketplace subscription").contains("Insufficient permission")
                 .contains("Confirm binding").contains("lang=\"en\"");
 
-        String formToken = find("name=\"form_token\" value=\"([^\"]+)\"", english.body());
+        String formToken = Http.find("name=\"form_token\" value=\"([^\"]+)\"", english.body());
         HttpResponse<String> forged = post("/binding/confirm", "organizationId=" + mine + "&form_token=forged");
         assertThat(forged.statusCode()).isEqualTo(403);
         assertThat(bindings.activeBindingsOf(sub)).isEmpty();
@@ -126,7 +117,7 @@ class BindingPageTest extends BindingServiceTestBase {
 
         assertThat(page.body()).contains("Insufficient permission").containsPattern("id=\"confirm\"\\s+disabled")
                 .contains("No organization can be bound");
-        String formToken = find("name=\"form_token\" value=\"([^\"]+)\"", page.body());
+        String formToken = Http.find("name=\"form_token\" value=\"([^\"]+)\"", page.body());
         HttpResponse<String> refused = post("/binding/confirm", "organizationId=" + org + "&form_token=" + formToken);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("id=\"refusal\"").contains("请联系该组织的管理员绑定");
@@ -152,7 +143,7 @@ class BindingPageTest extends BindingServiceTestBase {
         String sub = opened(ZILLIZ, unique("ali"));
         String ticket = new LoginTicket(sub, "", Instant.now().plusSeconds(300)).sign(SECRET);
         get("/binding?ticket=" + enc(ticket));
-        String state = find("state=([^&]+)", get("/binding").headers().firstValue("Location").orElseThrow());
+        String state = Http.find("state=([^&]+)", get("/binding").headers().firstValue("Location").orElseThrow());
         assertThat(post("/binding/login", "id_token=garbage&state=" + state).statusCode()).isEqualTo(403);
         assertThat(post("/binding/login", "id_token=" + enc(TestTokens.user("u-a")) + "&state=wrong").statusCode())
                 .isEqualTo(403);
