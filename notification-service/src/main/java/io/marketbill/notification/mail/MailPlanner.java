@@ -82,9 +82,10 @@ public class MailPlanner {
         Object p = e.payload();
         if (p instanceof SubscriptionBound b) {
             jdbc.sql("""
-                    INSERT INTO account_organization (marketplace_account_id, organization_id) VALUES (:a, :o)
-                    ON CONFLICT DO NOTHING""").param("a", String.valueOf(b.marketplaceAccountId()))
-                    .param("o", b.organizationId()).update();
+                    INSERT INTO account_organization (marketplace_account_id, organization_id, subscription_id, bound_at)
+                    VALUES (:a, :o, :s, :at) ON CONFLICT DO NOTHING""").param("a", String.valueOf(b.marketplaceAccountId()))
+                    .param("o", b.organizationId()).param("s", e.subscriptionId())
+                    .param("at", Timestamp.from(e.occurredAt())).update();
             MailType type = b.previousSubscriptionId() == null ? MailType.CHANNEL_ACTIVE : MailType.ACCOUNT_SWITCHED;
             return toOrganization(e, type, b.organizationId(), b.productCode(), Map.of(
                     "marketplace", e.marketplace(), "accountId", String.valueOf(b.marketplaceAccountId()),
@@ -117,10 +118,15 @@ public class MailPlanner {
                     Map.of("deleteAt", d.deleteAt().toString()));
         }
         if (p instanceof SubscriptionOpened o) {
-            // the buyer's address is known only if this account paid for an organization before
+            // the buyer's address is known only if this account paid for an organization before: through another
+            // subscription, bound before this one opened (this one's own binding may have been read first)
             Set<DirectoryReplica.Recipient> buyers = new LinkedHashSet<>();
-            List<String> orgs = jdbc.sql("SELECT organization_id FROM account_organization WHERE marketplace_account_id = :a")
-                    .param("a", String.valueOf(o.marketplaceAccountId())).query(String.class).list();
+            List<String> orgs = jdbc.sql("""
+                    SELECT DISTINCT organization_id FROM account_organization
+                    WHERE marketplace_account_id = :a AND subscription_id <> :s AND bound_at <= :opened
+                    ORDER BY organization_id""")
+                    .param("a", String.valueOf(o.marketplaceAccountId())).param("s", e.subscriptionId())
+                    .param("opened", Timestamp.from(e.occurredAt())).query(String.class).list();
             orgs.forEach(org -> buyers.addAll(directory.adminsOf(org)));
             Map<String, Object> model = Map.of("marketplace", e.marketplace(), "accountId",
                     String.valueOf(o.marketplaceAccountId()), "instanceId", instanceId(e.subscriptionId()),

@@ -312,6 +312,39 @@ class MailTest {
     }
 
     @Test
+    void aBuyerIsKnownOnlyFromAnotherSubscriptionBoundBeforeTheNewOneOpened() throws Exception {
+        String account = "1880000000000077";
+        Instant t = clock.instant();
+        // after an outage a subscription's own binding can be read before its opening: no "welcome back" for it
+        event("aliyun:ORDER-77", new SubscriptionBound("org-acme", EMQX, account, "u-alice", null), 2);
+        assertThat(mailsFor(opened("aliyun:ORDER-77", account, t))).isZero();
+        // nor for a subscription that opened before the account's first binding, whatever order they are read in
+        assertThat(mailsFor(opened("aliyun:ORDER-76", account, t.minusSeconds(60)))).isZero();
+        // a later subscription of the same account: its buyers are the admins of the organization it paid for
+        EventEnvelope later = EventEnvelope.of(UUID.randomUUID(), t.plusSeconds(60), "test", "aliyun:ORDER-78",
+                new SubscriptionOpened(EMQX, "payg", false, account, "o", null, Map.of(), null, null));
+        send(Topics.MARKETPLACE_SUBSCRIPTIONS, "aliyun:ORDER-78", codec.encode(later));
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsFor(later) == 2);
+        assertThat(jdbc.sql("SELECT recipient FROM mail WHERE event_id = :e ORDER BY recipient")
+                .param("e", later.eventId()).query(String.class).list())
+                .containsExactly("alice@acme.example", "li@acme.example");
+    }
+
+    /** Publishes a SubscriptionOpened that happened at the given time and waits until it is recorded. */
+    private EventEnvelope opened(String subscriptionId, String account, Instant at) throws Exception {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, "test", subscriptionId,
+                new SubscriptionOpened(EMQX, "payg", false, account, "o", null, Map.of(), null, null));
+        send(Topics.MARKETPLACE_SUBSCRIPTIONS, subscriptionId, codec.encode(e));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM billing_change WHERE event_id = :e")
+                .param("e", e.eventId()).query(Long.class).single() == 1);
+        return e;
+    }
+
+    private long mailsFor(EventEnvelope e) {
+        return jdbc.sql("SELECT COUNT(*) FROM mail WHERE event_id = :e").param("e", e.eventId()).query(Long.class).single();
+    }
+
+    @Test
     void optingOutStopsOptionalMailButNotBillingCriticalMail() throws Exception {
         String url = links.optOutUrl("alice@acme.example");
         String query = url.substring(url.indexOf('?') + 1);
