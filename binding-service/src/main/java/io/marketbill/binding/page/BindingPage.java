@@ -46,6 +46,9 @@ import org.springframework.web.util.UriComponentsBuilder;
 @Controller
 class BindingPage {
 
+    /** How often the page looks again for a subscription still on its way from the marketplace. */
+    static final int UNKNOWN_SUBSCRIPTION_REFRESH_SECONDS = 3;
+
     static final String TICKET_COOKIE = "mb_ticket";
     static final String USER_COOKIE = "mb_user";
     static final String STATE_COOKIE = "mb_state";
@@ -173,7 +176,10 @@ class BindingPage {
         model.addAttribute("consoleUrl", choice.product() == null ? null : choice.product().consoleUrl());
         model.addAttribute("formToken", formToken(ticketText, user.getTokenValue()));
         if (choice.refusal() == Refusal.SUBSCRIPTION_UNKNOWN) {
+            // free login can come back before this service has read the subscription (seconds; minutes after an outage)
             response.setStatus(HttpStatus.ACCEPTED.value());
+            response.setHeader("Retry-After", String.valueOf(UNKNOWN_SUBSCRIPTION_REFRESH_SECONDS));
+            model.addAttribute("refreshSeconds", UNKNOWN_SUBSCRIPTION_REFRESH_SECONDS);
         }
         return "binding";
     }

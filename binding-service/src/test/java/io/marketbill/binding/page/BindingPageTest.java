@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketbill.binding.BindingServiceTestBase;
 import io.marketbill.contracts.LoginTicket;
+import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.testsupport.TestTokens;
 import java.io.IOException;
 import java.net.CookieManager;
@@ -15,6 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The browser flow: ticket, sign-in at the identity provider (form_post), the choice, the confirmation. */
@@ -121,6 +124,23 @@ class BindingPageTest extends BindingServiceTestBase {
         HttpResponse<String> refused = post("/binding/confirm", "organizationId=" + org + "&form_token=" + formToken);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("id=\"refusal\"").contains("请联系该组织的管理员绑定");
+    }
+
+    @Test
+    void aSubscriptionStillOnItsWayIsAnnouncedAndThePageLooksAgainByItself() throws Exception {
+        String alice = unique("u-alice");
+        organization("Early Bird", alice);
+        String account = unique("ali");
+        String sub = "aliyun:" + UUID.randomUUID();
+        HttpResponse<String> early = arriveAndSignIn(sub, TestTokens.user(alice), "Accept-Language", "en");
+        assertThat(early.statusCode()).isEqualTo(202);
+        assertThat(early.headers().firstValue("Retry-After")).hasValue("3");
+        assertThat(early.body()).contains("This subscription is not known yet").contains("every few seconds")
+                .contains("<meta http-equiv=\"refresh\" content=\"3\">");
+        lifecycle(sub, new SubscriptionOpened(ZILLIZ, "payg", false, account, "o-" + sub, null, Map.of(), null, null));
+        HttpResponse<String> ready = get("/binding", "Accept-Language", "en");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("Early Bird").contains("Confirm binding").doesNotContain("http-equiv=\"refresh\"");
     }
 
     @Test

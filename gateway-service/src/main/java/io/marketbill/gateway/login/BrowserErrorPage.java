@@ -12,7 +12,13 @@ public final class BrowserErrorPage {
     }
 
     public static ResponseEntity<String> of(HttpStatus status, String zh, String en) {
-        String html = """
+        return ResponseEntity.status(status).contentType(new MediaType(MediaType.TEXT_HTML,
+                java.nio.charset.StandardCharsets.UTF_8)).body(html(zh, en));
+    }
+
+    /** The page itself (UTF-8 HTML). */
+    public static String html(String zh, String en) {
+        return """
                 <!DOCTYPE html>
                 <html lang="zh-CN"><head><meta charset="utf-8"><title>%s</title>
                 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -22,7 +28,5 @@ public final class BrowserErrorPage {
                 <p><a href="https://market.console.aliyun.com/">云市场控制台 / Marketplace console</a></p></body></html>
                 """.formatted(HtmlUtils.htmlEscape(en), HtmlUtils.htmlEscape(zh), HtmlUtils.htmlEscape(zh),
                 HtmlUtils.htmlEscape(en));
-        return ResponseEntity.status(status).contentType(new MediaType(MediaType.TEXT_HTML,
-                java.nio.charset.StandardCharsets.UTF_8)).body(html);
     }
 }

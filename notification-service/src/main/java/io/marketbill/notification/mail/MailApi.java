@@ -82,6 +82,24 @@ class MailApi {
                 jdbc.sql("SELECT COUNT(*) FROM mail_awaiting_directory").query(Long.class).single());
     }
 
+    /**
+     * The organizations whose billing events wait for an admin to reach this copy of the directory (see
+     * {@code MailPlanner}): normally empty within seconds; an entry that stays means an organization without an admin.
+     */
+    @GetMapping("/api/notifications/awaiting-directory")
+    Map<String, Object> awaitingDirectory() {
+        return Map.of("organizations", jdbc.sql("""
+                        SELECT organization_id, COUNT(*), MIN(created_at) FROM mail_awaiting_directory
+                        GROUP BY organization_id ORDER BY MIN(created_at) LIMIT 500""")
+                .query((rs, n) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("organizationId", rs.getString(1));
+                    m.put("events", rs.getLong(2));
+                    m.put("waitingSince", rs.getTimestamp(3).toInstant());
+                    return m;
+                }).list());
+    }
+
     /** A DEAD (or SKIPPED) mail goes again, with a fresh set of attempts. */
     @PostMapping("/api/notifications/mails/{id}/resend")
     ResponseEntity<?> resend(@PathVariable long id) {

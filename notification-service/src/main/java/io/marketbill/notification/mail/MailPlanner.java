@@ -82,10 +82,12 @@ public class MailPlanner {
         Object p = e.payload();
         if (p instanceof SubscriptionBound b) {
             jdbc.sql("""
-                    INSERT INTO account_organization (marketplace_account_id, organization_id, subscription_id, bound_at)
-                    VALUES (:a, :o, :s, :at) ON CONFLICT DO NOTHING""").param("a", String.valueOf(b.marketplaceAccountId()))
-                    .param("o", b.organizationId()).param("s", e.subscriptionId())
-                    .param("at", Timestamp.from(e.occurredAt())).update();
+                    INSERT INTO account_organization (marketplace_account_id, organization_id, subscription_id, bound_at,
+                        product_code)
+                    VALUES (:a, :o, :s, :at, :product) ON CONFLICT DO NOTHING""")
+                    .param("a", String.valueOf(b.marketplaceAccountId())).param("o", b.organizationId())
+                    .param("s", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt()))
+                    .param("product", b.productCode()).update();
             MailType type = b.previousSubscriptionId() == null ? MailType.CHANNEL_ACTIVE : MailType.ACCOUNT_SWITCHED;
             return toOrganization(e, type, b.organizationId(), b.productCode(), Map.of(
                     "marketplace", e.marketplace(), "accountId", String.valueOf(b.marketplaceAccountId()),
@@ -201,10 +203,19 @@ public class MailPlanner {
         return planned;
     }
 
+    /**
+     * The subscription's product, for branding: from its SubscriptionOpened, or else from its SubscriptionBound, which
+     * precedes binding.v1's other events for it on that topic (marketplace.subscriptions.v1 may not have been read).
+     */
     private String product(EventEnvelope e) {
         return e.subscriptionId() == null ? null : jdbc.sql("""
-                SELECT product_code FROM billing_change WHERE subscription_id = :s AND product_code IS NOT NULL
-                ORDER BY occurred_at DESC LIMIT 1""").param("s", e.subscriptionId()).query(String.class).optional()
+                SELECT product_code FROM (
+                    SELECT product_code, 0 AS source, occurred_at AS at FROM billing_change
+                    WHERE subscription_id = :s AND product_code IS NOT NULL
+                    UNION ALL
+                    SELECT product_code, 1, bound_at FROM account_organization
+                    WHERE subscription_id = :s AND product_code IS NOT NULL) known
+                ORDER BY source, at DESC LIMIT 1""").param("s", e.subscriptionId()).query(String.class).optional()
                 .orElse(null);
     }
 

@@ -296,6 +296,8 @@ class MailTest {
                 "SELECT COUNT(*) FROM mail_awaiting_directory WHERE event_id = :e").param("e", bound.eventId())
                 .query(Long.class).single() == 1);
         assertThat(Http.get(port, "/api/notifications/mails/summary").body()).contains("\"awaitingDirectory\":1");
+        assertThat(Http.get(port, "/api/notifications/awaiting-directory").body())
+                .contains("\"organizationId\":\"org-late\",\"events\":1");
         event("aliyun:ORDER-LATE", new OrgFrozen("org-late", "SUBSCRIPTION_FROZEN"), 0);
         // a member who is not an admin does not end the wait
         directory(new OrganizationCreated("org-late", "Late Ltd", "cn"));
@@ -312,11 +314,15 @@ class MailTest {
     }
 
     @Test
-    void aBuyerIsKnownOnlyFromAnotherSubscriptionBoundBeforeTheNewOneOpened() throws Exception {
+    void aSubscriptionsOwnBindingReadBeforeItsOpeningNeitherMakesItsBuyerKnownNorLosesItsBranding() throws Exception {
         String account = "1880000000000077";
         Instant t = clock.instant();
         // after an outage a subscription's own binding can be read before its opening: no "welcome back" for it
         event("aliyun:ORDER-77", new SubscriptionBound("org-acme", EMQX, account, "u-alice", null), 2);
+        // and what follows the binding on its topic carries the product's branding even so
+        EventEnvelope frozen = event("aliyun:ORDER-77", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);
+        assertThat(jdbc.sql("SELECT DISTINCT product_code FROM mail WHERE event_id = :e").param("e", frozen.eventId())
+                .query(String.class).list()).containsExactly(EMQX);
         assertThat(mailsFor(opened("aliyun:ORDER-77", account, t))).isZero();
         // nor for a subscription that opened before the account's first binding, whatever order they are read in
         assertThat(mailsFor(opened("aliyun:ORDER-76", account, t.minusSeconds(60)))).isZero();
