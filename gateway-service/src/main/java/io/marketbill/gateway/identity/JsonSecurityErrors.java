@@ -1,10 +1,7 @@
 package io.marketbill.gateway.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import io.marketbill.gateway.protection.JsonRefusal;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -12,12 +9,9 @@ import org.springframework.security.oauth2.server.resource.web.server.BearerToke
 import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /** 401 and 403 as JSON {@code {"error":"unauthorized"|"forbidden","message":...}}, like every other refusal. */
 final class JsonSecurityErrors {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private JsonSecurityErrors() {
     }
@@ -54,14 +48,6 @@ final class JsonSecurityErrors {
     }
 
     private static Mono<Void> write(ServerHttpResponse response, HttpStatus status, String error, String message) {
-        if (status != null) {
-            response.setStatusCode(status);
-        }
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("message", message);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        return response.writeWith(Mono.just(response.bufferFactory()
-                .wrap(JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8))));
+        return JsonRefusal.write(response, status, error, message);
     }
 }

@@ -2,12 +2,10 @@ package io.marketbill.gateway.protection;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.server.ServerWebExchange;
@@ -49,14 +47,12 @@ class MarketplaceBodyLimit implements WebFilter, Ordered {
                 .tag("reason", "payload_too_large").register(meters).increment();
         var response = exchange.getResponse();
         response.setStatusCode(HttpStatus.PAYLOAD_TOO_LARGE);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().setConnection("close");
         Mono<Void> drained = length <= maxBytes * DRAIN_FACTOR
                 ? exchange.getRequest().getBody().doOnNext(DataBufferUtils::release).then()
                 : Mono.empty();
-        return drained.then(Mono.defer(() -> response.writeWith(Mono.just(response.bufferFactory().wrap(
-                ("{\"error\":\"payload_too_large\",\"message\":\"the body is over " + maxBytes + " bytes\"}")
-                        .getBytes(StandardCharsets.UTF_8))))));
+        return drained.then(Mono.defer(() -> JsonRefusal.write(response, HttpStatus.PAYLOAD_TOO_LARGE,
+                "payload_too_large", "the body is over " + maxBytes + " bytes")));
     }
 
     @Override

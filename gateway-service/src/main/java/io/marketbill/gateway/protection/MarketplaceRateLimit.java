@@ -3,12 +3,9 @@ package io.marketbill.gateway.protection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -53,14 +50,9 @@ class MarketplaceRateLimit implements WebFilter, Ordered {
         String marketplace = path.startsWith("/marketplace/aws") ? "aws" : "aliyun";
         Counter.builder("marketbill.callbacks.rejected").tag("marketplace", marketplace).tag("reason", "rate_limited")
                 .register(meters).increment();
-        var response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        response.getHeaders().set("Retry-After", "1");
-        DataBuffer body = response.bufferFactory().wrap(
-                "{\"error\":\"rate_limited\",\"message\":\"too many calls from this address; retry later\"}"
-                        .getBytes(StandardCharsets.UTF_8));
-        return response.writeWith(Mono.just(body));
+        exchange.getResponse().getHeaders().set("Retry-After", "1");
+        return JsonRefusal.write(exchange.getResponse(), HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
+                "too many calls from this address; retry later");
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.marketbill.gateway.upstream;
 
 import io.marketbill.gateway.login.BrowserErrorPage;
+import io.marketbill.gateway.protection.JsonRefusal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +23,6 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.PrematureCloseException;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A service behind a route that cannot be reached is answered 503 with {@code Retry-After} (the request never reached
@@ -40,7 +39,6 @@ class UpstreamFailures implements GlobalFilter, Ordered {
     static final String RETRY_AFTER = "2";
 
     private final MeterRegistry meters;
-    private final JsonMapper json = JsonMapper.builder().build();
 
     UpstreamFailures(MeterRegistry meters) {
         this.meters = meters;
@@ -53,9 +51,10 @@ class UpstreamFailures implements GlobalFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        return chain.filter(exchange).onErrorResume(
-                e -> statusFor(e) != null && !exchange.getResponse().isCommitted(),
-                e -> answer(exchange, statusFor(e), e));
+        return chain.filter(exchange).onErrorResume(e -> {
+            HttpStatus status = statusFor(e);
+            return status == null || exchange.getResponse().isCommitted() ? Mono.error(e) : answer(exchange, status, e);
+        });
     }
 
     /** 503 when no connection could be made, 502 when the connection closed before a response; else not ours. */
@@ -86,24 +85,18 @@ class UpstreamFailures implements GlobalFilter, Ordered {
         if (status == HttpStatus.SERVICE_UNAVAILABLE) {
             response.getHeaders().set(HttpHeaders.RETRY_AFTER, RETRY_AFTER);
         }
-        byte[] body;
-        if (browserRoute(exchange.getRequest().getPath().value())) {
-            response.getHeaders().setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
-            body = BrowserErrorPage.html("服务暂时不可用，请稍后刷新重试。",
-                    "This page is briefly unavailable. Please reload it in a moment.").getBytes(StandardCharsets.UTF_8);
-        } else {
-            Map<String, Object> problem = new LinkedHashMap<>();
-            problem.put("error", status == HttpStatus.SERVICE_UNAVAILABLE ? "service_unavailable" : "bad_gateway");
-            problem.put("message", status == HttpStatus.SERVICE_UNAVAILABLE
-                    ? "the service behind " + routeId + " cannot be reached right now; retry shortly"
-                    : "the service behind " + routeId + " closed the connection before answering; the request may"
-                            + " or may not have taken effect");
-            problem.put("route", routeId);
-            response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-            body = json.writeValueAsBytes(problem);
+        if (!browserRoute(exchange.getRequest().getPath().value())) {
+            return JsonRefusal.write(response, status,
+                    status == HttpStatus.SERVICE_UNAVAILABLE ? "service_unavailable" : "bad_gateway",
+                    status == HttpStatus.SERVICE_UNAVAILABLE
+                            ? "the service behind " + routeId + " cannot be reached right now; retry shortly"
+                            : "the service behind " + routeId + " closed the connection before answering; the request"
+                                    + " may or may not have taken effect", Map.of("route", routeId));
         }
-        response.getHeaders().setContentLength(body.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        response.getHeaders().setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
+        byte[] page = BrowserErrorPage.html("服务暂时不可用，请稍后刷新重试。",
+                "This page is briefly unavailable. Please reload it in a moment.").getBytes(StandardCharsets.UTF_8);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(page)));
     }
 
     /** The server-rendered pages behind the gateway: the binding page, the ops console and the opt-out page. */

@@ -1,12 +1,11 @@
 package io.marketbill.gateway.usage;
 
-import java.nio.charset.StandardCharsets;
+import io.marketbill.gateway.protection.JsonRefusal;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -83,9 +82,6 @@ class UsageSecurity {
     }
 
     private static Mono<Void> write(ServerHttpResponse response, HttpStatus status, String error, String message) {
-        response.setStatusCode(status);
-        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        String body = "{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}"; // constants: nothing to escape
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8))));
+        return JsonRefusal.write(response, status, error, message);
     }
 }

@@ -31,12 +31,14 @@ class MailApi {
     private final MailRenderer renderer;
     private final OptOutLinks links;
     private final Clock clock;
+    private final MailPlanner planner;
 
-    MailApi(JdbcClient jdbc, MailRenderer renderer, OptOutLinks links, Clock clock) {
+    MailApi(JdbcClient jdbc, MailRenderer renderer, OptOutLinks links, Clock clock, MailPlanner planner) {
         this.jdbc = jdbc;
         this.renderer = renderer;
         this.links = links;
         this.clock = clock;
+        this.planner = planner;
     }
 
     @GetMapping("/api/notifications/mails")
@@ -78,8 +80,7 @@ class MailApi {
         STATES.stream().sorted().forEach(s -> byState.put(s, 0L));
         jdbc.sql("SELECT state, COUNT(*) FROM mail GROUP BY state")
                 .query((rs, n) -> byState.put(rs.getString(1), rs.getLong(2))).list();
-        return Map.of("byState", byState, "awaitingDirectory",
-                jdbc.sql("SELECT COUNT(*) FROM mail_awaiting_directory").query(Long.class).single());
+        return Map.of("byState", byState, "awaitingDirectory", planner.awaitingDirectory());
     }
 
     /**
