@@ -4,7 +4,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * Points a Spring test context at real infrastructure: a fresh PostgreSQL database and the module's
- * in-process KRaft broker (the global embedded broker enabled in the module's junit-platform.properties).
+ * in-process KRaft broker ({@link KafkaTestBroker}, enabled in the module's junit-platform.properties).
  */
 public final class TestInfrastructure {
 
@@ -25,10 +25,10 @@ public final class TestInfrastructure {
     }
 
     public static String kafkaBrokers() {
-        String brokers = System.getProperty("spring.embedded.kafka.brokers");
+        String brokers = System.getProperty(KafkaTestBroker.BROKERS_PROPERTY);
         if (brokers == null) {
-            throw new IllegalStateException("no embedded Kafka broker: enable spring.kafka.global.embedded.enabled "
-                    + "in src/test/resources/junit-platform.properties");
+            throw new IllegalStateException("no test Kafka broker: set " + KafkaTestBroker.ENABLED_PARAMETER
+                    + "=true in src/test/resources/junit-platform.properties (or it failed to start: see the log)");
         }
         return brokers;
     }
