@@ -1,6 +1,10 @@
 package io.marketbill.billing;
 
 import java.time.Clock;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.info.License;
+import io.swagger.v3.oas.annotations.servers.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -9,6 +13,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Meters usage in 0.01-yuan units and reports it to the marketplaces. */
 @SpringBootApplication
+// the paths are the same on the service and at the gateway, so one relative server fits both
+@OpenAPIDefinition(info = @Info(title = "billing-service", version = "0.1.0",
+        description = "Usage, hourly rating, the metering ledger and its reconciliation with the marketplaces, billing overviews; dead letters.",
+        license = @License(name = "Apache-2.0")), servers = @Server(url = "/"))
 @EnableScheduling
 @EnableConfigurationProperties(BillingProperties.class)
 public class BillingServiceApplication {

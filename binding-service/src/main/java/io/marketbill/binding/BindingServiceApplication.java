@@ -1,6 +1,10 @@
 package io.marketbill.binding;
 
 import java.time.Clock;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.info.License;
+import io.swagger.v3.oas.annotations.servers.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,6 +13,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Links marketplace subscriptions to the vendor's organizations. */
 @SpringBootApplication
+// the paths are the same on the service and at the gateway, so one relative server fits both
+@OpenAPIDefinition(info = @Info(title = "binding-service", version = "0.1.0",
+        description = "Bindings of subscriptions to the vendor's organizations, the directory administration, the audit; dead letters.",
+        license = @License(name = "Apache-2.0")), servers = @Server(url = "/"))
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class BindingServiceApplication {

@@ -2,6 +2,10 @@ package io.marketbill.notification;
 
 import io.marketbill.notification.mail.MailProperties;
 import java.time.Clock;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.info.License;
+import io.swagger.v3.oas.annotations.servers.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -10,6 +14,10 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Emails the right people about every billing change, once, in their language. */
 @SpringBootApplication
+// the paths are the same on the service and at the gateway, so one relative server fits both
+@OpenAPIDefinition(info = @Info(title = "notification-service", version = "0.1.0",
+        description = "Mail about billing changes: the send log, dead mail and resends, events waiting for an admin; dead letters.",
+        license = @License(name = "Apache-2.0")), servers = @Server(url = "/"))
 @EnableScheduling
 @EnableConfigurationProperties(MailProperties.class)
 public class NotificationServiceApplication {

@@ -1,10 +1,18 @@
 package io.marketbill.subscription;
 
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.info.License;
+import io.swagger.v3.oas.annotations.servers.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /** The registry of marketplace subscriptions and their history. */
 @SpringBootApplication
+// the paths are the same on the service and at the gateway, so one relative server fits both
+@OpenAPIDefinition(info = @Info(title = "subscription-service", version = "0.1.0",
+        description = "The registry of marketplace subscriptions and their history; dead letters.",
+        license = @License(name = "Apache-2.0")), servers = @Server(url = "/"))
 public class SubscriptionServiceApplication {
 
     public static void main(String[] args) {

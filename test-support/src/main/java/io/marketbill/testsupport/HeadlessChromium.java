@@ -1,6 +1,5 @@
 package io.marketbill.testsupport;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,17 +14,9 @@ public final class HeadlessChromium {
     private HeadlessChromium() {
     }
 
-    /** The browser on the PATH, or null when it is not installed (tests then skip). */
-    public static Path find() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (String name : List.of("chromium", "chromium-browser")) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
+    /** The browser on the PATH; a test without it is skipped, or fails under CI=true ({@link RequiredTool}). */
+    public static Path require() {
+        return RequiredTool.find("Debian: apt-get install -y chromium", "chromium", "chromium-browser");
     }
 
     /**

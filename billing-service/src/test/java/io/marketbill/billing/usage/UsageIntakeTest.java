@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.marketbill.billing.BillingTestBase;
 import io.marketbill.contracts.UsageRecorded;
 import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.OpenApiCoverage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 class UsageIntakeTest extends BillingTestBase {
 
@@ -95,5 +98,13 @@ class UsageIntakeTest extends BillingTestBase {
                 .param("b", Timestamp.from(now.minus(Duration.ofDays(32)).minusSeconds(1))).update();
         retention.purge();
         assertThat(jdbc.sql("SELECT event_id FROM usage_event_seen").query(String.class).list()).containsExactly("kept");
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpointTheServiceServes(
+            @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlers) {
+        assertThat(OpenApiCoverage.assertDescribesEverything(port, handlers))
+                .contains(new OpenApiCoverage.Endpoint("GET", "/api/dead-letters"),
+                        new OpenApiCoverage.Endpoint("GET", "/api/billing/usage/summary"));
     }
 }

@@ -1,7 +1,6 @@
 package io.marketbill.binding.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.marketbill.binding.BindingServiceTestBase;
@@ -29,8 +28,7 @@ class OpsConsoleInChromiumTest extends BindingServiceTestBase {
 
     @Test
     void aSubscriptionPageRendersInABrowser() throws Exception {
-        Path chromium = HeadlessChromium.find();
-        assumeTrue(chromium != null, "Debian's chromium is not installed (apt-get install -y chromium)");
+        Path chromium = HeadlessChromium.require();
         String alice = unique("u-alice");
         String org = organization("Embedding Lab", alice);
         String sub = opened(ZILLIZ, "1880000000000042");

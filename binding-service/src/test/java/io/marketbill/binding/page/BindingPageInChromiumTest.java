@@ -1,7 +1,6 @@
 package io.marketbill.binding.page;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.marketbill.binding.BindingServiceTestBase;
 import io.marketbill.contracts.LoginTicket;
@@ -30,8 +29,7 @@ class BindingPageInChromiumTest extends BindingServiceTestBase {
 
     @Test
     void theWholeFlowRendersInBothLanguages() throws Exception {
-        Path chromium = HeadlessChromium.find();
-        assumeTrue(chromium != null, "Debian's chromium is not installed (apt-get install -y chromium)");
+        Path chromium = HeadlessChromium.require();
         String carol = "u-carol-" + unique("c");
         String lab = organization("Embedding Lab", carol);
         String search = organization("Vector Search Team", unique("u-admin"));

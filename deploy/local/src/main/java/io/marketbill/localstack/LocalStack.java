@@ -82,22 +82,58 @@ public final class LocalStack implements AutoCloseable {
         Ports.requireFree(config.host(), ports);
         Files.createDirectories(config.dataDir());
         startPostgres();
+        ready(t0, "postgresql", dbUrl);
         startMail();
+        ready(t0, "greenmail", "smtp " + config.host() + ":" + config.smtpPort() + ", imap " + config.host() + ":"
+                + config.imapPort());
         startKafka();
+        ready(t0, "kafka", config.kafkaBootstrap());
+        List<ServiceProcess> waiting = new java.util.ArrayList<>();
         for (String name : which) {
             if (name.equals("gateway-service") && which.contains("marketplace-simulator")) {
                 // the gateway trusts the simulator's SNS CA, so it needs the CA's certificate first
-                services.get("marketplace-simulator").awaitReady(Duration.ofSeconds(180));
+                awaitReady(t0, waiting, List.of(services.get("marketplace-simulator")));
                 fetchSimulatorCa();
             }
             ServiceProcess p = serviceProcess(name);
             services.put(name, p);
             p.start();
+            waiting.add(p);
         }
-        for (String name : which) {
-            services.get(name).awaitReady(Duration.ofSeconds(180));
-        }
+        awaitReady(t0, waiting, waiting);
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** One line per component as it becomes ready, so a slow start shows where it is. */
+    private static void ready(long t0, String component, String where) {
+        System.out.printf("%-22s ready after %5.1f s  %s%n", component, (System.nanoTime() - t0) / 1e9, where);
+    }
+
+    /**
+     * Waits until every process of {@code until} is ready, announcing each of {@code waiting} as it gets there, in
+     * the order they do; a process that dies fails at once with the end of its log.
+     */
+    private static void awaitReady(long t0, List<ServiceProcess> waiting, List<ServiceProcess> until)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (true) {
+            for (java.util.Iterator<ServiceProcess> it = waiting.iterator(); it.hasNext(); ) {
+                ServiceProcess p = it.next();
+                if (p.checkReady()) {
+                    ready(t0, p.name(), p.readinessUrl().replace("/actuator/health/readiness", ""));
+                    it.remove();
+                }
+            }
+            if (until.stream().noneMatch(waiting::contains)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                ServiceProcess late = until.stream().filter(waiting::contains).findFirst().orElseThrow();
+                throw new IllegalStateException(late.name() + " not ready within 180 s; last lines of " + late.log()
+                        + ":\n" + late.tail(40));
+            }
+            Thread.sleep(250);
+        }
     }
 
     private Path simulatorCa() {

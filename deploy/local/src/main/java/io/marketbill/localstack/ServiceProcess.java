@@ -110,15 +110,20 @@ public final class ServiceProcess {
         }
     }
 
+    /** Whether it is ready now; fails, with the end of its log, if the process has died. */
+    public boolean checkReady() {
+        if (!isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready; "
+                    + "last lines of " + log + ":\n" + tail(40));
+        }
+        return isReady();
+    }
+
     /** Waits until ready; fails early, with the end of its log, if the process dies. */
     public void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before it was ready; "
-                        + "last lines of " + log + ":\n" + tail(40));
-            }
-            if (isReady()) {
+            if (checkReady()) {
                 return;
             }
             Thread.sleep(250);

@@ -3,6 +3,7 @@ package io.marketbill.gateway.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.marketbill.testsupport.OpenApiCoverage;
 import io.marketbill.testsupport.TestInfrastructure;
 import io.marketbill.testsupport.TestTokens;
 import java.net.InetSocketAddress;
@@ -17,15 +18,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Who may call what through the gateway, with tokens of the test identity provider. A local server plays every
@@ -194,6 +201,39 @@ class ApiSecurityTest {
         assertThat(withKey.statusCode()).isEqualTo(202);
         assertThat(received.keySet()).noneMatch(k -> k.contains("/api/usage"));
     }
+
+    @Test
+    void theOpenApiDocumentsAreForOperatorsAndTheGatewaysOwnDescribesEveryEndpointItServes() throws Exception {
+        String op = TestTokens.operator("u-olga");
+        assertRefused(get("/api/docs/gateway-service", null), 401, "unauthorized");
+        assertRefused(get("/api/docs/binding-service", TestTokens.user("u-alice")), 403, "forbidden");
+        for (String service : List.of("subscription-service", "binding-service", "billing-service",
+                "notification-service")) {
+            assertThat(get("/api/docs/" + service, op).statusCode()).as(service).isEqualTo(200);
+        }
+        // each service's own document, at the path springdoc serves it on, with the operator's token
+        assertThat(received).containsEntry("GET /v3/api-docs", TestTokens.bearer(op));
+
+        HttpResponse<String> own = get("/api/docs/gateway-service", op);
+        assertThat(own.statusCode()).isEqualTo(200);
+        Set<OpenApiCoverage.Endpoint> served = new TreeSet<>();
+        handlers.getHandlerMethods().forEach((info, handler) -> {
+            if (handler.getBeanType().getPackageName().startsWith("io.marketbill.")) {
+                Set<RequestMethod> methods = info.getMethodsCondition().getMethods();
+                info.getPatternsCondition().getPatterns().forEach(pattern -> {
+                    for (RequestMethod m : methods.isEmpty() ? Set.of(RequestMethod.GET) : methods) {
+                        served.add(new OpenApiCoverage.Endpoint(m.name(), pattern.getPatternString()));
+                    }
+                });
+            }
+        });
+        assertThat(served).as("the gateway's own endpoints").hasSizeGreaterThan(5);
+        assertThat(OpenApiCoverage.differences(own.body(), served)).isEmpty();
+    }
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping handlers;
 
     @Test
     void everythingElseIsRefusedWhateverTheToken() throws Exception {

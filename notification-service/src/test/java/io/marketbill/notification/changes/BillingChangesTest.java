@@ -9,6 +9,7 @@ import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.testsupport.Http;
+import io.marketbill.testsupport.OpenApiCoverage;
 import io.marketbill.testsupport.TestInfrastructure;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,11 +18,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @org.springframework.test.annotation.DirtiesContext(classMode = org.springframework.test.annotation.DirtiesContext.ClassMode.AFTER_CLASS)
@@ -51,5 +54,13 @@ class BillingChangesTest {
         String body = Http.get(port, path).body();
         assertThat(body).containsSubsequence("CHANNEL_OPENED", "cmgj00053362", "CHANNEL_CLOSED");
         assertThat(body.split("CHANNEL_OPENED", -1)).hasSize(2);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpointTheServiceServes(
+            @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlers) {
+        assertThat(OpenApiCoverage.assertDescribesEverything(port, handlers))
+                .contains(new OpenApiCoverage.Endpoint("GET", "/api/dead-letters"),
+                        new OpenApiCoverage.Endpoint("POST", "/api/notifications/mails/{id}/resend"));
     }
 }

@@ -10,6 +10,7 @@ import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.testsupport.OpenApiCoverage;
 import io.marketbill.testsupport.TestInfrastructure;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,12 +29,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
 /** One real round trip: lifecycle events from Kafka into PostgreSQL and out through the API. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -165,5 +168,13 @@ class SubscriptionServiceTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(replay.statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("CLOSED"));
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesEveryEndpointTheServiceServes(
+            @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlers) {
+        assertThat(OpenApiCoverage.assertDescribesEverything(port, handlers))
+                .contains(new OpenApiCoverage.Endpoint("GET", "/api/dead-letters"),
+                        new OpenApiCoverage.Endpoint("GET", "/api/subscriptions/{id}"));
     }
 }
