@@ -1,0 +1,105 @@
+package io.marketbill.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The monitoring files checked by Prometheus's own promtool: every Prometheus configuration the project ships,
+ * compose's as compose mounts it, the alert rules, and their unit tests (deploy/prometheus/alerts_test.yml).
+ * Without promtool on the machine these are skipped, except on CI ({@code CI=true}), where they fail.
+ */
+class PromtoolTest {
+
+    static final String MISSING = "promtool is neither on PATH nor at /usr/bin/promtool: install Debian's prometheus"
+            + " package (apt-get install prometheus), which brings it";
+    static final Path PROMETHEUS = MonitoringFilesTest.DEPLOY.resolve("prometheus");
+
+    static Path promtool;
+
+    @BeforeAll
+    static void findPromtool() {
+        promtool = Stream.concat(
+                        Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                                .filter(d -> !d.isBlank()).map(d -> Path.of(d, "promtool")),
+                        Stream.of(Path.of("/usr/bin/promtool")))
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        if (promtool == null && "true".equals(System.getenv("CI"))) {
+            fail(MISSING);
+        }
+        assumeTrue(promtool != null, MISSING);
+        System.out.println(run(PROMETHEUS, "--version").output().lines().skip(1).findFirst().orElse(""));
+    }
+
+    @Test
+    void everyPrometheusConfigurationIsValidWithItsRules() throws IOException {
+        for (Path config : MonitoringFilesTest.prometheusConfigs()) {
+            Result r = run(PROMETHEUS, "check", "config", config.toString());
+            assertThat(r.exit()).as(r.output()).isZero();
+            assertThat(r.output()).as("the rule file is checked with it").contains("alerts.yml");
+        }
+    }
+
+    /** The container's files laid out as compose mounts them, so a mount in the wrong place fails here. */
+    @Test
+    void composeConfigurationIsValidWhereComposeMountsIt(@TempDir Path root) throws IOException {
+        Map<String, Path> mounts = MonitoringFilesTest.mounts(MonitoringFilesTest.map(
+                MonitoringFilesTest.composeServices().get("prometheus")));
+        for (Map.Entry<String, Path> m : mounts.entrySet()) {
+            Path target = root.resolve(m.getKey().substring(1));
+            Files.createDirectories(target.getParent());
+            Files.copy(m.getValue(), target);
+        }
+        Result r = run(root, "check", "config", "etc/prometheus/prometheus.yml");
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).as("the rule file is checked with it").contains("alerts.yml");
+    }
+
+    @Test
+    void alertRulesAreValid() {
+        Result r = run(PROMETHEUS, "check", "rules", "alerts.yml");
+        assertThat(r.exit()).as(r.output()).isZero();
+    }
+
+    @Test
+    void alertRulesPassTheirUnitTests() {
+        Result r = run(PROMETHEUS, "test", "rules", "alerts_test.yml");
+        System.out.println(r.output());
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("SUCCESS");
+    }
+
+    /** What promtool printed (stdout and stderr), after the command line it ran. */
+    record Result(int exit, String output) {
+    }
+
+    static Result run(Path dir, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(promtool.toString());
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(command + " finished").isTrue();
+            return new Result(p.exitValue(), String.join(" ", command) + "\n" + output);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
