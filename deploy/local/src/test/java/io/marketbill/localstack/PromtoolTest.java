@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,20 +29,26 @@ class PromtoolTest {
             + " package (apt-get install prometheus), which brings it";
     static final Path PROMETHEUS = MonitoringFilesTest.DEPLOY.resolve("prometheus");
 
-    static Path promtool;
+    static final Path PROMTOOL = Stream.concat(
+                    Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                            .filter(d -> !d.isBlank()).map(d -> Path.of(d, "promtool")),
+                    Stream.of(Path.of("/usr/bin/promtool")))
+            .filter(Files::isExecutable).findFirst().orElse(null);
 
     @BeforeAll
-    static void findPromtool() {
-        promtool = Stream.concat(
-                        Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                                .filter(d -> !d.isBlank()).map(d -> Path.of(d, "promtool")),
-                        Stream.of(Path.of("/usr/bin/promtool")))
-                .filter(Files::isExecutable).findFirst().orElse(null);
-        if (promtool == null && "true".equals(System.getenv("CI"))) {
+    static void version() {
+        if (PROMTOOL != null) {
+            System.out.println(run(PROMETHEUS, "--version").output().lines().skip(1).findFirst().orElse(""));
+        }
+    }
+
+    /** Per test, so that each one is reported as skipped (or failed on CI) with the reason. */
+    @BeforeEach
+    void promtoolIsThere() {
+        if (PROMTOOL == null && "true".equals(System.getenv("CI"))) {
             fail(MISSING);
         }
-        assumeTrue(promtool != null, MISSING);
-        System.out.println(run(PROMETHEUS, "--version").output().lines().skip(1).findFirst().orElse(""));
+        assumeTrue(PROMTOOL != null, MISSING);
     }
 
     @Test
@@ -88,7 +95,7 @@ class PromtoolTest {
 
     static Result run(Path dir, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(promtool.toString());
+        command.add(PROMTOOL.toString());
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
