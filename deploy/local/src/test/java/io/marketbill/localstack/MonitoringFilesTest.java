@@ -84,9 +84,28 @@ class MonitoringFilesTest {
             assertThat(root.path("schemaVersion").asInt()).as(d + " schemaVersion").isGreaterThanOrEqualTo(36);
             assertThat(root.path("uid").asString()).as(d + " uid").isNotBlank();
             assertThat(root.path("panels").size()).as(d + " panels").isGreaterThan(0);
+            Set<Integer> ids = new TreeSet<>();
+            List<JsonNode> placed = new ArrayList<>();
             for (JsonNode p : root.path("panels")) {
-                assertThat(p.path("gridPos").path("w").asInt()).as(p.path("title") + " gridPos").isPositive();
+                assertThat(ids.add(p.path("id").asInt())).as(p.path("title") + ": id " + p.path("id") + " unique").isTrue();
+                JsonNode g = p.path("gridPos");
+                assertThat(g.path("w").asInt()).as(p.path("title") + " gridPos").isPositive();
+                assertThat(g.path("h").asInt()).as(p.path("title") + " gridPos").isPositive();
+                assertThat(g.path("x").asInt() + g.path("w").asInt()).as(p.path("title") + " within 24 columns")
+                        .isLessThanOrEqualTo(24);
+                for (JsonNode other : placed) {
+                    JsonNode o = other.path("gridPos");
+                    boolean overlap = g.path("x").asInt() < o.path("x").asInt() + o.path("w").asInt()
+                            && o.path("x").asInt() < g.path("x").asInt() + g.path("w").asInt()
+                            && g.path("y").asInt() < o.path("y").asInt() + o.path("h").asInt()
+                            && o.path("y").asInt() < g.path("y").asInt() + g.path("h").asInt();
+                    assertThat(overlap).as(p.path("title") + " overlaps " + other.path("title")).isFalse();
+                }
+                placed.add(p);
+                Set<String> refIds = new TreeSet<>();
                 for (JsonNode t : p.path("targets")) {
+                    assertThat(refIds.add(t.path("refId").asString())).as(p.path("title") + " refId " + t.path("refId"))
+                            .isTrue();
                     assertThat(t.path("datasource").path("uid").asString()).as(p.path("title") + " datasource")
                             .isIn("${DS_PROMETHEUS}", "prometheus");
                     assertThat(MonitoringFiles.metricNames(t.path("expr").asString()))
@@ -160,6 +179,15 @@ class MonitoringFilesTest {
         assertThat(used.keySet()).as("names outside marketbill's own: Spring Boot's and Kafka's standard meters")
                 .allMatch(n -> n.startsWith("marketbill_") || n.startsWith("jvm_") || n.startsWith("process_")
                         || n.startsWith("http_server_requests_seconds_") || n.startsWith("kafka_consumer_"));
+    }
+
+    /** The dashboard's p99 needs http.server.requests' histogram buckets, which Micrometer publishes only when asked. */
+    @Test
+    void latencyPercentilesHaveTheirHistogramInEveryService() throws IOException {
+        assertThat(MonitoringFiles.usedMetrics(HOME)).containsKey("http_server_requests_seconds_bucket");
+        assertThat(at(yaml(HOME.resolve("reliable-messaging/src/main/resources/marketbill-messaging.yml")),
+                "management", "metrics", "distribution", "percentiles-histogram", "http.server.requests"))
+                .as("the services' shared defaults").isEqualTo(true);
     }
 
     /**

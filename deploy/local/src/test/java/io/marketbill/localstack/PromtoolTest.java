@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.marketbill.localstack.ops.MonitoringFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,10 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The monitoring files checked by Prometheus's own promtool: every Prometheus configuration the project ships,
- * compose's as compose mounts it, the alert rules, and their unit tests (deploy/prometheus/alerts_test.yml).
+ * compose's as compose mounts it, the alert rules, their unit tests (deploy/prometheus/alerts_test.yml), and the
+ * dashboards' PromQL.
  * Without promtool on the machine these are skipped, except on CI ({@code CI=true}), where they fail.
  */
 class PromtoolTest {
@@ -87,6 +90,31 @@ class PromtoolTest {
         System.out.println(r.output());
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("SUCCESS");
+    }
+
+    /**
+     * Every PromQL expression of the dashboards parses: written as recording rules, with Grafana's interval
+     * variables as a fixed range, for promtool check rules.
+     */
+    @Test
+    void dashboardExpressionsAreValidPromQl(@TempDir Path dir) throws IOException {
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboards\n    rules:\n");
+        int n = 0;
+        try (Stream<Path> files = Files.list(MonitoringFilesTest.DEPLOY.resolve("grafana/dashboards"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                for (String expr : MonitoringFiles.dashboardExpressions(Files.readString(f))) {
+                    String promql = expr.replaceAll("\\$\\{?__\\w+}?", "5m");
+                    rules.append("      - record: dashboard:expression_").append(++n).append('\n')
+                            .append("        expr: ").append(JsonMapper.builder().build().writeValueAsString(promql))
+                            .append("  # ").append(f.getFileName()).append('\n');
+                }
+            }
+        }
+        assertThat(n).isPositive();
+        Files.writeString(dir.resolve("dashboards.yml"), rules);
+        Result r = run(dir, "check", "rules", "dashboards.yml");
+        assertThat(r.exit()).as(r.output() + "\n" + rules).isZero();
+        assertThat(r.output()).contains("SUCCESS: " + n + " rules found");
     }
 
     /** What promtool printed (stdout and stderr), after the command line it ran. */
