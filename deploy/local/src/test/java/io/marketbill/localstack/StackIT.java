@@ -272,9 +272,10 @@ class StackIT {
 
     /**
      * Every metric a Grafana dashboard (deploy/grafana/dashboards) or alert rule (deploy/prometheus/alerts.yml)
-     * uses is exported by at least one running service's /actuator/prometheus. By now the stack has played the
-     * demo, the billing fault run and the notification kill, so the meters registered on first use exist; a
-     * refused callback is made here so that marketbill_callbacks_rejected_total does too.
+     * uses (but up, which Prometheus writes itself) is exported by at least one running service's
+     * /actuator/prometheus. By now the stack has played the demo, the billing fault run and the notification
+     * kill, so the meters registered on first use exist; a refused callback is made here so that
+     * marketbill_callbacks_rejected_total does too.
      */
     @Test
     @Order(8)

@@ -221,7 +221,8 @@ class ManifestsTest {
             Map<String, Object> s = map(services.get(name));
             assertThat(s.get("image")).as(name + " image").isEqualTo(c.getImage());
             Set<Integer> composePorts = new TreeSet<>();
-            for (Object p : list(s.get("ports"))) {
+            // the published ports and those only exposed on compose's network (all but the gateway's)
+            for (Object p : Stream.concat(list(s.get("ports")).stream(), list(s.get("expose")).stream()).toList()) {
                 String spec = p.toString();
                 composePorts.add(Integer.parseInt(spec.substring(spec.lastIndexOf(':') + 1).replace("/tcp", "")));
             }

@@ -38,6 +38,9 @@ public final class MonitoringFiles {
             "count_over_time", "quantile_over_time", "stddev_over_time", "last_over_time", "present_over_time",
             "day_of_month", "day_of_week", "hour", "minute", "month", "year", "label_values");
 
+    /** Series Prometheus writes itself for every target it scrapes: alerts and dashboards use them, no service has them. */
+    static final Set<String> SCRAPE_SERIES = Set.of("up");
+
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
     private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\{?\\w+(?::\\w+)?\\}?");
     private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*\\}");
@@ -47,7 +50,7 @@ public final class MonitoringFiles {
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.:])[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern ALERT = Pattern.compile("^\\s*-\\s*alert:\\s*(\\S+)\\s*$");
     private static final Pattern EXPR = Pattern.compile("^(\\s*)expr:\\s*(.*)$");
-    private static final Pattern RUNBOOK = Pattern.compile("^\\s*runbook_url:\\s*(\\S+)\\s*$");
+    private static final Pattern RUNBOOK = Pattern.compile("^\\s*runbook_url:\\s*(.+?)\\s*$");
     private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*$");
 
     private MonitoringFiles() {
@@ -178,7 +181,7 @@ public final class MonitoringFiles {
 
     /**
      * The metric names used by every dashboard under {@code deploy/grafana/dashboards} and by
-     * {@code deploy/prometheus/alerts.yml}, each with where it is used.
+     * {@code deploy/prometheus/alerts.yml}, each with where it is used; not the series Prometheus adds itself.
      */
     public static Map<String, Set<String>> usedMetrics(Path home) {
         Map<String, Set<String>> used = new LinkedHashMap<>();
@@ -194,6 +197,7 @@ public final class MonitoringFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        used.keySet().removeAll(SCRAPE_SERIES);
         return used;
     }
 }
