@@ -1,11 +1,9 @@
 package io.marketbill.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.marketbill.localstack.ops.MonitoringFiles;
-import java.io.File;
+import io.marketbill.testsupport.RequiredTool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,34 +21,24 @@ import tools.jackson.databind.json.JsonMapper;
  * The monitoring files checked by Prometheus's own promtool: every Prometheus configuration the project ships,
  * compose's as compose mounts it, the alert rules, their unit tests (deploy/prometheus/alerts_test.yml), and the
  * dashboards' PromQL.
- * Without promtool on the machine these are skipped, except on CI ({@code CI=true}), where they fail.
+ * Without promtool on the machine these are skipped, except under {@code CI=true}, where they fail.
  */
 class PromtoolTest {
 
-    static final String MISSING = "promtool is neither on PATH nor at /usr/bin/promtool: install Debian's prometheus"
-            + " package (apt-get install prometheus), which brings it";
     static final Path PROMETHEUS = MonitoringFilesTest.DEPLOY.resolve("prometheus");
 
-    static final Path PROMTOOL = Stream.concat(
-                    Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                            .filter(d -> !d.isBlank()).map(d -> Path.of(d, "promtool")),
-                    Stream.of(Path.of("/usr/bin/promtool")))
-            .filter(Files::isExecutable).findFirst().orElse(null);
+    private static Path promtool;
 
-    @BeforeAll
-    static void version() {
-        if (PROMTOOL != null) {
-            System.out.println(run(PROMETHEUS, "--version").output().lines().skip(1).findFirst().orElse(""));
-        }
-    }
-
-    /** Per test, so that each one is reported as skipped (or failed on CI) with the reason. */
+    /**
+     * Per test, so that each one is reported as skipped (or, under CI=true, failed) with the reason
+     * ({@link RequiredTool}).
+     */
     @BeforeEach
     void promtoolIsThere() {
-        if (PROMTOOL == null && "true".equals(System.getenv("CI"))) {
-            fail(MISSING);
+        if (promtool == null) {
+            promtool = RequiredTool.find("Debian: apt-get install -y prometheus, which brings it", "promtool");
+            System.out.println(run(PROMETHEUS, "--version").output().lines().findFirst().orElse(""));
         }
-        assumeTrue(PROMTOOL != null, MISSING);
     }
 
     @Test
@@ -123,7 +110,7 @@ class PromtoolTest {
 
     static Result run(Path dir, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(PROMTOOL.toString());
+        command.add(promtool.toString());
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
