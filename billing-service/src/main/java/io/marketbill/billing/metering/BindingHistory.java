@@ -1,6 +1,12 @@
 package io.marketbill.billing.metering;
 
+import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.BindingEvent;
+import io.marketbill.contracts.DeploymentsDeletionScheduled;
+import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.OrgFrozen;
+import io.marketbill.contracts.OrgUnfrozen;
 import io.marketbill.contracts.SubscriptionBound;
 import io.marketbill.contracts.SubscriptionUnbound;
 import io.marketbill.contracts.Topics;
@@ -33,19 +39,25 @@ class BindingHistory {
     }
 
     void apply(EventEnvelope e) {
-        if (e.payload() instanceof SubscriptionBound b) {
-            jdbc.sql("""
+        // only binding events belong on this topic: another payload (a wrong producer) is ignored, as it always was
+        if (!(e.payload() instanceof BindingEvent event)) {
+            return;
+        }
+        switch (event) {
+            case SubscriptionBound b -> jdbc.sql("""
                     INSERT INTO binding_period (organization_id, subscription_id, bound_at)
                     SELECT :org, :sub, :at WHERE NOT EXISTS (SELECT 1 FROM binding_period
                         WHERE organization_id = :org AND subscription_id = :sub AND unbound_at IS NULL)""")
                     .param("org", b.organizationId()).param("sub", e.subscriptionId())
                     .param("at", Timestamp.from(e.occurredAt())).update();
-        } else if (e.payload() instanceof SubscriptionUnbound u) {
-            jdbc.sql("""
+            case SubscriptionUnbound u -> jdbc.sql("""
                     UPDATE binding_period SET unbound_at = GREATEST(bound_at, :at)
                     WHERE organization_id = :org AND subscription_id = :sub AND unbound_at IS NULL""")
                     .param("org", u.organizationId()).param("sub", e.subscriptionId())
                     .param("at", Timestamp.from(e.occurredAt())).update();
+            // which subscription pays for the organization does not change with these
+            case OrgFrozen _, OrgUnfrozen _, DeploymentsStopRequested _, DeploymentsDeletionScheduled _,
+                 BillingChannelChanged _ -> { }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.Topics;
@@ -42,8 +43,13 @@ class MeteringSwitch {
     }
 
     void apply(EventEnvelope e) {
-        if (e.payload() instanceof SubscriptionOpened o) {
-            jdbc.sql("""
+        // only lifecycle events belong on this topic: another payload (a wrong producer) is ignored, as it always was
+        if (!(e.payload() instanceof SubscriptionLifecycleEvent event)) {
+            return;
+        }
+        switch (event) {
+            case SubscriptionOpened o -> {
+                jdbc.sql("""
                     INSERT INTO metered_subscription (subscription_id, marketplace, product_code, sku_id, trial, metering,
                         changed_at, marketplace_account_id, customer_identifier, license_arn, opened_at, next_hour)
                     VALUES (:id, :marketplace, :product, :sku, :trial, 'BILLING', :at, :account, :customer, :license,
@@ -53,22 +59,22 @@ class MeteringSwitch {
                         marketplace_account_id = EXCLUDED.marketplace_account_id,
                         customer_identifier = EXCLUDED.customer_identifier, license_arn = EXCLUDED.license_arn,
                         next_hour = COALESCE(metered_subscription.next_hour, EXCLUDED.next_hour)""")
-                    .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
-                    .param("product", o.productCode()).param("sku", o.skuId()).param("trial", o.trial())
-                    .param("account", o.marketplaceAccountId()).param("customer", o.customerIdentifier())
-                    .param("license", o.licenseArn())
-                    .param("at", Timestamp.from(e.occurredAt())).update();
-            period(e, "BILLING");
-        } else if (e.payload() instanceof SubscriptionChanged c && c.skuId() != null) {
-            // an upgrade: hours rated from now on use the new SKU's prices
-            jdbc.sql("UPDATE metered_subscription SET sku_id = :sku WHERE subscription_id = :id")
-                    .param("sku", c.skuId()).param("id", e.subscriptionId()).update();
-        } else if (e.payload() instanceof SubscriptionFrozen) {
-            switchTo(e, "PAUSED", "BILLING");
-        } else if (e.payload() instanceof SubscriptionResumed) {
-            switchTo(e, "BILLING", "PAUSED");
-        } else if (e.payload() instanceof SubscriptionClosed) {
-            switchTo(e, "ENDED", null);
+                        .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
+                        .param("product", o.productCode()).param("sku", o.skuId()).param("trial", o.trial())
+                        .param("account", o.marketplaceAccountId()).param("customer", o.customerIdentifier())
+                        .param("license", o.licenseArn())
+                        .param("at", Timestamp.from(e.occurredAt())).update();
+                period(e, "BILLING");
+            }
+            case SubscriptionChanged c when c.skuId() != null -> {
+                // an upgrade: hours rated from now on use the new SKU's prices
+                jdbc.sql("UPDATE metered_subscription SET sku_id = :sku WHERE subscription_id = :id")
+                        .param("sku", c.skuId()).param("id", e.subscriptionId()).update();
+            }
+            case SubscriptionChanged _ -> { }  // no new SKU (a renewal, new items): billing goes on as it was
+            case SubscriptionFrozen _ -> switchTo(e, "PAUSED", "BILLING");
+            case SubscriptionResumed _ -> switchTo(e, "BILLING", "PAUSED");
+            case SubscriptionClosed _ -> switchTo(e, "ENDED", null);
         }
     }
 
