@@ -11,8 +11,11 @@ import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.OrgFrozen;
 import io.marketbill.contracts.OrgUnfrozen;
 import io.marketbill.contracts.SubscriptionBound;
+import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionLifecycleEvent;
+import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.SubscriptionUnbound;
 import io.marketbill.messaging.outbox.Outbox;
@@ -346,39 +349,53 @@ public class Bindings {
     public void onLifecycle(EventEnvelope e) {
         String subscriptionId = e.subscriptionId();
         Instant at = e.occurredAt();
-        if (e.payload() instanceof SubscriptionFrozen) {
-            for (Binding b : activeBindingsOf(subscriptionId)) {
-                if (setFrozen(b.organizationId(), true, at)) {
-                    emit(subscriptionId, at, new OrgFrozen(b.organizationId(), "SUBSCRIPTION_FROZEN"));
-                    audit.record(at, MARKETPLACE_ACTOR, "FREEZE", subscriptionId, b.organizationId(), "FROZEN", null,
-                            "the marketplace suspended the subscription");
+        // only lifecycle events belong on this topic: another payload (a wrong producer) is ignored, as it always was
+        if (!(e.payload() instanceof SubscriptionLifecycleEvent event)) {
+            return;
+        }
+        switch (event) {
+            case SubscriptionFrozen _ -> {
+                for (Binding b : activeBindingsOf(subscriptionId)) {
+                    if (setFrozen(b.organizationId(), true, at)) {
+                        emit(subscriptionId, at, new OrgFrozen(b.organizationId(), "SUBSCRIPTION_FROZEN"));
+                        audit.record(at, MARKETPLACE_ACTOR, "FREEZE", subscriptionId, b.organizationId(), "FROZEN",
+                                null, "the marketplace suspended the subscription");
+                    }
                 }
             }
-        } else if (e.payload() instanceof SubscriptionResumed) {
-            for (Binding b : activeBindingsOf(subscriptionId)) {
-                if (setFrozen(b.organizationId(), false, at)) {
-                    emit(subscriptionId, at, new OrgUnfrozen(b.organizationId(), "SUBSCRIPTION_RESUMED"));
-                    audit.record(at, MARKETPLACE_ACTOR, "UNFREEZE", subscriptionId, b.organizationId(), "UNFROZEN",
-                            null, "the marketplace resumed the subscription");
+            case SubscriptionResumed _ -> {
+                for (Binding b : activeBindingsOf(subscriptionId)) {
+                    if (setFrozen(b.organizationId(), false, at)) {
+                        emit(subscriptionId, at, new OrgUnfrozen(b.organizationId(), "SUBSCRIPTION_RESUMED"));
+                        audit.record(at, MARKETPLACE_ACTOR, "UNFREEZE", subscriptionId, b.organizationId(),
+                                "UNFROZEN", null, "the marketplace resumed the subscription");
+                    }
                 }
             }
-        } else if (e.payload() instanceof SubscriptionClosed) {
-            for (Binding b : activeBindingsOf(subscriptionId)) {
-                end(b, "SUBSCRIPTION_CLOSED", null, at);
-                Products.Product product = products.find(b.productCode()).orElse(null);
-                CloseAction action = product == null ? CloseAction.VENDOR_BILLING : product.closeAction();
-                Instant due = at.plus(product == null ? Products.DEFAULT_SWITCH_GRACE : product.switchGracePeriod());
-                jdbc.sql("""
+            case SubscriptionClosed _ -> {
+                for (Binding b : activeBindingsOf(subscriptionId)) {
+                    end(b, "SUBSCRIPTION_CLOSED", null, at);
+                    Products.Product product = products.find(b.productCode()).orElse(null);
+                    CloseAction action = product == null ? CloseAction.VENDOR_BILLING : product.closeAction();
+                    Instant due = at.plus(product == null ? Products.DEFAULT_SWITCH_GRACE
+                            : product.switchGracePeriod());
+                    jdbc.sql("""
                         INSERT INTO pending_close_action (organization_id, subscription_id, product_code, action, due_at,
                             created_at) VALUES (:org, :sub, :product, :action, :due, :at)
                         ON CONFLICT (organization_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id,
                             product_code = EXCLUDED.product_code, action = EXCLUDED.action, due_at = EXCLUDED.due_at""")
-                        .param("org", b.organizationId()).param("sub", subscriptionId).param("product", b.productCode())
-                        .param("action", action.name()).param("due", Timestamp.from(due))
-                        .param("at", Timestamp.from(at)).update();
-                audit.record(at, MARKETPLACE_ACTOR, "UNBIND", subscriptionId, b.organizationId(), "UNBOUND",
-                        "subscription_closed", action + " at " + due + " unless another subscription is bound before");
+                            .param("org", b.organizationId()).param("sub", subscriptionId)
+                            .param("product", b.productCode()).param("action", action.name())
+                            .param("due", Timestamp.from(due)).param("at", Timestamp.from(at)).update();
+                    audit.record(at, MARKETPLACE_ACTOR, "UNBIND", subscriptionId, b.organizationId(), "UNBOUND",
+                            "subscription_closed",
+                            action + " at " + due + " unless another subscription is bound before");
+                }
             }
+            // opening makes it bindable (BindableSubscriptions); whom it pays for is the buyer's choice, made later
+            case SubscriptionOpened _ -> { }
+            // renewed, upgraded, refunded: it pays for the same (renewing a frozen one also sends SubscriptionResumed)
+            case SubscriptionChanged _ -> { }
         }
     }
 

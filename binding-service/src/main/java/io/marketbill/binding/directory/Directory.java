@@ -55,39 +55,41 @@ public class Directory {
     public void apply(EventEnvelope e) {
         Timestamp at = Timestamp.from(e.occurredAt());
         DirectoryEvent p = (DirectoryEvent) e.payload();
-        if (p instanceof OrganizationCreated c) {
-            jdbc.sql("""
+        switch (p) {
+            case OrganizationCreated c -> jdbc.sql("""
                     INSERT INTO organization (organization_id, name, site, updated_at) VALUES (:id, :name, :site, :at)
                     ON CONFLICT (organization_id) DO UPDATE SET name = EXCLUDED.name, site = EXCLUDED.site,
                         deleted = FALSE, updated_at = EXCLUDED.updated_at""")
                     .param("id", c.organizationId()).param("name", c.name()).param("site", c.site()).param("at", at)
                     .update();
-        } else if (p instanceof OrganizationRenamed r) {
-            ensureOrganization(r.organizationId(), at);
-            jdbc.sql("UPDATE organization SET name = :name, updated_at = :at WHERE organization_id = :id")
-                    .param("id", r.organizationId()).param("name", r.name()).param("at", at).update();
-        } else if (p instanceof OrganizationDeleted d) {
-            jdbc.sql("UPDATE organization SET deleted = TRUE, updated_at = :at WHERE organization_id = :id")
-                    .param("id", d.organizationId()).param("at", at).update();
-            jdbc.sql("DELETE FROM membership WHERE organization_id = :id").param("id", d.organizationId()).update();
-        } else if (p instanceof MemberAdded m) {
-            ensureOrganization(m.organizationId(), at);
-            upsertUser(m.userId(), m.email(), m.name(), m.language(), at);
-            jdbc.sql("""
+            case OrganizationRenamed r -> {
+                ensureOrganization(r.organizationId(), at);
+                jdbc.sql("UPDATE organization SET name = :name, updated_at = :at WHERE organization_id = :id")
+                        .param("id", r.organizationId()).param("name", r.name()).param("at", at).update();
+            }
+            case OrganizationDeleted d -> {
+                jdbc.sql("UPDATE organization SET deleted = TRUE, updated_at = :at WHERE organization_id = :id")
+                        .param("id", d.organizationId()).param("at", at).update();
+                jdbc.sql("DELETE FROM membership WHERE organization_id = :id").param("id", d.organizationId())
+                        .update();
+            }
+            case MemberAdded m -> {
+                ensureOrganization(m.organizationId(), at);
+                upsertUser(m.userId(), m.email(), m.name(), m.language(), at);
+                jdbc.sql("""
                     INSERT INTO membership (organization_id, user_id, role, updated_at) VALUES (:org, :user, :role, :at)
                     ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role,
                         updated_at = EXCLUDED.updated_at""")
-                    .param("org", m.organizationId()).param("user", m.userId()).param("role", m.role())
-                    .param("at", at).update();
-        } else if (p instanceof MemberRemoved m) {
-            jdbc.sql("DELETE FROM membership WHERE organization_id = :org AND user_id = :user")
+                        .param("org", m.organizationId()).param("user", m.userId()).param("role", m.role())
+                        .param("at", at).update();
+            }
+            case MemberRemoved m -> jdbc.sql("DELETE FROM membership WHERE organization_id = :org AND user_id = :user")
                     .param("org", m.organizationId()).param("user", m.userId()).update();
-        } else if (p instanceof MemberRoleChanged m) {
-            jdbc.sql("UPDATE membership SET role = :role, updated_at = :at WHERE organization_id = :org AND user_id = :user")
+            case MemberRoleChanged m -> jdbc.sql("UPDATE membership SET role = :role, updated_at = :at "
+                            + "WHERE organization_id = :org AND user_id = :user")
                     .param("org", m.organizationId()).param("user", m.userId()).param("role", m.role())
                     .param("at", at).update();
-        } else if (p instanceof UserUpdated u) {
-            upsertUser(u.userId(), u.email(), u.name(), u.language(), at);
+            case UserUpdated u -> upsertUser(u.userId(), u.email(), u.name(), u.language(), at);
         }
     }
 

@@ -71,71 +71,71 @@ public class DirectoryChanges {
     }
 
     private void apply(EventEnvelope e) {
+        // only directory events belong on this topic: another payload (a wrong producer) is ignored, as it always was
         if (!(e.payload() instanceof DirectoryEvent change)) {
             return;
         }
         validate(change);
         directory.apply(e);
-        // a member leaving or losing admin undoes nothing: the binding outlives its binder (the organization pays)
-        if (change instanceof OrganizationDeleted d) {
-            bindings.onOrganizationDeleted(d.organizationId(), e.occurredAt());
+        switch (change) {
+            case OrganizationDeleted d -> bindings.onOrganizationDeleted(d.organizationId(), e.occurredAt());
+            // a member leaving or losing admin undoes nothing: the binding outlives its binder (the organization pays)
+            case MemberRemoved _, MemberRoleChanged _ -> { }
+            // a new organization or member, a new name or address: nothing for the bindings to do
+            case OrganizationCreated _, OrganizationRenamed _, MemberAdded _, UserUpdated _ -> { }
         }
     }
 
     static String keyOf(DirectoryEvent change) {
-        if (change instanceof UserUpdated u) {
-            return u.userId();
-        }
-        if (change instanceof OrganizationCreated c) {
-            return c.organizationId();
-        }
-        if (change instanceof OrganizationRenamed r) {
-            return r.organizationId();
-        }
-        if (change instanceof OrganizationDeleted d) {
-            return d.organizationId();
-        }
-        if (change instanceof MemberAdded m) {
-            return m.organizationId();
-        }
-        if (change instanceof MemberRemoved m) {
-            return m.organizationId();
-        }
-        return ((MemberRoleChanged) change).organizationId();
+        return switch (change) {
+            case UserUpdated u -> u.userId();
+            case OrganizationCreated c -> c.organizationId();
+            case OrganizationRenamed r -> r.organizationId();
+            case OrganizationDeleted d -> d.organizationId();
+            case MemberAdded m -> m.organizationId();
+            case MemberRemoved m -> m.organizationId();
+            case MemberRoleChanged m -> m.organizationId();
+        };
     }
 
     /** Bad directory input is refused as a whole, with the reason; from Kafka it goes to the dead-letter topic. */
     static void validate(DirectoryEvent change) {
-        if (change instanceof UserUpdated u) {
-            id("userId", u.userId());
-            language(u.language());
-            length("email", u.email(), 320);
-            length("name", u.name(), 256);
-        } else if (change instanceof OrganizationCreated c) {
-            id("organizationId", c.organizationId());
-            required("name", c.name());
-            length("name", c.name(), 256);
-            length("site", c.site(), 64);
-        } else if (change instanceof OrganizationRenamed r) {
-            id("organizationId", r.organizationId());
-            required("name", r.name());
-            length("name", r.name(), 256);
-        } else if (change instanceof OrganizationDeleted d) {
-            id("organizationId", d.organizationId());
-        } else if (change instanceof MemberAdded m) {
-            id("organizationId", m.organizationId());
-            id("userId", m.userId());
-            role(m.role());
-            language(m.language());
-            length("email", m.email(), 320);
-            length("name", m.name(), 256);
-        } else if (change instanceof MemberRemoved m) {
-            id("organizationId", m.organizationId());
-            id("userId", m.userId());
-        } else if (change instanceof MemberRoleChanged m) {
-            id("organizationId", m.organizationId());
-            id("userId", m.userId());
-            role(m.role());
+        switch (change) {
+            case UserUpdated u -> {
+                id("userId", u.userId());
+                language(u.language());
+                length("email", u.email(), 320);
+                length("name", u.name(), 256);
+            }
+            case OrganizationCreated c -> {
+                id("organizationId", c.organizationId());
+                required("name", c.name());
+                length("name", c.name(), 256);
+                length("site", c.site(), 64);
+            }
+            case OrganizationRenamed r -> {
+                id("organizationId", r.organizationId());
+                required("name", r.name());
+                length("name", r.name(), 256);
+            }
+            case OrganizationDeleted d -> id("organizationId", d.organizationId());
+            case MemberAdded m -> {
+                id("organizationId", m.organizationId());
+                id("userId", m.userId());
+                role(m.role());
+                language(m.language());
+                length("email", m.email(), 320);
+                length("name", m.name(), 256);
+            }
+            case MemberRemoved m -> {
+                id("organizationId", m.organizationId());
+                id("userId", m.userId());
+            }
+            case MemberRoleChanged m -> {
+                id("organizationId", m.organizationId());
+                id("userId", m.userId());
+                role(m.role());
+            }
         }
     }
 

@@ -1,8 +1,10 @@
 package io.marketbill.binding.subscriptions;
 
 import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import java.sql.Timestamp;
@@ -34,8 +36,12 @@ public class BindableSubscriptions {
     /** Updates the projection; inside the consumer's transaction. */
     public void apply(EventEnvelope e) {
         Timestamp at = Timestamp.from(e.occurredAt());
-        if (e.payload() instanceof SubscriptionOpened o) {
-            jdbc.sql("""
+        // only lifecycle events belong on this topic: another payload (a wrong producer) is ignored, as it always was
+        if (!(e.payload() instanceof SubscriptionLifecycleEvent event)) {
+            return;
+        }
+        switch (event) {
+            case SubscriptionOpened o -> jdbc.sql("""
                     INSERT INTO bindable_subscription (subscription_id, marketplace, product_code, marketplace_account_id,
                         trial, status, opened_at, updated_at)
                     VALUES (:id, :marketplace, :product, :account, :trial, 'OPEN', :at, :at)
@@ -46,14 +52,15 @@ public class BindableSubscriptions {
                     .param("id", e.subscriptionId()).param("marketplace", e.marketplace())
                     .param("product", o.productCode()).param("account", o.marketplaceAccountId())
                     .param("trial", o.trial()).param("at", at).update();
-        } else if (e.payload() instanceof SubscriptionFrozen) {
-            status(e, "FROZEN", "status = 'OPEN'");
-        } else if (e.payload() instanceof SubscriptionResumed) {
-            status(e, "OPEN", "status = 'FROZEN'");
-        } else if (e.payload() instanceof SubscriptionClosed) {
-            jdbc.sql("UPDATE bindable_subscription SET status = 'CLOSED', closed_at = :at, updated_at = :at "
-                    + "WHERE subscription_id = :id AND status <> 'CLOSED'")
-                    .param("id", e.subscriptionId()).param("at", at).update();
+            case SubscriptionFrozen _ -> status(e, "FROZEN", "status = 'OPEN'");
+            case SubscriptionResumed _ -> status(e, "OPEN", "status = 'FROZEN'");
+            case SubscriptionClosed _ -> {
+                jdbc.sql("UPDATE bindable_subscription SET status = 'CLOSED', closed_at = :at, updated_at = :at "
+                        + "WHERE subscription_id = :id AND status <> 'CLOSED'")
+                        .param("id", e.subscriptionId()).param("at", at).update();
+            }
+            // what it changes (SKU, expiry, items) is not in this projection; bindable or not stays as it was
+            case SubscriptionChanged _ -> { }
         }
     }
 
