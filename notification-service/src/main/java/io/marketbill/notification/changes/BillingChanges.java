@@ -4,6 +4,7 @@ import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.Topics;
@@ -49,21 +50,21 @@ class BillingChanges {
     }
 
     void record(EventEnvelope e) {
+        // only lifecycle events belong on this topic: another payload (a wrong producer) is ignored, as it always was
+        if (!(e.payload() instanceof SubscriptionLifecycleEvent event)) {
+            return;
+        }
         String change;
         String product = null;
-        if (e.payload() instanceof SubscriptionOpened o) {
-            change = "CHANNEL_OPENED";
-            product = o.productCode();
-        } else if (e.payload() instanceof SubscriptionFrozen) {
-            change = "FROZEN";
-        } else if (e.payload() instanceof SubscriptionResumed) {
-            change = "RESUMED";
-        } else if (e.payload() instanceof SubscriptionClosed) {
-            change = "CHANNEL_CLOSED";
-        } else if (e.payload() instanceof SubscriptionChanged c) {
-            change = "CHANGED_" + c.change();
-        } else {
-            return;
+        switch (event) {
+            case SubscriptionOpened o -> {
+                change = "CHANNEL_OPENED";
+                product = o.productCode();
+            }
+            case SubscriptionFrozen _ -> change = "FROZEN";
+            case SubscriptionResumed _ -> change = "RESUMED";
+            case SubscriptionClosed _ -> change = "CHANNEL_CLOSED";
+            case SubscriptionChanged c -> change = "CHANGED_" + c.change();
         }
         jdbc.sql("""
                 INSERT INTO billing_change (event_id, subscription_id, product_code, change, occurred_at)

@@ -2,6 +2,7 @@ package io.marketbill.notification.directory;
 
 import org.springframework.context.ApplicationEventPublisher;
 
+import io.marketbill.contracts.DirectoryEvent;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.MemberAdded;
 import io.marketbill.contracts.MemberRemoved;
@@ -49,34 +50,42 @@ public class DirectoryReplica {
     }
 
     void apply(EventEnvelope e) {
-        if (e.payload() instanceof OrganizationCreated o) {
-            jdbc.sql("INSERT INTO organization (organization_id, name) VALUES (:o, :n) ON CONFLICT (organization_id) "
-                    + "DO UPDATE SET name = EXCLUDED.name").param("o", o.organizationId()).param("n", o.name()).update();
-        } else if (e.payload() instanceof OrganizationRenamed o) {
-            jdbc.sql("INSERT INTO organization (organization_id, name) VALUES (:o, :n) ON CONFLICT (organization_id) "
-                    + "DO UPDATE SET name = EXCLUDED.name").param("o", o.organizationId()).param("n", o.name()).update();
-        } else if (e.payload() instanceof OrganizationDeleted o) {
-            jdbc.sql("DELETE FROM membership WHERE organization_id = :o").param("o", o.organizationId()).update();
-            jdbc.sql("DELETE FROM organization WHERE organization_id = :o").param("o", o.organizationId()).update();
-        } else if (e.payload() instanceof MemberAdded m) {
-            user(m.userId(), m.email(), m.name(), m.language());
-            jdbc.sql("""
+        // only directory events belong on this topic: another payload (a wrong producer) is ignored, as it always was
+        if (!(e.payload() instanceof DirectoryEvent event)) {
+            return;
+        }
+        switch (event) {
+            case OrganizationCreated o -> jdbc.sql("INSERT INTO organization (organization_id, name) VALUES (:o, :n) "
+                            + "ON CONFLICT (organization_id) DO UPDATE SET name = EXCLUDED.name")
+                    .param("o", o.organizationId()).param("n", o.name()).update();
+            case OrganizationRenamed o -> jdbc.sql("INSERT INTO organization (organization_id, name) VALUES (:o, :n) "
+                            + "ON CONFLICT (organization_id) DO UPDATE SET name = EXCLUDED.name")
+                    .param("o", o.organizationId()).param("n", o.name()).update();
+            case OrganizationDeleted o -> {
+                jdbc.sql("DELETE FROM membership WHERE organization_id = :o").param("o", o.organizationId()).update();
+                jdbc.sql("DELETE FROM organization WHERE organization_id = :o").param("o", o.organizationId()).update();
+            }
+            case MemberAdded m -> {
+                user(m.userId(), m.email(), m.name(), m.language());
+                jdbc.sql("""
                     INSERT INTO membership (organization_id, user_id, role) VALUES (:o, :u, :r)
                     ON CONFLICT (organization_id, user_id) DO UPDATE SET role = EXCLUDED.role""")
-                    .param("o", m.organizationId()).param("u", m.userId()).param("r", upper(m.role())).update();
-            events.publishEvent(new AdminsChanged(m.organizationId()));
-        } else if (e.payload() instanceof MemberRemoved m) {
-            jdbc.sql("DELETE FROM membership WHERE organization_id = :o AND user_id = :u")
+                        .param("o", m.organizationId()).param("u", m.userId()).param("r", upper(m.role())).update();
+                events.publishEvent(new AdminsChanged(m.organizationId()));
+            }
+            case MemberRemoved m -> jdbc.sql("DELETE FROM membership WHERE organization_id = :o AND user_id = :u")
                     .param("o", m.organizationId()).param("u", m.userId()).update();
-        } else if (e.payload() instanceof MemberRoleChanged m) {
-            jdbc.sql("UPDATE membership SET role = :r WHERE organization_id = :o AND user_id = :u")
-                    .param("o", m.organizationId()).param("u", m.userId()).param("r", upper(m.role())).update();
-            events.publishEvent(new AdminsChanged(m.organizationId()));
-        } else if (e.payload() instanceof UserUpdated u) {
-            user(u.userId(), u.email(), u.name(), u.language());
-            jdbc.sql("SELECT organization_id FROM membership WHERE user_id = :u AND role = 'ADMIN'")
-                    .param("u", u.userId()).query(String.class).list()
-                    .forEach(org -> events.publishEvent(new AdminsChanged(org)));
+            case MemberRoleChanged m -> {
+                jdbc.sql("UPDATE membership SET role = :r WHERE organization_id = :o AND user_id = :u")
+                        .param("o", m.organizationId()).param("u", m.userId()).param("r", upper(m.role())).update();
+                events.publishEvent(new AdminsChanged(m.organizationId()));
+            }
+            case UserUpdated u -> {
+                user(u.userId(), u.email(), u.name(), u.language());
+                jdbc.sql("SELECT organization_id FROM membership WHERE user_id = :u AND role = 'ADMIN'")
+                        .param("u", u.userId()).query(String.class).list()
+                        .forEach(org -> events.publishEvent(new AdminsChanged(org)));
+            }
         }
     }
 

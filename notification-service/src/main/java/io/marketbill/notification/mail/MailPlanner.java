@@ -1,14 +1,24 @@
 package io.marketbill.notification.mail;
 
 import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.BillingEvent;
+import io.marketbill.contracts.BindingEvent;
 import io.marketbill.contracts.DeploymentsDeletionScheduled;
 import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.HourRated;
 import io.marketbill.contracts.MeteringOverdue;
+import io.marketbill.contracts.MeteringRejected;
+import io.marketbill.contracts.MeteringReported;
 import io.marketbill.contracts.OrgFrozen;
 import io.marketbill.contracts.OrgUnfrozen;
 import io.marketbill.contracts.SubscriptionBound;
+import io.marketbill.contracts.SubscriptionChanged;
+import io.marketbill.contracts.SubscriptionClosed;
+import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.SubscriptionUnbound;
 import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.notification.directory.DirectoryReplica;
@@ -80,69 +90,93 @@ public class MailPlanner {
     /** Plans the mails of one event, in the caller's transaction; returns how many. */
     public int plan(EventEnvelope e) {
         Object p = e.payload();
-        if (p instanceof SubscriptionBound b) {
-            jdbc.sql("""
+        if (p instanceof BindingEvent b) {
+            return planBinding(e, b);
+        }
+        if (p instanceof SubscriptionLifecycleEvent l) {
+            return planLifecycle(e, l);
+        }
+        if (p instanceof BillingEvent b) {
+            return planBilling(e, b);
+        }
+        // no other family comes from the topics this plans for (a wrong producer's payload): no mail, as always
+        return 0;
+    }
+
+    private int planBinding(EventEnvelope e, BindingEvent event) {
+        return switch (event) {
+            case SubscriptionBound b -> {
+                jdbc.sql("""
                     INSERT INTO account_organization (marketplace_account_id, organization_id, subscription_id, bound_at,
                         product_code)
                     VALUES (:a, :o, :s, :at, :product) ON CONFLICT DO NOTHING""")
-                    .param("a", String.valueOf(b.marketplaceAccountId())).param("o", b.organizationId())
-                    .param("s", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt()))
-                    .param("product", b.productCode()).update();
-            MailType type = b.previousSubscriptionId() == null ? MailType.CHANNEL_ACTIVE : MailType.ACCOUNT_SWITCHED;
-            return toOrganization(e, type, b.organizationId(), b.productCode(), Map.of(
-                    "marketplace", e.marketplace(), "accountId", String.valueOf(b.marketplaceAccountId()),
-                    "instanceId", instanceId(e.subscriptionId()),
-                    "previousInstanceId", b.previousSubscriptionId() == null ? "" : instanceId(b.previousSubscriptionId())));
-        }
-        if (p instanceof SubscriptionUnbound u) {
-            return toOrganization(e, MailType.CHANNEL_ENDED, u.organizationId(), u.productCode(), Map.of(
-                    "marketplace", e.marketplace(), "accountId", String.valueOf(u.marketplaceAccountId()),
-                    "instanceId", instanceId(e.subscriptionId()), "reason", String.valueOf(u.reason())));
-        }
-        if (p instanceof BillingChannelChanged c) {
+                        .param("a", String.valueOf(b.marketplaceAccountId())).param("o", b.organizationId())
+                        .param("s", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt()))
+                        .param("product", b.productCode()).update();
+                MailType type = b.previousSubscriptionId() == null ? MailType.CHANNEL_ACTIVE
+                        : MailType.ACCOUNT_SWITCHED;
+                yield toOrganization(e, type, b.organizationId(), b.productCode(), Map.of(
+                        "marketplace", e.marketplace(), "accountId", String.valueOf(b.marketplaceAccountId()),
+                        "instanceId", instanceId(e.subscriptionId()),
+                        "previousInstanceId",
+                        b.previousSubscriptionId() == null ? "" : instanceId(b.previousSubscriptionId())));
+            }
+            case SubscriptionUnbound u -> toOrganization(e, MailType.CHANNEL_ENDED, u.organizationId(), u.productCode(),
+                    Map.of("marketplace", e.marketplace(), "accountId", String.valueOf(u.marketplaceAccountId()),
+                            "instanceId", instanceId(e.subscriptionId()), "reason", String.valueOf(u.reason())));
             // to the marketplace is told by CHANNEL_ACTIVE; back to the vendor's own billing is its own mail (R14)
-            return "VENDOR".equals(c.channel()) ? toOrganization(e, MailType.BACK_TO_VENDOR_BILLING, c.organizationId(),
-                    product(e), Map.of("marketplace", String.valueOf(c.marketplace()))) : 0;
-        }
-        if (p instanceof OrgFrozen f) {
-            return toOrganization(e, MailType.ORGANIZATION_FROZEN, f.organizationId(), product(e),
+            case BillingChannelChanged c -> "VENDOR".equals(c.channel())
+                    ? toOrganization(e, MailType.BACK_TO_VENDOR_BILLING, c.organizationId(), product(e),
+                            Map.of("marketplace", String.valueOf(c.marketplace())))
+                    : 0;
+            case OrgFrozen f -> toOrganization(e, MailType.ORGANIZATION_FROZEN, f.organizationId(), product(e),
                     Map.of("reason", String.valueOf(f.reason())));
-        }
-        if (p instanceof OrgUnfrozen f) {
-            return toOrganization(e, MailType.ORGANIZATION_UNFROZEN, f.organizationId(), product(e), Map.of());
-        }
-        if (p instanceof DeploymentsStopRequested s) {
-            return toOrganization(e, MailType.DEPLOYMENTS_STOPPING, s.organizationId(), product(e),
-                    Map.of("exceptTrial", s.exceptTrial()));
-        }
-        if (p instanceof DeploymentsDeletionScheduled d) {
-            return toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED, d.organizationId(), product(e),
-                    Map.of("deleteAt", d.deleteAt().toString()));
-        }
-        if (p instanceof SubscriptionOpened o) {
-            // the buyer's address is known only if this account paid for an organization before: through another
-            // subscription, bound before this one opened (this one's own binding may have been read first)
-            Set<DirectoryReplica.Recipient> buyers = new LinkedHashSet<>();
-            List<String> orgs = jdbc.sql("""
+            case OrgUnfrozen f -> toOrganization(e, MailType.ORGANIZATION_UNFROZEN, f.organizationId(), product(e),
+                    Map.of());
+            case DeploymentsStopRequested s -> toOrganization(e, MailType.DEPLOYMENTS_STOPPING, s.organizationId(),
+                    product(e), Map.of("exceptTrial", s.exceptTrial()));
+            case DeploymentsDeletionScheduled d -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED,
+                    d.organizationId(), product(e), Map.of("deleteAt", d.deleteAt().toString()));
+        };
+    }
+
+    private int planLifecycle(EventEnvelope e, SubscriptionLifecycleEvent event) {
+        return switch (event) {
+            case SubscriptionOpened o -> {
+                // the buyer's address is known only if this account paid for an organization before: through another
+                // subscription, bound before this one opened (this one's own binding may have been read first)
+                Set<DirectoryReplica.Recipient> buyers = new LinkedHashSet<>();
+                List<String> orgs = jdbc.sql("""
                     SELECT DISTINCT organization_id FROM account_organization
                     WHERE marketplace_account_id = :a AND subscription_id <> :s AND bound_at <= :opened
                     ORDER BY organization_id""")
-                    .param("a", String.valueOf(o.marketplaceAccountId())).param("s", e.subscriptionId())
-                    .param("opened", Timestamp.from(e.occurredAt())).query(String.class).list();
-            orgs.forEach(org -> buyers.addAll(directory.adminsOf(org)));
-            Map<String, Object> model = Map.of("marketplace", e.marketplace(), "accountId",
-                    String.valueOf(o.marketplaceAccountId()), "instanceId", instanceId(e.subscriptionId()),
-                    "trial", o.trial());
-            return add(e, MailType.SUBSCRIPTION_OPENED, o.productCode(), null, new ArrayList<>(buyers), model);
-        }
-        if (p instanceof MeteringOverdue m) {
-            List<DirectoryReplica.Recipient> ops = new ArrayList<>();
-            props.operationsAddresses().forEach(a -> ops.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
-            return add(e, MailType.METERING_UNDELIVERED, product(e), null, ops, Map.of("subscriptionId",
-                    e.subscriptionId(), "dimension", m.dimension(), "hourStart", m.hourStart().toString(),
-                    "units", m.units(), "deadline", m.deadline().toString(), "ledgerId", m.ledgerId()));
-        }
-        return 0;
+                        .param("a", String.valueOf(o.marketplaceAccountId())).param("s", e.subscriptionId())
+                        .param("opened", Timestamp.from(e.occurredAt())).query(String.class).list();
+                orgs.forEach(org -> buyers.addAll(directory.adminsOf(org)));
+                Map<String, Object> model = Map.of("marketplace", e.marketplace(), "accountId",
+                        String.valueOf(o.marketplaceAccountId()), "instanceId", instanceId(e.subscriptionId()),
+                        "trial", o.trial());
+                yield add(e, MailType.SUBSCRIPTION_OPENED, o.productCode(), null, new ArrayList<>(buyers), model);
+            }
+            // frozen, resumed, closed are mailed as binding.v1 tells what they did to an organization (OrgFrozen,
+            // OrgUnfrozen, SubscriptionUnbound, ...); a change (a renewal, an upgrade) calls for no mail
+            case SubscriptionChanged _, SubscriptionFrozen _, SubscriptionResumed _, SubscriptionClosed _ -> 0;
+        };
+    }
+
+    private int planBilling(EventEnvelope e, BillingEvent event) {
+        return switch (event) {
+            case MeteringOverdue m -> {
+                List<DirectoryReplica.Recipient> ops = new ArrayList<>();
+                props.operationsAddresses()
+                        .forEach(a -> ops.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
+                yield add(e, MailType.METERING_UNDELIVERED, product(e), null, ops, Map.of("subscriptionId",
+                        e.subscriptionId(), "dimension", m.dimension(), "hourStart", m.hourStart().toString(),
+                        "units", m.units(), "deadline", m.deadline().toString(), "ledgerId", m.ledgerId()));
+            }
+            // rated hours, accepted records: billing as usual; a rejected record is not mailed (the ledger lists it)
+            case HourRated _, MeteringReported _, MeteringRejected _ -> 0;
+        };
     }
 
     private int toOrganization(EventEnvelope e, MailType type, String organizationId, String productCode,
