@@ -5,6 +5,7 @@ import io.marketbill.contracts.EventIds;
 import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
+import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.messaging.outbox.Outbox;
@@ -45,21 +46,20 @@ public class SubscriptionRegistry {
     /** Applies one lifecycle event; must run in the transaction that records it as processed. */
     public void apply(EventEnvelope event) {
         Optional<SubscriptionState> current = lockState(event.subscriptionId());
-        SubscriptionState after;
-        if (event.payload() instanceof SubscriptionOpened opened) {
-            after = open(event, opened, current);
-        } else if (event.payload() instanceof SubscriptionChanged changed) {
-            after = change(event, changed, require(event, current));
-        } else if (event.payload() instanceof SubscriptionFrozen frozen) {
-            after = freeze(event, frozen, require(event, current));
-        } else if (event.payload() instanceof SubscriptionResumed resumed) {
-            after = resume(event, resumed, require(event, current));
-        } else if (event.payload() instanceof SubscriptionClosed) {
-            after = close(event, require(event, current));
-        } else {
+        if (!(event.payload() instanceof SubscriptionLifecycleEvent lifecycle)) {
             throw new IllegalArgumentException("not a lifecycle event: " + event.type());
         }
-        boolean stateEvent = !(event.payload() instanceof SubscriptionOpened || event.payload() instanceof SubscriptionChanged);
+        SubscriptionState after = switch (lifecycle) {
+            case SubscriptionOpened opened -> open(event, opened, current);
+            case SubscriptionChanged changed -> change(event, changed, require(event, current));
+            case SubscriptionFrozen frozen -> freeze(event, frozen, require(event, current));
+            case SubscriptionResumed resumed -> resume(event, resumed, require(event, current));
+            case SubscriptionClosed _ -> close(event, require(event, current));
+        };
+        boolean stateEvent = switch (lifecycle) {
+            case SubscriptionOpened _, SubscriptionChanged _ -> false;
+            case SubscriptionFrozen _, SubscriptionResumed _, SubscriptionClosed _ -> true;
+        };
         if (stateEvent && current.isPresent() && current.get() == after) {
             // the marketplace repeats itself (e.g. expiredInstance has no natural key): no change, no history
             log.info("{} for {}: already {}, nothing to change", event.type(), event.subscriptionId(), after);
