@@ -37,6 +37,10 @@ public final class ConfigurationMetadata {
 
     static final String PREFIX = "marketbill.";
     static final String METADATA = "META-INF/spring-configuration-metadata.json";
+    /**
+     * The hand-written entries, merged by the processor. They carry no {@code sourceType}: the processor's own
+     * entries have one, which tells an entry that adds a default to a record component's from a stale one.
+     */
     static final String ADDITIONAL = "src/main/resources/META-INF/additional-spring-configuration-metadata.json";
 
     /** {@code @Value}, {@code @Scheduled}, {@code @RequestMapping} and a placeholder in another one's default. */
@@ -123,7 +127,8 @@ public final class ConfigurationMetadata {
         described.stream().filter(p -> p.description() == null || p.description().isBlank())
                 .forEach(p -> problems.add(p.name() + " has no description"));
         if (Files.exists(additional) && Files.exists(own)) {
-            // an entry for a record component is merged into the bound property: the code uses it
+            // a hand-written entry has no sourceType; one that adds to a record component's is merged into the
+            // processor's, which has one: the record binds it
             readMetadata(additional).keySet().stream()
                     .filter(name -> !keys.containsKey(name)
                             && (ownProperties.get(name) == null || !ownProperties.get(name).bound()))
