@@ -31,8 +31,8 @@ class ConfigurationMetadataTest {
 
     static final String SOURCE = """
             class Late {
-                Late(@org.springframework.beans.factory.annotation.Value("${marketbill.timeout:8s}") String t,
-                     @org.springframework.beans.factory.annotation.Value("${marketbill.url:${URL:http://x}}") String u) {
+                Late(@Value("${marketbill.timeout:8s}") String t,
+                     @Value("${marketbill.url:${URL:http://x}}") String u) {
                 }
             }
             """;
