@@ -9,11 +9,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code marketbill.billing.*}: when hours close, how long usage is deduplicated, and how each marketplace
  * is reached. Shorter intervals let tests and the demo see hours closed and reported within seconds.
  *
- * @param lateWindow       usage is accepted until this long after the end of its hour; then the hour closes
+ * @param lateWindow       usage is accepted until this long after the end of its hour; then the hour closes.
+ *                         Environment: BILLING_LATE_WINDOW.
  * @param futureSkew       usage stamped further ahead than this is refused ({@code in_the_future})
  * @param dedupeWindow     how long a (source, id) is remembered (at least 32 days, longer than lateWindow)
- * @param closeInterval    how often closed hours are looked for (the scheduler interval)
- * @param reportInterval   how often the ledger is sent
+ * @param closeInterval    how often closed hours are looked for (the scheduler interval). Environment:
+ *                         BILLING_CLOSE_INTERVAL.
+ * @param reportInterval   how often the ledger is sent. Environment: BILLING_REPORT_INTERVAL.
  * @param sentTimeout      a record SENT this long ago without an answer has an unknown outcome
  * @param initialBackoff   first retry delay of a failed send; doubled per attempt up to maxBackoff
  * @param maxBackoff       longest retry delay
@@ -23,7 +25,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param finalFlushDelay  a closed subscription's last hours are rated this long after SubscriptionClosed, so
  *                         that usage already on its way is counted
  * @param clockOffset      shifts the billing clock (hours, windows, deadlines); for demos only
- * @param allowEarlyClose  lets an operator close hours before their late window ends (demos, fault tests)
+ * @param allowEarlyClose  lets an operator close hours before their late window ends (demos, fault tests).
+ *                         Environment: BILLING_ALLOW_EARLY_CLOSE.
+ * @param aliyun           how Alibaba Cloud Marketplace is sent metering
+ * @param aws              how AWS Marketplace is sent metering
+ * @param reconciliation   how the ledger is compared with what the marketplaces accepted
  */
 @ConfigurationProperties("marketbill.billing")
 public record BillingProperties(
@@ -56,12 +62,17 @@ public record BillingProperties(
     /**
      * Alibaba Cloud Marketplace {@code PushMeteringData} (spec §1.7).
      *
-     * @param endpoint        {@code https://market.aliyuncs.com} (China) or the simulator
+     * @param endpoint        {@code https://market.aliyuncs.com} (China) or the simulator. Environment:
+     *                        ALIYUN_MARKET_ENDPOINT.
+     * @param accessKeyId     the AccessKey id of the seller's main account for the Market API. Environment:
+     *                        ALIYUN_ACCESS_KEY_ID.
+     * @param accessKeySecret its AccessKey secret; a secret. Environment: ALIYUN_ACCESS_KEY_SECRET.
      * @param deadline        after the start of an hour, when its data is no longer accepted (data of 08:xx
      *                        must arrive before 09:59)
      * @param reportZeroHours also push hours with nothing to charge
      * @param resendUnknown   resend a push whose outcome is unknown; off by default because Alibaba does not
      *                        document deduplication (UNVERIFIED): reconciliation settles it instead
+     * @param timeout         per call to the Market API
      * @param minPushInterval between two pushes for one instance (Alibaba allows one per 60 s)
      */
     public record Aliyun(@DefaultValue("https://market.aliyuncs.com") URI endpoint, String accessKeyId,
@@ -76,9 +87,16 @@ public record BillingProperties(
     /**
      * AWS Marketplace {@code BatchMeterUsage} (spec §2.5).
      *
+     * @param endpoint        the Metering Service (China, Ningxia) or the simulator. Environment:
+     *                        AWS_METERING_ENDPOINT.
+     * @param region          the region the calls are signed for (SigV4). Environment: AWS_REGION.
+     * @param accessKeyId     the seller account's access key id. Environment: AWS_ACCESS_KEY_ID.
+     * @param secretAccessKey that key's secret; a secret. Environment: AWS_SECRET_ACCESS_KEY.
+     * @param sessionToken    for temporary credentials, optional. Environment: AWS_SESSION_TOKEN.
      * @param deadline        after the start of an hour, when AWS no longer takes it (6 hours in the older
      *                        documentation, 24 in the newest model: we keep the stricter one)
      * @param reportZeroHours AWS asks for a record per customer, dimension and hour, zeros for idle hours
+     * @param timeout         per call to AWS
      */
     public record Aws(@DefaultValue("https://metering.marketplace.cn-northwest-1.amazonaws.com.cn") URI endpoint,
                       @DefaultValue("cn-northwest-1") String region, String accessKeyId, String secretAccessKey,
@@ -93,8 +111,9 @@ public record BillingProperties(
     /**
      * @param interval     how often the ledger is compared with the marketplace's record
      * @param aliyunRecord where the marketplace's record of accepted Alibaba metering is read (the simulator's
-     *                     {@code /sim/aliyun/metering}); unset: no Alibaba reconciliation (no query API found)
-     * @param awsRecord    the same for AWS ({@code /sim/aws/metering})
+     *                     {@code /sim/aliyun/metering}); unset: no Alibaba reconciliation (no query API found).
+     *                     Environment: ALIYUN_METERING_RECORD_URL.
+     * @param awsRecord    the same for AWS ({@code /sim/aws/metering}). Environment: AWS_METERING_RECORD_URL.
      */
     public record Reconciliation(@DefaultValue("5m") Duration interval, URI aliyunRecord, URI awsRecord) {
         public Reconciliation {

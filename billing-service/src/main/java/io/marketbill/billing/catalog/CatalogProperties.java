@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The billing part of {@code marketbill.products.<product code>} (the file every service reads): which
  * marketplace sells the product, its dimensions, and their prices in 0.01-yuan units per unit of measure.
  * Other services' fields of the same product (binding policy, ...) are ignored here.
+ *
+ * @param products the vendor's products by marketplace product code: marketplace, dimensions, prices
  */
 @ConfigurationProperties("marketbill")
 public record CatalogProperties(Map<String, Product> products) {
@@ -21,6 +23,8 @@ public record CatalogProperties(Map<String, Product> products) {
      * @param name        shown in mails and the overview
      * @param marketplace {@code aliyun} or {@code aws}
      * @param billUrl     where the buyer sees the marketplace bill (the overview links to it)
+     * @param dimensions  what is metered
+     * @param prices      the price of each dimension, per SKU and from an hour on
      */
     public record Product(String name, String marketplace, String billUrl, List<Dimension> dimensions,
                           List<Price> prices) {

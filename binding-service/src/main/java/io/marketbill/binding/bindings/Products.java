@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * The vendor's products as binding-service needs them ({@code marketbill.products.<product code>}, the same file
  * every service reads). Checked at start: a product without a binding policy stops the service.
+ *
+ * @param products the vendor's products by marketplace product code: binding policy, close action, grace periods
  */
 @ConfigurationProperties("marketbill")
 public record Products(Map<String, Product> products) {
@@ -20,7 +22,7 @@ public record Products(Map<String, Product> products) {
 
     /**
      * @param name                      shown on the binding page
-     * @param bindingPolicy             R8
+     * @param bindingPolicy             how subscriptions bind to organizations (R8); required
      * @param onClose                   what happens when a bound subscription closes (default per policy)
      * @param switchGrace               how long after a close another subscription may take over with no effect (R15)
      * @param deletionGrace             stopped deployments are deleted after this (R12)

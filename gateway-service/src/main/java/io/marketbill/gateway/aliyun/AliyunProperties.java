@@ -6,9 +6,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code marketbill.aliyun.*}.
  *
- * @param spiKey          the seller account's SPI security key (seller console overview page); a secret
+ * @param spiKey          the seller account's SPI security key (seller console overview page); a secret,
+ *                        required. Environment: ALIYUN_SPI_KEY.
  * @param timeZone        the zone of the marketplace's {@code yyyy-MM-dd HH:mm:ss} strings (UNVERIFIED in
- *                        the docs; Asia/Shanghai by default)
+ *                        the docs). Environment: ALIYUN_TIME_ZONE.
  * @param successAsString answer {@code {"success":"true"}} as in every doc example (true), or a JSON boolean;
  *                        which one the marketplace requires is UNVERIFIED
  * @param freeLoginWindow how far a free-login {@code timeStamp} may be from now (the docs leave it to the ISV)

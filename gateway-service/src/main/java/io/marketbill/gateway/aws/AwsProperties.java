@@ -7,11 +7,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@code marketbill.aws.*}: the seller account's credentials and region (China: {@code cn-northwest-1}).
  *
- * @param region           where the product is listed; picks the endpoints
- * @param accessKeyId      the seller account's key (env AWS_ACCESS_KEY_ID); a secret
- * @param secretAccessKey  (env AWS_SECRET_ACCESS_KEY); a secret
- * @param sessionToken     for temporary credentials (env AWS_SESSION_TOKEN), optional
- * @param meteringEndpoint overrides {@code https://metering.marketplace.<region>.amazonaws.com[.cn]} (the simulator)
+ * @param region           where the product is listed; picks the endpoints. Environment: AWS_REGION.
+ * @param accessKeyId      the seller account's access key id (ResolveCustomer, BatchMeterUsage); a secret.
+ *                         Environment: AWS_ACCESS_KEY_ID.
+ * @param secretAccessKey  that key's secret; a secret. Environment: AWS_SECRET_ACCESS_KEY.
+ * @param sessionToken     for temporary credentials, optional. Environment: AWS_SESSION_TOKEN.
+ * @param meteringEndpoint overrides {@code https://metering.marketplace.<region>.amazonaws.com[.cn]} (the simulator).
+ *                         Environment: AWS_METERING_ENDPOINT.
  * @param timeout          per call to AWS
  * @param sns              the SNS HTTPS endpoint's settings
  * @param eventbridge      the EventBridge API destination's settings
@@ -22,6 +24,7 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
 
     /**
      * @param topicArns     the only topics whose subscriptions are confirmed and whose messages are accepted
+     *                      (comma-separated). Environment: AWS_SNS_TOPIC_ARNS.
      * @param testCaPem     a PEM file of a CA (the simulator's) whose certificates are also trusted; unset by default
      * @param testCertHosts {@code host:port} from which that CA's certificates may be fetched (http allowed)
      */
@@ -35,7 +38,8 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
 
     /**
      * @param headerName the header the API destination's connection sends (API key authorization)
-     * @param secret     its value; a secret. Unset: the endpoint refuses everything
+     * @param secret     its value; a secret. Unset: the endpoint refuses everything. Environment:
+     *                   AWS_EVENTBRIDGE_SECRET.
      */
     public record EventBridge(String headerName, String secret) {
         public EventBridge {

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * SPI key belongs to the seller account; each product has its own settings. A call for a product code
  * that is not here is refused.
  *
- * @param products product code to settings
+ * @param products the vendor's products by marketplace product code, from the products file every service reads
  */
 @ConfigurationProperties("marketbill")
 public record ProductCatalog(Map<String, Product> products) {

@@ -13,10 +13,17 @@ import org.springframework.stereotype.Component;
 @ConfigurationProperties("marketbill")
 public class Branding {
 
-    /** What a mail shows of a product. */
+    /**
+     * What a mail shows of a product.
+     *
+     * @param name       the product's name; unset: its product code
+     * @param logoUrl    the logo at the top of each mail; unset: the name instead
+     * @param supportUrl the support link at the foot of each mail; unset: none
+     */
     public record Brand(String name, String logoUrl, String supportUrl) {
     }
 
+    /** The vendor's products by marketplace product code: the name, logo and support address mails show. */
     private Map<String, Brand> products = new LinkedHashMap<>();
 
     public Map<String, Brand> getProducts() {

@@ -8,12 +8,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code marketbill.notification.*}.
  *
- * @param from                 the sender address
- * @param operationsAddresses  the vendor's operations addresses: metering that could not be delivered
+ * @param from                 the sender address. Environment: MAIL_FROM.
+ * @param operationsAddresses  the vendor's operations addresses (comma-separated): metering that could not be
+ *                             delivered. Environment: OPERATIONS_ADDRESSES.
  * @param operationsLanguage   their language
  * @param copyOperations       also send operations a copy of every billing-critical mail
  * @param defaultLanguage      for users whose language is not known
- * @param templatesDir         a folder of templates that override the built-in ones, file by file (no rebuild)
+ * @param templatesDir         a folder of templates that override the built-in ones, file by file (no rebuild).
+ *                             Environment: MAIL_TEMPLATES_DIR.
  * @param sendInterval         how often due mail is sent
  * @param batchSize            mails per round (one SMTP connection)
  * @param maxAttempts          then the mail is DEAD (visible, resendable)
@@ -21,8 +23,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBackoff           longest retry delay
  * @param perRecipientPerHour  at most this many mails to one address per hour; more wait, nothing is dropped
  * @param sendingTimeout       a mail SENDING this long (the sender died mid-send) is sent again
- * @param publicUrl            where the gateway is reached from a mail (the opt-out link)
- * @param linkSecret           signs opt-out links
+ * @param publicUrl            where the gateway is reached from a mail (the opt-out link). Environment:
+ *                             PUBLIC_BASE_URL.
+ * @param linkSecret           signs opt-out links; a secret, required. The default is a development value that the
+ *                             prod profile refuses. Environment: NOTIFICATION_LINK_SECRET.
  */
 @ConfigurationProperties("marketbill.notification")
 public record MailProperties(
