@@ -7,14 +7,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -220,11 +218,11 @@ public final class LocalStack implements AutoCloseable {
         String classpath = config.home().resolve("deploy/kafka-broker/target/lib").toString() + "/*";
         String kafkaOpts = System.getenv().getOrDefault("KAFKA_JAVA_OPTS", "-Xms128m -Xmx512m -XX:+UseSerialGC");
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            byte[] id = new byte[16];
-            new SecureRandom().nextBytes(id);
-            String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+            // Kafka's own generator: a random base64 id can start with '-', which the storage tool then reads as
+            // an option (one start in 64 failed with "argument --cluster-id: expected one argument")
+            String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
             List<String> format = ServiceProcess.java(kafkaOpts, "-cp", classpath, "kafka.tools.StorageTool",
-                    "format", "-t", clusterId, "-c", props.toString());
+                    "format", "--cluster-id=" + clusterId, "-c", props.toString());
             Process p = new ProcessBuilder(format).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logDir().resolve("kafka-format.log").toFile()))
                     .start();
