@@ -108,7 +108,8 @@ public abstract class BillingTestBase {
                         Map.entry("simulator.aliyun.retry-interval", "10ms"),
                         Map.entry("simulator.aliyun.time-zone", "Asia/Shanghai"),
                         Map.entry("simulator.aliyun.flow-control-interval", "2s"),
-                        Map.entry("simulator.aliyun.prices.cmgj00063418-Unit-1", "0.01"),
+                        // the listing's price of Zilliz's unit, as in seed 001 (1250 units = ¥1.25)
+                        Map.entry("simulator.aliyun.prices.cmgj00063418-Unit-1", "0.001"),
                         Map.entry("simulator.aws.access-key-id", "local-aws-key"),
                         Map.entry("simulator.aws.secret-access-key", "local-aws-secret"),
                         Map.entry("simulator.aws.region", "cn-northwest-1"),

@@ -9,10 +9,12 @@ import java.time.Instant;
  * @param dimension    the metered dimension (price catalog name, e.g. {@code cu_hours})
  * @param hourStart    the start of the hour, UTC
  * @param quantity     the usage in the dimension's unit of measure, a decimal string (e.g. {@code "12.5"})
- * @param units        what the hour costs, in 0.01-yuan units, after carrying the previous remainder
+ * @param units        what the hour costs, in the listing's marketplace units, after carrying the previous remainder
  * @param priceVersion the catalog price version used (its effective-from instant)
  * @param trial        a trial subscription: metered, rated at 0
+ * @param amount       what the hour costs in yuan, exactly: units × the listing's unit value (e.g. {@code "0.50"});
+ *                     null in events recorded before it was added
  */
 public record HourRated(String productCode, String dimension, Instant hourStart, String quantity, long units,
-                        String priceVersion, boolean trial) implements BillingEvent {
+                        String priceVersion, boolean trial, String amount) implements BillingEvent {
 }

@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The billing part of {@code marketbill.products.<product code>} (the file every service reads): which
- * marketplace sells the product, its dimensions, and their prices in 0.01-yuan units per unit of measure.
+ * marketplace sells the product, its dimensions with the yuan value of one marketplace unit, and their prices in
+ * marketplace units per unit of measure.
  * Other services' fields of the same product (binding policy, ...) are ignored here.
  *
  * @param products the vendor's products by marketplace product code: marketplace, dimensions, prices
@@ -37,19 +38,24 @@ public record CatalogProperties(Map<String, Product> products) {
     /**
      * @param name                 the dimension in usage events, e.g. {@code cu_hours}
      * @param unit                 its unit of measure, e.g. {@code CU-hour}
-     * @param marketplaceDimension Alibaba: the billing item {@code Key} (e.g. {@code Unit}); AWS: the
-     *                             listing's dimension name. It must be priced at ¥0.01 (one unit) per unit
-     *                             there, since we report 0.01-yuan units.
-     * @param meteringAssit        Alibaba only: the multi-dimension billing item id from the publishing console
+     * @param marketplaceDimension Alibaba: the billing item {@code Key}, one Alibaba bills as pushed (e.g.
+     *                             {@code Unit}); AWS: the listing's dimension name
+     * @param meteringAssit        Alibaba only: the billing item id from the publishing console,
+     *                             {@code <product code>-<Key>-<n>}
+     * @param unitValue            what one marketplace unit of this dimension is worth, in yuan, as the listing
+     *                             prices it: EMQX {@code 0.01} (seed 000), Zilliz {@code 0.001} (seed 001: 1250
+     *                             units = ¥1.25)
      */
-    public record Dimension(String name, String unit, String marketplaceDimension, String meteringAssit) {
+    public record Dimension(String name, String unit, String marketplaceDimension, String meteringAssit,
+                            String unitValue) {
     }
 
     /**
      * @param dimension     the dimension priced
      * @param sku           only this SKU; empty: every SKU
      * @param effectiveFrom from this hour on (an hour boundary, ISO-8601 UTC)
-     * @param units         0.01-yuan units per unit of measure, a decimal with at most 6 decimals (1 CU-hour = 1250)
+     * @param units         marketplace units per unit of measure, a decimal with at most 6 decimals (Zilliz: 1 CU-hour
+     *                      = 1250 units)
      */
     public record Price(String dimension, String sku, String effectiveFrom, String units) {
     }

@@ -1,5 +1,6 @@
 package io.marketbill.billing.catalog;
 
+import io.marketbill.protocols.aliyun.AliyunMeteringKey;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -23,13 +24,25 @@ import org.springframework.stereotype.Component;
 @EnableConfigurationProperties(CatalogProperties.class)
 public class PriceCatalog {
 
-    /** A price in force: 0.01-yuan units per unit of measure, and the version (its effective-from). */
+    /** A price in force: marketplace units per unit of measure, and the version (its effective-from). */
     public record RatePrice(BigDecimal unitsPerQuantity, String version) {
     }
 
-    /** One dimension of one product as the marketplace knows it. */
+    /**
+     * One dimension of one product as the marketplace knows it.
+     *
+     * @param unitValue   yuan per marketplace unit, as the listing prices it
+     * @param billingStep the fewest units worth a whole fen: units are charged in multiples of it, since the
+     *                    marketplace bills whole fen and drops what is below (Zilliz at ¥0.001: 10 units)
+     */
     public record MeteredDimension(String productCode, String marketplace, String name, String unit,
-                                   String marketplaceDimension, String meteringAssit) {
+                                   String marketplaceDimension, String meteringAssit, BigDecimal unitValue,
+                                   long billingStep) {
+
+        /** What {@code units} of this dimension are worth, in exact yuan. */
+        public BigDecimal yuan(long units) {
+            return Money.yuan(units, unitValue);
+        }
     }
 
     private record Version(String sku, Instant from, BigDecimal units) {
@@ -68,12 +81,18 @@ public class PriceCatalog {
             }
             if (d.marketplaceDimension() == null || d.marketplaceDimension().isBlank()) {
                 problems.add(dat + "marketplace-dimension is required");
+            } else if ("aliyun".equals(p.marketplace())) {
+                checkAliyunItem(code, d, dat, problems);
             }
-            if ("aliyun".equals(p.marketplace()) && (d.meteringAssit() == null || d.meteringAssit().isBlank())) {
-                problems.add(dat + "metering-assit is required for Alibaba Cloud Marketplace products");
+            Optional<BigDecimal> unitValue = Money.unitValue(d.unitValue());
+            if (unitValue.isEmpty()) {
+                problems.add(dat + "unit-value (yuan per marketplace unit, as the listing prices it, e.g. 0.01) is "
+                        + (d.unitValue() == null || d.unitValue().isBlank() ? "missing" : "not a positive decimal"
+                        + " with at most 6 decimals: " + d.unitValue()));
+                continue;
             }
             dims.put(d.name(), new MeteredDimension(code, p.marketplace(), d.name(), d.unit(), d.marketplaceDimension(),
-                    d.meteringAssit()));
+                    d.meteringAssit(), unitValue.get(), Money.billingStep(unitValue.get())));
         }
         Set<String> seen = new HashSet<>();
         Map<String, List<Version>> byDimension = new LinkedHashMap<>();
@@ -97,7 +116,7 @@ public class PriceCatalog {
             try {
                 units = new BigDecimal(price.units().trim());
             } catch (NumberFormatException | NullPointerException e) {
-                problems.add(pat + "units must be a decimal number of 0.01-yuan units");
+                problems.add(pat + "units must be a decimal number of marketplace units");
                 continue;
             }
             if (units.signum() < 0 || units.stripTrailingZeros().scale() > 6) {
@@ -120,6 +139,29 @@ public class PriceCatalog {
         }
         products.put(code, p);
         dimensions.put(code, dims);
+    }
+
+    /**
+     * An Alibaba billing item must be one Alibaba bills as pushed: marketbill reports whole listing units, and a key
+     * Alibaba converts first (Period in seconds per hour, Storage in bytes per MB, ...) would bill a fraction of
+     * them. Its id must name the product and the key.
+     */
+    private static void checkAliyunItem(String code, CatalogProperties.Dimension d, String at, List<String> problems) {
+        Optional<AliyunMeteringKey> key = AliyunMeteringKey.of(d.marketplaceDimension());
+        if (key.isEmpty()) {
+            problems.add(at + "marketplace-dimension " + d.marketplaceDimension() + " is no PushMeteringData key");
+            return;
+        }
+        if (!key.get().billedAsPushed()) {
+            problems.add(at + "Alibaba converts " + d.marketplaceDimension() + " values before it bills them (÷ "
+                    + key.get().divisor() + "), which marketbill does not do: use a key billed as pushed, e.g. Unit");
+        }
+        if (d.meteringAssit() == null || d.meteringAssit().isBlank()) {
+            problems.add(at + "metering-assit is required for Alibaba Cloud Marketplace products");
+        } else if (!key.get().isItemOf(code, d.meteringAssit())) {
+            problems.add(at + "metering-assit " + d.meteringAssit() + " is not a billing item of this product and key ("
+                    + code + "-" + d.marketplaceDimension() + "-<n>)");
+        }
     }
 
     /** Whether a metered product is sold on this marketplace ({@code aliyun}, {@code aws}). */

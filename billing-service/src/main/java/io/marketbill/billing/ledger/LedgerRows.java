@@ -1,5 +1,6 @@
 package io.marketbill.billing.ledger;
 
+import io.marketbill.billing.catalog.Money;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -23,6 +24,8 @@ public final class LedgerRows {
         m.put("dimension", rs.getString("dimension"));
         m.put("hourStart", rs.getTimestamp("hour_start").toInstant());
         m.put("units", rs.getLong("units"));
+        m.put("unitValue", rs.getBigDecimal("unit_value").stripTrailingZeros().toPlainString());
+        m.put("yuan", Money.yuan(rs.getLong("units"), rs.getBigDecimal("unit_value")).toPlainString());
         m.put("state", rs.getString("state"));
         m.put("attempts", rs.getInt("attempts"));
         m.put("deadline", rs.getTimestamp("deadline").toInstant());

@@ -1,10 +1,12 @@
 package io.marketbill.billing.ledger;
 
+import io.marketbill.billing.catalog.Money;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.MeteringRejected;
 import io.marketbill.contracts.MeteringReported;
 import io.marketbill.messaging.outbox.Outbox;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -21,7 +23,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Component
 public class LedgerSettlement {
 
-    private record Row(String subscriptionId, String dimension, Instant hour, long units) {
+    private record Row(String subscriptionId, String dimension, Instant hour, long units, BigDecimal unitValue) {
+        String amount() {
+            return Money.yuan(units, unitValue).toPlainString();
+        }
     }
 
     private final JdbcClient jdbc;
@@ -41,11 +46,11 @@ public class LedgerSettlement {
         return Boolean.TRUE.equals(tx.execute(status -> jdbc.sql("""
                 UPDATE metering_record SET state = 'ACCEPTED', settled_at = :now, marketplace_record_id = :ref,
                     last_error = NULL WHERE id = :id AND state = 'SENT'
-                RETURNING subscription_id, dimension, hour_start, units""")
+                RETURNING subscription_id, dimension, hour_start, units, unit_value""")
                 .param("now", Timestamp.from(clock.instant())).param("ref", marketplaceRecordId).param("id", id)
                 .query((rs, n) -> row(rs)).optional()
                 .map(r -> publish(id, r.subscriptionId(), new MeteringReported(id, r.dimension(), r.hour(), r.units(),
-                        marketplaceRecordId)))
+                        marketplaceRecordId, r.amount())))
                 .isPresent()));
     }
 
@@ -55,10 +60,11 @@ public class LedgerSettlement {
         return Boolean.TRUE.equals(tx.execute(status -> jdbc.sql("""
                 UPDATE metering_record SET state = 'REJECTED', settled_at = :now, last_error = :why
                 WHERE id = :id AND state = 'SENT'
-                RETURNING subscription_id, dimension, hour_start, units""")
+                RETURNING subscription_id, dimension, hour_start, units, unit_value""")
                 .param("now", Timestamp.from(clock.instant())).param("why", why).param("id", id)
                 .query((rs, n) -> row(rs)).optional()
-                .map(r -> publish(id, r.subscriptionId(), new MeteringRejected(id, r.dimension(), r.hour(), r.units(), why)))
+                .map(r -> publish(id, r.subscriptionId(), new MeteringRejected(id, r.dimension(), r.hour(), r.units(), why,
+                        r.amount())))
                 .isPresent()));
     }
 
@@ -83,7 +89,8 @@ public class LedgerSettlement {
     }
 
     private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getLong(4));
+        return new Row(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(), rs.getLong(4),
+                rs.getBigDecimal(5));
     }
 
     static String clip(String s) {

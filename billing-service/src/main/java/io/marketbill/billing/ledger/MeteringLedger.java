@@ -1,6 +1,7 @@
 package io.marketbill.billing.ledger;
 
 import io.marketbill.billing.BillingProperties;
+import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,19 +33,23 @@ public class MeteringLedger {
         return "aws".equals(marketplace) ? props.aws().reportZeroHours() : props.aliyun().reportZeroHours();
     }
 
-    /** Adds a PENDING record, in the caller's transaction; a second one for the same hour is ignored. */
+    /**
+     * Adds a PENDING record, in the caller's transaction; a second one for the same hour is ignored. The unit
+     * value (yuan per unit) is kept with it, so its amount stays what it was when it was rated.
+     */
     public void add(String subscriptionId, String marketplace, String productCode, String dimension, Instant hour,
-                    long units) {
+                    long units, BigDecimal unitValue) {
         Duration deadline = "aws".equals(marketplace) ? props.aws().deadline() : props.aliyun().deadline();
         Instant now = clock.instant();
         jdbc.sql("""
                 INSERT INTO metering_record (subscription_id, marketplace, product_code, dimension, hour_start, units,
-                    state, next_attempt_at, deadline, created_at)
-                VALUES (:sub, :marketplace, :product, :dimension, :hour, :units, 'PENDING', :now, :deadline, :now)
+                    state, next_attempt_at, deadline, created_at, unit_value)
+                VALUES (:sub, :marketplace, :product, :dimension, :hour, :units, 'PENDING', :now, :deadline, :now,
+                    :value)
                 ON CONFLICT (subscription_id, dimension, hour_start) DO NOTHING""")
                 .param("sub", subscriptionId).param("marketplace", marketplace).param("product", productCode)
                 .param("dimension", dimension).param("hour", Timestamp.from(hour)).param("units", units)
                 .param("now", Timestamp.from(now)).param("deadline", Timestamp.from(hour.plus(deadline)))
-                .update();
+                .param("value", unitValue).update();
     }
 }

@@ -1,6 +1,7 @@
 package io.marketbill.billing.ledger;
 
 import io.marketbill.billing.BillingProperties;
+import io.marketbill.billing.catalog.Money;
 import io.marketbill.billing.catalog.PriceCatalog;
 import io.marketbill.contracts.MeteringOverdue;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -103,11 +104,12 @@ public class MeteringReporter {
                 UPDATE metering_record SET state = 'REJECTED', overdue = TRUE, settled_at = :now,
                     last_error = 'not delivered before the deadline ' || to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                 WHERE state = 'PENDING' AND deadline <= :now
-                RETURNING id, subscription_id, dimension, hour_start, units, deadline""")
+                RETURNING id, subscription_id, dimension, hour_start, units, deadline, unit_value""")
                 .param("now", Timestamp.from(now))
                 .query((rs, n) -> {
                     settlement.publish(rs.getLong(1), rs.getString(2), new MeteringOverdue(rs.getLong(1), rs.getString(3),
-                            rs.getTimestamp(4).toInstant(), rs.getLong(5), rs.getTimestamp(6).toInstant()));
+                            rs.getTimestamp(4).toInstant(), rs.getLong(5), rs.getTimestamp(6).toInstant(),
+                            Money.yuan(rs.getLong(5), rs.getBigDecimal(7)).toPlainString()));
                     log.warn("metering record {} of {} ({} {}) missed its deadline", rs.getLong(1), rs.getString(2),
                             rs.getString(3), rs.getTimestamp(4).toInstant());
                     meters.counter("marketbill.metering.overdue").increment();

@@ -103,10 +103,13 @@ class BillingOverview {
         return ResponseEntity.ok(out);
     }
 
-    /** This hour so far: usage per dimension and its cost at today's price (before the carried remainder). */
+    /**
+     * This hour so far: usage per dimension and what it costs at today's price (before what is carried from earlier
+     * hours), in the listing's units and in yuan.
+     */
     private Map<String, Object> thisHour(String org, String sub, Instant hour, Optional<Map<String, Object>> bound) {
         List<Map<String, Object>> dims = new ArrayList<>();
-        long total = 0;
+        BigDecimal total = BigDecimal.ZERO;
         List<Object[]> usage = jdbc.sql("""
                 SELECT dimension, SUM(quantity_micros) FROM usage_minute
                 WHERE subject IN (:subjects) AND minute_start >= :hour GROUP BY dimension ORDER BY dimension""")
@@ -120,24 +123,28 @@ class BillingOverview {
             d.put("dimension", dimension);
             d.put("quantity", quantity(micros));
             Long units = null;
+            BigDecimal yuan = null;
             if (bound.isPresent()) {
                 String product = (String) bound.get().get("productCode");
+                Optional<PriceCatalog.MeteredDimension> metered = catalog.dimension(product, dimension);
                 Optional<PriceCatalog.RatePrice> price = catalog.price(product, (String) bound.get().get("skuId"),
                         dimension, hour);
-                if (price.isPresent()) {
+                if (metered.isPresent() && price.isPresent()) {
                     units = Rating.rate(micros, price.get().unitsPerQuantity(), BigDecimal.ZERO,
-                            Boolean.TRUE.equals(bound.get().get("trial"))).units();
-                    total += units;
+                            metered.get().billingStep(), Boolean.TRUE.equals(bound.get().get("trial"))).units();
+                    yuan = metered.get().yuan(units);
+                    total = total.add(yuan);
                 }
             }
             d.put("units", units);
+            d.put("yuan", yuan == null ? null : yuan.toPlainString());
             dims.add(d);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("hourStart", hour);
         out.put("dimensions", dims);
-        out.put("units", total);
-        out.put("yuan", BigDecimal.valueOf(total, 2).toPlainString());
+        // units of different dimensions may be worth different amounts: only the yuan add up
+        out.put("yuan", total.setScale(Math.max(2, total.scale())).toPlainString());
         return out;
     }
 

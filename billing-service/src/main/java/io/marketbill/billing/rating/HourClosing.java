@@ -259,26 +259,29 @@ public class HourClosing {
             BigDecimal carryIn = jdbc.sql("SELECT carry FROM rating_carry WHERE subscription_id = :s AND dimension = :d")
                     .param("s", subscriptionId).param("d", d.name()).query(BigDecimal.class).optional()
                     .orElse(BigDecimal.ZERO);
-            Rating.Rated rated = Rating.rate(micros, price.get().unitsPerQuantity(), carryIn, s.trial());
+            Rating.Rated rated = Rating.rate(micros, price.get().unitsPerQuantity(), carryIn, d.billingStep(),
+                    s.trial());
             jdbc.sql("""
                     INSERT INTO rated_hour (subscription_id, dimension, hour_start, product_code, quantity_micros, units,
-                        carry_in, carry_out, price_version, trial, rated_at)
-                    VALUES (:s, :d, :h, :product, :micros, :units, :carryIn, :carryOut, :version, :trial, :now)""")
+                        carry_in, carry_out, price_version, trial, rated_at, unit_value)
+                    VALUES (:s, :d, :h, :product, :micros, :units, :carryIn, :carryOut, :version, :trial, :now, :value)""")
                     .param("s", subscriptionId).param("d", d.name()).param("h", Timestamp.from(hour))
                     .param("product", s.productCode()).param("micros", micros).param("units", rated.units())
                     .param("carryIn", carryIn).param("carryOut", rated.carry()).param("version", price.get().version())
-                    .param("trial", s.trial()).param("now", Timestamp.from(clock.instant())).update();
+                    .param("trial", s.trial()).param("now", Timestamp.from(clock.instant()))
+                    .param("value", d.unitValue()).update();
             jdbc.sql("""
                     INSERT INTO rating_carry (subscription_id, dimension, carry) VALUES (:s, :d, :carry)
                     ON CONFLICT (subscription_id, dimension) DO UPDATE SET carry = EXCLUDED.carry""")
                     .param("s", subscriptionId).param("d", d.name()).param("carry", rated.carry()).update();
             if (rated.units() > 0 || ledger.reportsZeroHours(s.marketplace())) {
-                ledger.add(subscriptionId, s.marketplace(), s.productCode(), d.name(), hour, rated.units());
+                ledger.add(subscriptionId, s.marketplace(), s.productCode(), d.name(), hour, rated.units(),
+                        d.unitValue());
             }
             outbox.append(EventEnvelope.of(eventId("HourRated", subscriptionId, d.name(), hour), clock.instant(),
                     "billing-service", subscriptionId, new HourRated(s.productCode(), d.name(), hour,
                             BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), rated.units(),
-                            price.get().version(), s.trial())));
+                            price.get().version(), s.trial(), d.yuan(rated.units()).toPlainString())));
             meters.counter("marketbill.billing.units.rated", "product", s.productCode(), "dimension", d.name())
                     .increment(rated.units());
         }

@@ -4,13 +4,15 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * Rates one hour of one dimension: quantity × price plus the remainder carried from the previous hour,
- * in exact decimal arithmetic. Whole 0.01-yuan units are charged; the fraction under one unit is carried
- * to the next hour instead of being cut off (Alibaba would truncate a bill under ¥0.01 to nothing).
+ * Rates one hour of one dimension: quantity × price plus the remainder carried from the previous hour, in exact
+ * decimal arithmetic, in the listing's marketplace units. What is charged is a whole number of billing steps (the
+ * fewest units worth a whole fen, see {@code PriceCatalog}); the rest, under one step, is carried to the next hour
+ * instead of being cut off, because the marketplace bills whole fen and drops what is below (Alibaba truncates a
+ * fee beyond two decimals).
  */
 public final class Rating {
 
-    /** The charged whole units and the fraction of a unit carried forward (0 ≤ carry < 1). */
+    /** The charged units (a multiple of the step) and what is carried forward (0 ≤ carry < step). */
     public record Rated(long units, BigDecimal carry) {
     }
 
@@ -21,19 +23,25 @@ public final class Rating {
 
     /**
      * @param quantityMicros the hour's quantity in millionths of the unit of measure (≥ 0)
-     * @param unitsPerUnit   the price: 0.01-yuan units per unit of measure (≥ 0)
-     * @param carryIn        the fraction carried from the previous hour (0 ≤ carryIn < 1)
-     * @param trial          trial subscriptions are metered but rated at 0; their carry stays as it was
+     * @param unitsPerUnit   the price: marketplace units per unit of measure (≥ 0)
+     * @param carryIn        the units carried from the previous hour (0 ≤ carryIn < step)
+     * @param step           the billing step: units are charged in multiples of it (≥ 1)
+     * @param zeroRated      rated at 0 (usage the marketplace must not be charged for); the carry stays as it was
      */
-    public static Rated rate(long quantityMicros, BigDecimal unitsPerUnit, BigDecimal carryIn, boolean trial) {
-        if (quantityMicros < 0 || unitsPerUnit.signum() < 0 || carryIn.signum() < 0 || carryIn.compareTo(BigDecimal.ONE) >= 0) {
-            throw new IllegalArgumentException("quantity, price and carry must be non-negative, carry under one unit");
+    public static Rated rate(long quantityMicros, BigDecimal unitsPerUnit, BigDecimal carryIn, long step,
+                             boolean zeroRated) {
+        if (step < 1) {
+            throw new IllegalArgumentException("the billing step must be at least one unit");
         }
-        if (trial) {
+        BigDecimal steps = BigDecimal.valueOf(step);
+        if (quantityMicros < 0 || unitsPerUnit.signum() < 0 || carryIn.signum() < 0 || carryIn.compareTo(steps) >= 0) {
+            throw new IllegalArgumentException("quantity, price and carry must be non-negative, carry under one step");
+        }
+        if (zeroRated) {
             return new Rated(0, carryIn);
         }
         BigDecimal cost = BigDecimal.valueOf(quantityMicros, QUANTITY_SCALE).multiply(unitsPerUnit).add(carryIn);
-        BigDecimal whole = cost.setScale(0, RoundingMode.FLOOR);
-        return new Rated(whole.longValueExact(), cost.subtract(whole).stripTrailingZeros());
+        long whole = cost.divide(steps, 0, RoundingMode.FLOOR).longValueExact() * step;
+        return new Rated(whole, cost.subtract(BigDecimal.valueOf(whole)).stripTrailingZeros());
     }
 }

@@ -17,7 +17,7 @@ class PriceCatalogTest {
     }
 
     private static final CatalogProperties.Dimension CU = new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit",
-            "cmgj00063418-Unit-1");
+            "cmgj00063418-Unit-1", "0.001");
 
     @Test
     void theNewestVersionInForceAtTheHourAppliesAndASkuPriceBeatsTheGeneralOne() {
@@ -41,13 +41,15 @@ class PriceCatalogTest {
     @Test
     void aBrokenCatalogStopsTheStartWithEveryProblemListed() {
         Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
-        products.put("p1", product("aliyun", List.of(new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit", null),
-                        new CatalogProperties.Dimension("Bad Name", null, "x", "y")),
+        products.put("p1", product("aliyun", List.of(new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit", null,
+                                "0.01"),
+                        new CatalogProperties.Dimension("Bad Name", null, "x", "y", "0.01")),
                 new CatalogProperties.Price("cu_hours", null, "2026-01-01T00:30:00Z", "1250"),
                 new CatalogProperties.Price("cu_hours", null, "2026-02-01T00:00:00Z", "-1"),
                 new CatalogProperties.Price("cu_hours", null, "2026-03-01T00:00:00Z", "0.0000001"),
                 new CatalogProperties.Price("storage", null, "2026-01-01T00:00:00Z", "1")));
-        products.put("p2", product("azure", List.of(new CatalogProperties.Dimension("calls", "call", "calls", null))));
+        products.put("p2", product("azure", List.of(new CatalogProperties.Dimension("calls", "call", "calls", null,
+                "0.01"))));
         assertThatThrownBy(() -> new PriceCatalog(new CatalogProperties(products)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("metering-assit is required")
@@ -57,6 +59,56 @@ class PriceCatalogTest {
                 .hasMessageContaining("price of storage from 2026-01-01T00:00:00Z: no such dimension")
                 .hasMessageContaining("marketplace must be aliyun or aws, not azure")
                 .hasMessageContaining("dimension calls has no price for every SKU");
+    }
+
+    @Test
+    void aUnitValueThatIsMissingNegativeOrTooFineStopsTheStartNamingProductAndDimension() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("cmgj00063418", product("aliyun", List.of(
+                        new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit", "cmgj00063418-Unit-1", null),
+                        new CatalogProperties.Dimension("gb", "GB", "Unit", "cmgj00063418-Unit-2", "-0.01"),
+                        new CatalogProperties.Dimension("calls", "call", "Unit", "cmgj00063418-Unit-3", "0.0000001"),
+                        new CatalogProperties.Dimension("free", "call", "Unit", "cmgj00063418-Unit-4", "0")),
+                new CatalogProperties.Price("cu_hours", null, "2026-01-01T00:00:00Z", "1250")));
+        assertThatThrownBy(() -> new PriceCatalog(new CatalogProperties(products)))
+                .hasMessageContaining("product cmgj00063418: dimension cu_hours: unit-value (yuan per marketplace unit")
+                .hasMessageContaining("is missing")
+                .hasMessageContaining("dimension gb: unit-value").hasMessageContaining("-0.01")
+                .hasMessageContaining("dimension calls: unit-value").hasMessageContaining("0.0000001")
+                .hasMessageContaining("dimension free: unit-value");
+    }
+
+    @Test
+    void anAlibabaKeyThatAlibabaConvertsBeforeBillingOrAnItemOfAnotherProductIsRefused() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("cmgj00063418", product("aliyun", List.of(
+                        new CatalogProperties.Dimension("storage", "GB-hour", "Storage", "cmgj00063418-Storage-2", "0.01"),
+                        new CatalogProperties.Dimension("hours", "hour", "Period", "cmgj00063418-Period-3", "0.01"),
+                        new CatalogProperties.Dimension("calls", "call", "Calls", "cmgj00063418-Calls-4", "0.01"),
+                        new CatalogProperties.Dimension("cu", "CU-hour", "Unit", "cmgj00069406-Unit-1", "0.01")),
+                new CatalogProperties.Price("storage", null, "2026-01-01T00:00:00Z", "1"),
+                new CatalogProperties.Price("hours", null, "2026-01-01T00:00:00Z", "1"),
+                new CatalogProperties.Price("calls", null, "2026-01-01T00:00:00Z", "1"),
+                new CatalogProperties.Price("cu", null, "2026-01-01T00:00:00Z", "1")));
+        assertThatThrownBy(() -> new PriceCatalog(new CatalogProperties(products)))
+                .hasMessageContaining("dimension storage: Alibaba converts Storage values before it bills them (÷ 1048576)")
+                .hasMessageContaining("dimension hours: Alibaba converts Period values before it bills them (÷ 3600)")
+                .hasMessageContaining("dimension calls: marketplace-dimension Calls is no PushMeteringData key")
+                .hasMessageContaining("dimension cu: metering-assit cmgj00069406-Unit-1 is not a billing item of this "
+                        + "product and key (cmgj00063418-Unit-<n>)");
+    }
+
+    @Test
+    void eachDimensionKnowsWhatItsUnitIsWorthAndItsBillingStep() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("cmgj00063418", product("aliyun", List.of(CU),
+                new CatalogProperties.Price("cu_hours", null, "2026-01-01T00:00:00Z", "1250")));
+        PriceCatalog catalog = new PriceCatalog(new CatalogProperties(products));
+        PriceCatalog.MeteredDimension cu = catalog.dimension("cmgj00063418", "cu_hours").orElseThrow();
+        assertThat(cu.unitValue()).isEqualByComparingTo("0.001");
+        assertThat(cu.billingStep()).isEqualTo(10);
+        assertThat(cu.yuan(500).toPlainString()).isEqualTo("0.50");
+        assertThat(cu.yuan(1250).toPlainString()).isEqualTo("1.25");
     }
 
     @Test

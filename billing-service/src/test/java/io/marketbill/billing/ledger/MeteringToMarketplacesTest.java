@@ -72,22 +72,27 @@ class MeteringToMarketplacesTest extends BillingTestBase {
 
         Map<String, Object> cu = jdbc.sql("SELECT units, carry_out FROM rated_hour WHERE subscription_id = :s AND dimension = 'cu_hours'")
                 .param("s", s).query((rs, n) -> Map.<String, Object>of("units", rs.getLong(1), "carry", rs.getBigDecimal(2))).single();
-        assertThat(cu.get("units")).isEqualTo(1875L); // 1.5004 CU-hours × 1250 = 1875.5
-        assertThat((java.math.BigDecimal) cu.get("carry")).isEqualByComparingTo("0.5");
+        // 1.5004 CU-hours × 1250 = 1875.5 units of ¥0.001: whole fen are 10 units, so 1870 are charged (¥1.87) and
+        // 5.5 carried; the marketplace would drop the half fen of 1875 units
+        assertThat(cu.get("units")).isEqualTo(1870L);
+        assertThat((java.math.BigDecimal) cu.get("carry")).isEqualByComparingTo("5.5");
         assertThat(count("SELECT units FROM rated_hour WHERE subscription_id = '" + s + "' AND dimension = 'storage_gb_hours'"))
-                .isZero(); // 3 GB-hours × 0.1 = 0.3 units: carried, not charged yet, not pushed
+                .isZero(); // 3 GB-hours × 1 = 3 units, under a fen: carried, not charged yet, not pushed
 
         reporter.report();
         List<Map<String, Object>> records = ledger(s);
         assertThat(records).hasSize(1);
-        assertThat(records.get(0)).containsEntry("state", "ACCEPTED").containsEntry("units", 1875L);
+        assertThat(records.get(0)).containsEntry("state", "ACCEPTED").containsEntry("units", 1870L)
+                .containsEntry("yuan", "1.87");
         List<JsonNode> billed = billedAt(s);
         assertThat(billed).hasSize(1);
         JsonNode b = billed.get(0);
         assertThat(b.path("startTime").asLong()).isEqualTo(hour.getEpochSecond());
         assertThat(b.path("endTime").asLong()).isEqualTo(hour.getEpochSecond() + 3600);
         assertThat(b.path("meteringAssit").asString()).isEqualTo("cmgj00063418-Unit-1");
-        assertThat(b.path("feeUnits").asLong()).as("the marketplace charges exactly what we rated").isEqualTo(1875);
+        assertThat(b.path("value").asLong()).isEqualTo(1870);
+        assertThat(b.path("fee").decimalValue()).as("the marketplace charges exactly what we rated")
+                .isEqualByComparingTo("1.87");
         assertThat(records.get(0).get("marketplaceRecordId")).isEqualTo(b.path("requestId").asString());
 
         reporter.report();
@@ -183,8 +188,8 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         jdbc.sql("UPDATE metering_record SET state = 'PENDING', units = units WHERE 1 = 0").update();
         jdbc.sql("""
                 INSERT INTO metering_record (subscription_id, marketplace, product_code, dimension, hour_start, units, state,
-                    next_attempt_at, deadline, created_at)
-                VALUES (:s, 'aliyun', :p, 'storage_gb_hours', :h, 7, 'PENDING', now(), :d, now())""")
+                    next_attempt_at, deadline, created_at, unit_value)
+                VALUES (:s, 'aliyun', :p, 'storage_gb_hours', :h, 70, 'PENDING', now(), :d, now(), 0.001)""")
                 .param("s", s).param("p", ZILLIZ).param("h", java.sql.Timestamp.from(hour))
                 .param("d", java.sql.Timestamp.from(hour.plusSeconds(7140))).update();
         reporter.report();
@@ -330,8 +335,8 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         // a ledger row claiming an hour the marketplace never got, and a marketplace record the ledger lost
         jdbc.sql("""
                 INSERT INTO metering_record (subscription_id, marketplace, product_code, dimension, hour_start, units, state,
-                    next_attempt_at, deadline, created_at, settled_at)
-                VALUES (:s, 'aliyun', :p, 'cu_hours', :h, 42, 'ACCEPTED', now(), now(), now(), now())""")
+                    next_attempt_at, deadline, created_at, settled_at, unit_value)
+                VALUES (:s, 'aliyun', :p, 'cu_hours', :h, 420, 'ACCEPTED', now(), now(), now(), now(), 0.001)""")
                 .param("s", s).param("p", ZILLIZ).param("h", java.sql.Timestamp.from(hour.minusSeconds(3600))).update();
         jdbc.sql("DELETE FROM metering_record WHERE hour_start = :h AND subscription_id = :s")
                 .param("h", java.sql.Timestamp.from(hour)).param("s", s).update();

@@ -137,8 +137,12 @@ class ChargingByTheMinuteTest extends BillingTestBase {
         assertThat(billing.path("marketplaceAccountId").asString()).isEqualTo("1880000000000001");
         assertThat(billing.path("productName").asString()).isEqualTo("Zilliz Cloud");
         assertThat(billing.path("marketplaceBill").asString()).startsWith("https://usercenter2.aliyun.com/");
-        assertThat(o.path("thisHour").path("units").asLong()).isEqualTo(625);
-        assertThat(o.path("thisHour").path("yuan").asString()).isEqualTo("6.25");
+        // 0.5 CU-hours × 1250 = 625 units of ¥0.001; in whole fen (10 units) that is 620 so far, ¥0.62
+        JsonNode cu = o.path("thisHour").path("dimensions").get(0);
+        assertThat(cu.path("dimension").asString()).isEqualTo("cu_hours");
+        assertThat(cu.path("units").asLong()).isEqualTo(620);
+        assertThat(cu.path("yuan").asString()).isEqualTo("0.62");
+        assertThat(o.path("thisHour").path("yuan").asString()).isEqualTo("0.62");
         List<String> reported = new ArrayList<>();
         o.path("reportedHours").forEach(r -> reported.add(r.path("hourStart").asString() + " " + r.path("units").asLong()
                 + " " + r.path("state").asString()));

@@ -268,7 +268,7 @@ final class Demo {
 
     /** Posts usage as the vendor's platform does (CloudEvents, API key), then reports the hour and shows it. */
     private void meter(String emqx, String emqxOrg, String zilliz, String zillizOrg) throws Exception {
-        System.out.println("Metering (0.01-yuan units; the marketplaces list one unit at ¥0.01)");
+        System.out.println("Metering (in each listing's units: EMQX ¥0.01 a unit, Zilliz ¥0.001)");
         java.time.Instant now = java.time.Instant.now();
         String run = Long.toString(System.currentTimeMillis(), 36);
         String batch = "[" + String.join(",",
@@ -295,14 +295,15 @@ final class Demo {
             check("operator closes this hour early for " + pair[0] + " (the local stack allows it)",
                     closed.statusCode() == 200, closed.statusCode() + " " + closed.body());
         }
-        expectBilling(emqxOrg, "EMQX: 2.5 deployment-hours × 150 + 1.25 GB × 80 = 375 + 100 units, accepted by Alibaba",
-                "\"units\":375,\"state\":\"ACCEPTED\"", "\"units\":100,\"state\":\"ACCEPTED\"");
-        expectBilling(zillizOrg, "Zilliz: 0.4 CU-hours × 1250 = 500 units accepted; 3 GB-hours × 0.1 = 0.3 units carried",
-                "\"units\":500,\"state\":\"ACCEPTED\"");
+        expectBilling(emqxOrg, "EMQX: 2.5 deployment-hours × 150 + 1.25 GB × 80 = 375 + 100 units of ¥0.01 = ¥3.75 + "
+                + "¥1.00, accepted by Alibaba", "\"units\":375,\"unitValue\":\"0.01\",\"yuan\":\"3.75\",\"state\":\"ACCEPTED\"",
+                "\"units\":100,\"unitValue\":\"0.01\",\"yuan\":\"1.00\",\"state\":\"ACCEPTED\"");
+        expectBilling(zillizOrg, "Zilliz: 0.4 CU-hours × 1250 = 500 units of ¥0.001 = ¥0.50 accepted; 3 GB-hours × 1 = 3 "
+                + "units (¥0.003, under a fen) carried", "\"units\":500,\"unitValue\":\"0.001\",\"yuan\":\"0.50\",\"state\":\"ACCEPTED\"");
         String billed = get(sim("/sim/aliyun/metering")).body();
-        check("the simulated Alibaba billed ¥3.75 + ¥1.00 (EMQX) and ¥5.00 (Zilliz)",
-                billed.contains("\"feeUnits\":375") && billed.contains("\"feeUnits\":100")
-                        && billed.contains("\"feeUnits\":500"), "as expected");
+        check("the simulated Alibaba billed ¥3.75 + ¥1.00 (EMQX) and ¥0.50 (Zilliz)",
+                billed.contains("\"fee\":3.75") && billed.contains("\"fee\":1.00") && billed.contains("\"fee\":0.50"),
+                "as expected");
     }
 
     private void check(String what, boolean ok, String outcome) {

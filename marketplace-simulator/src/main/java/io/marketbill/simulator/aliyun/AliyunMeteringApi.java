@@ -1,9 +1,9 @@
 package io.marketbill.simulator.aliyun;
 
+import io.marketbill.protocols.aliyun.AliyunMeteringKey;
 import io.marketbill.protocols.aliyun.AliyunRpcSignature;
 import jakarta.servlet.http.HttpServletRequest;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,15 +31,19 @@ import tools.jackson.databind.json.JsonMapper;
  * Market OpenAPI {@code PushMeteringData} (2015-11-01) at {@code /aliyun/market}, enforcing what spec §1.7
  * documents: the RPC signature, at most 100 records, one product per batch, windows over 5 minutes, one
  * request per 60 s per instance, {@code meteringAssit} present, the deadline (an hour's data by the end of
- * the next hour's 59th minute), and fees truncated to ¥0.01. {@code GET /sim/aliyun/metering} lists what
- * was billed.
+ * the next hour's 59th minute). Each entity is billed as the listing prices its billing item
+ * ({@code simulator.aliyun.prices}), after the conversion Alibaba documents for its key ({@link AliyunMeteringKey}:
+ * {@code Period} seconds per hour, {@code Storage} bytes per MB, ...), the fee keeping two decimals and dropping the
+ * rest. A key that is not documented, or a billing item that is not one of the instance's product and that key, is
+ * refused (the item ids are {@code <product code>-<Key>-<n>}, per the same documentation). {@code GET
+ * /sim/aliyun/metering} lists what was billed.
  */
 @RestController
 class AliyunMeteringApi {
 
-    /** One accepted entity of one record, with its fee in 0.01-yuan units when a price is configured. */
+    /** One accepted entity of one record, with its fee in yuan when the listing prices its billing item. */
     record Billed(String requestId, String instanceId, long startTime, long endTime, String key, long value,
-                  String meteringAssit, Long feeUnits, Instant receivedAt) {
+                  String meteringAssit, BigDecimal fee, Instant receivedAt) {
     }
 
     private final AliyunMarketplace marketplace;
@@ -176,6 +180,14 @@ class AliyunMeteringApi {
                 if (assit.isBlank()) {
                     throw new Refused(400, "Invalid.Parameter.Metering", "meteringAssit is empty");
                 }
+                String keyName = e.path("Key").asString("");
+                AliyunMeteringKey key = AliyunMeteringKey.of(keyName).orElseThrow(() -> new Refused(400,
+                        "Invalid.Parameter.Metering", "Key " + keyName + " is not a metering key"));
+                // UNVERIFIED: the code and wording of Alibaba's answer to a billing item of another product or key
+                if (!key.isItemOf(product, assit)) {
+                    throw new Refused(400, "Invalid.Parameter.Metering", "meteringAssit " + assit
+                            + " is not a billing item of product " + product + " and key " + keyName);
+                }
                 long value;
                 try {
                     value = Long.parseLong(e.path("Value").asString(""));
@@ -186,11 +198,8 @@ class AliyunMeteringApi {
                     throw new Refused(400, "Invalid.Parameter.Metering", "Value must not be negative");
                 }
                 BigDecimal price = pricePerUnitYuan.get(assit);
-                // fees keep two decimals, further digits are cut off; under ¥0.01 is free
-                Long fee = price == null ? null : price.multiply(BigDecimal.valueOf(value)).movePointRight(2)
-                        .setScale(0, RoundingMode.DOWN).longValueExact();
-                accepted.add(new Billed(requestId, instance, start, end, e.path("Key").asString(""), value, assit, fee,
-                        now));
+                BigDecimal fee = price == null ? null : key.fee(value, price);
+                accepted.add(new Billed(requestId, instance, start, end, keyName, value, assit, fee, now));
             }
         }
         if (products.size() > 1) {

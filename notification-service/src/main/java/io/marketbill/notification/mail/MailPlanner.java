@@ -170,9 +170,14 @@ public class MailPlanner {
                 List<DirectoryReplica.Recipient> ops = new ArrayList<>();
                 props.operationsAddresses()
                         .forEach(a -> ops.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
-                yield add(e, MailType.METERING_UNDELIVERED, product(e), null, ops, Map.of("subscriptionId",
-                        e.subscriptionId(), "dimension", m.dimension(), "hourStart", m.hourStart().toString(),
-                        "units", m.units(), "deadline", m.deadline().toString(), "ledgerId", m.ledgerId()));
+                Map<String, Object> facts = new java.util.LinkedHashMap<>(Map.of("subscriptionId", e.subscriptionId(),
+                        "dimension", m.dimension(), "hourStart", m.hourStart().toString(), "units", m.units(),
+                        "deadline", m.deadline().toString(), "ledgerId", m.ledgerId()));
+                // the yuan of what the marketplace will not bill (events recorded before amounts existed have none)
+                if (m.amount() != null) {
+                    facts.put("amount", m.amount());
+                }
+                yield add(e, MailType.METERING_UNDELIVERED, product(e), null, ops, facts);
             }
             // rated hours, accepted records: billing as usual; a rejected record is not mailed (the ledger lists it)
             case HourRated _, MeteringReported _, MeteringRejected _ -> 0;

@@ -25,7 +25,8 @@ final class SampleFacts {
         m.put("subscriptionId", "aliyun:ORDER-1001");
         m.put("dimension", "cu_hours");
         m.put("hourStart", "2026-11-23T08:00:00Z");
-        m.put("units", 1875);
+        m.put("units", 1870);
+        m.put("amount", "1.87");
         m.put("deadline", "2026-11-23T09:59:00Z");
         m.put("ledgerId", 42);
         return m;

@@ -221,8 +221,8 @@ class MailTest {
         event(sub, new OrgUnfrozen("org-acme", "SUBSCRIPTION_RESUMED"), 2);
         event(sub, new DeploymentsStopRequested("org-acme", true, "SUBSCRIPTION_CLOSED"), 2);
         event(sub, new DeploymentsDeletionScheduled("org-acme", Instant.parse("2026-11-26T09:30:00Z")), 2);
-        event(sub, new MeteringOverdue(42, "cu_hours", Instant.parse("2026-11-23T06:00:00Z"), 1875,
-                Instant.parse("2026-11-23T07:59:00Z")), 1);
+        event(sub, new MeteringOverdue(42, "cu_hours", Instant.parse("2026-11-23T06:00:00Z"), 1870,
+                Instant.parse("2026-11-23T07:59:00Z"), "1.87"), 1);
         // an account that paid for Acme subscribes again: its buyers are known now
         event("aliyun:ORDER-9", new SubscriptionOpened(EMQX, "payg", false, "1880000000000007", "o", null, Map.of(),
                 null, null), 2);
@@ -268,7 +268,7 @@ class MailTest {
         List<Mail> ops = inbox("ops@vendor.example");
         assertThat(ops).singleElement().satisfies(m -> {
             assertThat(m.subject()).isEqualTo("Metering not delivered: aliyun:ORDER-7 2026-11-23 06:00 UTC");
-            assertThat(m.text()).contains("1875 units").contains("ledger record 42").contains("2026-11-23 07:59 UTC");
+            assertThat(m.text()).contains("¥1.87, 1870 units").contains("ledger record 42").contains("2026-11-23 07:59 UTC");
         });
         // and the archive holds a blind copy of every mail
         assertThat(inbox("archive@vendor.example")).hasSize(alice.size() + li.size() + ops.size());

@@ -40,7 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
  * hour is closed and reported, and everything is checked against what was sent:
  * <ul>
  *   <li>every per-hour total of every subscription and dimension equals the sum of its input, exactly;</li>
- *   <li>every rated hour is that total times the catalog price, with the remainder carried;</li>
+ *   <li>every rated hour is that total times the catalog price, in whole fen, with the remainder carried;</li>
  *   <li>each marketplace received each hour exactly once, with that value (Alibaba: no zero hours; AWS: every
  *   hour, zeros included), and refused nothing;</li>
  *   <li>the ledger holds every record ACCEPTED.</li>
@@ -53,10 +53,16 @@ public final class BillingFaultRun {
 
     /** The catalog of deploy/local/products.yml, restated here on purpose: the run checks the service's arithmetic. */
     static final Map<String, Map<String, BigDecimal>> PRICES = Map.of(
-            "cmgj00063418", Map.of("cu_hours", new BigDecimal("1250"), "storage_gb_hours", new BigDecimal("0.1")),
+            "cmgj00063418", Map.of("cu_hours", new BigDecimal("1250"), "storage_gb_hours", new BigDecimal("1")),
             "cmgj00069406", Map.of("deployment_hours", new BigDecimal("150"), "traffic_gb", new BigDecimal("80")),
             "cmgj00053362", Map.of("datapoints_million", new BigDecimal("60"), "log_gb", new BigDecimal("120")),
             "zilliz-cloud-aws-cn", Map.of("cu_hours", new BigDecimal("1250")));
+    /**
+     * Units charged at a time, by product: the fewest worth a whole fen (Zilliz's units are worth ¥0.001, so ten;
+     * the others ¥0.01, so one). Restated too: the marketplace bills whole fen, and what is under one is carried.
+     */
+    static final Map<String, Long> STEPS = Map.of("cmgj00063418", 10L, "cmgj00069406", 1L, "cmgj00053362", 1L,
+            "zilliz-cloud-aws-cn", 10L);
     /** The marketplace's name of each dimension (Alibaba: the metering-assit). */
     static final Map<String, String> MARKETPLACE_DIMENSION = Map.of(
             "cmgj00063418/cu_hours", "cmgj00063418-Unit-1", "cmgj00063418/storage_gb_hours", "cmgj00063418-Unit-2",
@@ -343,7 +349,8 @@ public final class BillingFaultRun {
                 String dimension = k.split("\\|")[k.split("\\|").length - 2];
                 BigDecimal cost = BigDecimal.valueOf(expected.get(k), 6).multiply(PRICES.get(s.product()).get(dimension))
                         .add(carry.getOrDefault(dimension, BigDecimal.ZERO));
-                BigDecimal whole = cost.setScale(0, RoundingMode.FLOOR);
+                BigDecimal step = BigDecimal.valueOf(STEPS.get(s.product()));
+                BigDecimal whole = cost.divide(step, 0, RoundingMode.FLOOR).multiply(step);
                 carry.put(dimension, cost.subtract(whole));
                 units.put(k, whole.longValueExact());
             }
