@@ -20,17 +20,21 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns billing on and off with the subscription's lifecycle: on when opened or resumed, paused from the
- * moment it is frozen, ended when closed. Each switch is kept with its time, because usage is charged
- * only inside billing periods; the hourly rating reads them minute by minute.
+ * moment it is frozen, ended when closed; and keeps the subscription's plan (SKU and extra billable items) from
+ * its opening and every upgrade or downgrade. Each switch and plan is kept with its time, because usage is
+ * charged only inside billing periods and at the price of the plan in force; the hourly rating reads them minute
+ * by minute.
  */
 @RestController
 class MeteringSwitch {
 
     private final JdbcClient jdbc;
     private final InboundEvents inbound;
+    private final JsonMapper json = JsonMapper.builder().build();
 
     MeteringSwitch(JdbcClient jdbc, InboundEvents inbound) {
         this.jdbc = jdbc;
@@ -65,13 +69,19 @@ class MeteringSwitch {
                         .param("license", o.licenseArn())
                         .param("at", Timestamp.from(e.occurredAt())).update();
                 period(e, "BILLING");
+                plan(e, o.skuId(), o.billableItems());
             }
-            case SubscriptionChanged c when c.skuId() != null -> {
-                // an upgrade: hours rated from now on use the new SKU's prices
+            case SubscriptionChanged c when c.skuId() != null || !c.billableItems().isEmpty() -> {
+                // an upgrade or downgrade (a new SKU, new extra billable items): from its minute on, usage is priced
+                // at the new plan; the minutes before it keep the old one, even within the same hour
+                Plan now = currentPlan(e.subscriptionId());
+                String sku = c.skuId() != null ? c.skuId() : now.sku();
+                Map<String, String> items = c.billableItems().isEmpty() ? now.items() : c.billableItems();
+                plan(e, sku, items);
                 jdbc.sql("UPDATE metered_subscription SET sku_id = :sku WHERE subscription_id = :id")
-                        .param("sku", c.skuId()).param("id", e.subscriptionId()).update();
+                        .param("sku", sku).param("id", e.subscriptionId()).update();
             }
-            case SubscriptionChanged _ -> { }  // no new SKU (a renewal, new items): billing goes on as it was
+            case SubscriptionChanged _ -> { }  // neither SKU nor items (a renewal, a refund): the plan is unchanged
             case SubscriptionFrozen _ -> switchTo(e, "PAUSED", "BILLING");
             case SubscriptionResumed _ -> switchTo(e, "BILLING", "PAUSED");
             case SubscriptionClosed _ -> switchTo(e, "ENDED", null);
@@ -89,10 +99,49 @@ class MeteringSwitch {
         }
     }
 
+    private record Plan(String sku, Map<String, String> items) {
+    }
+
+    private Plan currentPlan(String subscriptionId) {
+        return jdbc.sql("""
+                SELECT sku_id, billable_items FROM plan_change WHERE subscription_id = :id
+                ORDER BY changed_at DESC, seq DESC LIMIT 1""")
+                .param("id", subscriptionId)
+                .query((rs, n) -> new Plan(rs.getString(1), items(rs.getString(2)))).optional()
+                .orElse(new Plan(null, Map.of()));
+    }
+
+    /** Keeps the plan with its time; a redelivered event records nothing twice (the inbox drops it first). */
+    private void plan(EventEnvelope e, String sku, Map<String, String> items) {
+        jdbc.sql("""
+                INSERT INTO plan_change (subscription_id, sku_id, billable_items, changed_at)
+                SELECT :id, :sku, :items, :at WHERE EXISTS (SELECT 1 FROM metered_subscription WHERE subscription_id = :id)""")
+                .param("id", e.subscriptionId()).param("sku", sku).param("items", json.writeValueAsString(items))
+                .param("at", Timestamp.from(e.occurredAt())).update();
+    }
+
+    private Map<String, String> items(String text) {
+        return json.readValue(text, new tools.jackson.core.type.TypeReference<java.util.TreeMap<String, String>>() { });
+    }
+
     private void period(EventEnvelope e, String metering) {
         jdbc.sql("INSERT INTO metering_period_change (subscription_id, metering, changed_at) VALUES (:id, :m, :at)")
                 .param("id", e.subscriptionId()).param("m", metering).param("at", Timestamp.from(e.occurredAt()))
                 .update();
+    }
+
+    private List<Map<String, Object>> plans(String id) {
+        return jdbc.sql("SELECT sku_id, billable_items, changed_at FROM plan_change WHERE subscription_id = :id "
+                        + "ORDER BY changed_at, seq")
+                .param("id", id)
+                .query((rs, i) -> {
+                    Map<String, Object> plan = new java.util.LinkedHashMap<>();
+                    plan.put("skuId", rs.getString(1));
+                    plan.put("billableItems", items(rs.getString(2)));
+                    plan.put("from", rs.getTimestamp(3).toInstant());
+                    return plan;
+                })
+                .list();
     }
 
     @GetMapping("/api/billing/subscriptions/{id}")
@@ -116,6 +165,7 @@ class MeteringSwitch {
                     body.put("metering", rs.getString("metering"));
                     body.put("changedAt", rs.getTimestamp("changed_at").toInstant());
                     body.put("periods", periods);
+                    body.put("plans", plans(id));
                     return body;
                 })
                 .optional().<ResponseEntity<?>>map(ResponseEntity::ok)

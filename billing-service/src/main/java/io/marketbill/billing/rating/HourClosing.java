@@ -60,13 +60,26 @@ public class HourClosing {
     private record BoundPeriod(String subscriptionId, Instant from, Instant to) {
     }
 
+    /** A plan (the SKU) in force from a time on. */
+    private record PlanFrom(String sku, Instant from) {
+    }
+
     /** The hour's usage, attributed. */
     private static final class Attribution {
-        final Map<String, Map<String, Long>> billable = new HashMap<>(); // subscription -> dimension -> micros
+        // subscription -> dimension -> SKU in force at the minute (null: none) -> micros
+        final Map<String, Map<String, Map<String, Long>>> billable = new HashMap<>();
         final Map<List<String>, Long> unbilled = new TreeMap<>(Comparator.comparing(Object::toString)); // subject, dimension, reason
 
-        void bill(String subscription, String dimension, long micros) {
-            billable.computeIfAbsent(subscription, k -> new HashMap<>()).merge(dimension, micros, Math::addExact);
+        void bill(String subscription, String dimension, String sku, long micros) {
+            billable.computeIfAbsent(subscription, k -> new HashMap<>()).computeIfAbsent(dimension, k -> new HashMap<>())
+                    .merge(sku, micros, Math::addExact);
+        }
+
+        Map<String, Long> totals(String subscription) {
+            Map<String, Long> t = new HashMap<>();
+            billable.getOrDefault(subscription, Map.of()).forEach((dimension, bySku) ->
+                    t.put(dimension, bySku.values().stream().mapToLong(Long::longValue).sum()));
+            return t;
         }
 
         void unbilled(String subject, String dimension, Disposition why, long micros) {
@@ -229,7 +242,7 @@ public class HourClosing {
     private void rateSubscription(Instant hour, String subscriptionId, Attribution a) {
         Subscription s = jdbc.sql("SELECT * FROM metered_subscription WHERE subscription_id = :id FOR UPDATE")
                 .param("id", subscriptionId).query((rs, n) -> subscription(rs)).optional().orElse(null);
-        Map<String, Long> usage = a.billable.getOrDefault(subscriptionId, Map.of());
+        Map<String, Long> usage = a.totals(subscriptionId);
         if (s == null) {
             return;
         }
@@ -248,26 +261,44 @@ public class HourClosing {
             return;
         }
         for (PriceCatalog.MeteredDimension d : catalog.dimensions(s.productCode())) {
-            long micros = usage.getOrDefault(d.name(), 0L);
-            Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), s.sku(), d.name(), hour);
-            if (price.isEmpty()) {
-                if (micros > 0) {
-                    a.unbilled("sub:" + subscriptionId, d.name(), Disposition.NO_PRICE, micros);
+            // each part of the hour at the price of the SKU in force in its minutes (an upgrade in the middle of the
+            // hour prices the minutes before it at the old SKU); a dimension without usage at the SKU of the hour's end
+            Map<String, Long> bySku = new HashMap<>(a.billable.getOrDefault(subscriptionId, Map.of())
+                    .getOrDefault(d.name(), Map.of()));
+            if (bySku.isEmpty()) {
+                bySku.put(skuAt(subscriptionId, hour.plus(HOUR), s.sku()), 0L);
+            }
+            List<Rating.Part> parts = new ArrayList<>();
+            Set<String> versions = new java.util.TreeSet<>();
+            long micros = 0;
+            for (Map.Entry<String, Long> part : bySku.entrySet()) {
+                Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), part.getKey(), d.name(), hour);
+                if (price.isEmpty()) {
+                    if (part.getValue() > 0) {
+                        a.unbilled("sub:" + subscriptionId, d.name(), Disposition.NO_PRICE, part.getValue());
+                    }
+                    continue;
                 }
+                parts.add(new Rating.Part(part.getValue(), price.get().unitsPerQuantity()));
+                versions.add(bySku.size() == 1 ? price.get().version()
+                        : price.get().version() + " (" + (part.getKey() == null ? "no SKU" : part.getKey()) + ")");
+                micros += part.getValue();
+            }
+            if (parts.isEmpty()) {
                 continue;
             }
+            String version = String.join(", ", versions);
             BigDecimal carryIn = jdbc.sql("SELECT carry FROM rating_carry WHERE subscription_id = :s AND dimension = :d")
                     .param("s", subscriptionId).param("d", d.name()).query(BigDecimal.class).optional()
                     .orElse(BigDecimal.ZERO);
-            Rating.Rated rated = Rating.rate(micros, price.get().unitsPerQuantity(), carryIn, d.billingStep(),
-                    s.trial());
+            Rating.Rated rated = Rating.rate(parts, carryIn, d.billingStep(), s.trial());
             jdbc.sql("""
                     INSERT INTO rated_hour (subscription_id, dimension, hour_start, product_code, quantity_micros, units,
                         carry_in, carry_out, price_version, trial, rated_at, unit_value)
                     VALUES (:s, :d, :h, :product, :micros, :units, :carryIn, :carryOut, :version, :trial, :now, :value)""")
                     .param("s", subscriptionId).param("d", d.name()).param("h", Timestamp.from(hour))
                     .param("product", s.productCode()).param("micros", micros).param("units", rated.units())
-                    .param("carryIn", carryIn).param("carryOut", rated.carry()).param("version", price.get().version())
+                    .param("carryIn", carryIn).param("carryOut", rated.carry()).param("version", version)
                     .param("trial", s.trial()).param("now", Timestamp.from(clock.instant()))
                     .param("value", d.unitValue()).update();
             jdbc.sql("""
@@ -281,7 +312,7 @@ public class HourClosing {
             outbox.append(EventEnvelope.of(eventId("HourRated", subscriptionId, d.name(), hour), clock.instant(),
                     "billing-service", subscriptionId, new HourRated(s.productCode(), d.name(), hour,
                             BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), rated.units(),
-                            price.get().version(), s.trial(), d.yuan(rated.units()).toPlainString())));
+                            version, s.trial(), d.yuan(rated.units()).toPlainString())));
             meters.counter("marketbill.billing.units.rated", "product", s.productCode(), "dimension", d.name())
                     .increment(rated.units());
         }
@@ -306,6 +337,7 @@ public class HourClosing {
         Map<String, List<BoundPeriod>> bindings = new HashMap<>();
         Map<String, Optional<Subscription>> subscriptions = new HashMap<>();
         Map<String, List<Change>> changes = new HashMap<>();
+        Map<String, List<PlanFrom>> plans = new HashMap<>();
         Attribution a = new Attribution();
         for (Minute m : minutes) {
             String subscription;
@@ -334,13 +366,34 @@ public class HourClosing {
                     .filter(c -> c.at().isBefore(m.at().plusSeconds(60))).reduce((x, y) -> y).map(Change::metering)
                     .orElse(null);
             if ("BILLING".equals(state)) {
-                a.bill(subscription, m.dimension(), m.micros());
+                String sku = skuAt(subscription, m.at().plusSeconds(60), subscriptions.get(subscription).get().sku(),
+                        plans);
+                a.bill(subscription, m.dimension(), sku, m.micros());
             } else {
                 a.unbilled(m.subject(), m.dimension(), state == null ? Disposition.NOT_OPEN
                         : "PAUSED".equals(state) ? Disposition.PAUSED : Disposition.ENDED, m.micros());
             }
         }
         return a;
+    }
+
+    /**
+     * The SKU in force just before {@code at}: a minute goes by how things stood at its end, as for bindings and
+     * freezes. Without any recorded plan, the subscription's current SKU.
+     */
+    private String skuAt(String subscriptionId, Instant at, String current, Map<String, List<PlanFrom>> cache) {
+        return cache.computeIfAbsent(subscriptionId, this::plansOf).stream().filter(p -> p.from().isBefore(at))
+                .reduce((x, y) -> y).map(PlanFrom::sku).orElse(current);
+    }
+
+    private String skuAt(String subscriptionId, Instant at, String current) {
+        return skuAt(subscriptionId, at, current, new HashMap<>());
+    }
+
+    private List<PlanFrom> plansOf(String subscriptionId) {
+        return jdbc.sql("SELECT sku_id, changed_at FROM plan_change WHERE subscription_id = :s ORDER BY changed_at, seq")
+                .param("s", subscriptionId)
+                .query((rs, n) -> new PlanFrom(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
     }
 
     private List<BoundPeriod> bindingsOf(String org) {
