@@ -74,11 +74,14 @@ public record BillingProperties(
      *                        document deduplication (UNVERIFIED): reconciliation settles it instead
      * @param timeout         per call to the Market API
      * @param minPushInterval between two pushes for one instance (Alibaba allows one per 60 s)
+     * @param renewalEndsTrial a renewal of a trial instance ends its trial: usage after it is charged (UNVERIFIED:
+     *                        Alibaba does not document how a trial converts; see TrialRules)
      */
     public record Aliyun(@DefaultValue("https://market.aliyuncs.com") URI endpoint, String accessKeyId,
                          String accessKeySecret, @DefaultValue("119m") Duration deadline,
                          @DefaultValue("false") boolean reportZeroHours, @DefaultValue("false") boolean resendUnknown,
-                         @DefaultValue("10s") Duration timeout, @DefaultValue("61s") Duration minPushInterval) {
+                         @DefaultValue("10s") Duration timeout, @DefaultValue("61s") Duration minPushInterval,
+                         @DefaultValue("true") boolean renewalEndsTrial) {
         public boolean configured() {
             return accessKeyId != null && !accessKeyId.isBlank() && accessKeySecret != null && !accessKeySecret.isBlank();
         }

@@ -1,5 +1,7 @@
 package io.marketbill.billing.metering;
 
+import io.marketbill.billing.BillingProperties;
+import io.marketbill.billing.rating.TrialRules;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
@@ -34,11 +36,13 @@ class MeteringSwitch {
 
     private final JdbcClient jdbc;
     private final InboundEvents inbound;
+    private final BillingProperties props;
     private final JsonMapper json = JsonMapper.builder().build();
 
-    MeteringSwitch(JdbcClient jdbc, InboundEvents inbound) {
+    MeteringSwitch(JdbcClient jdbc, InboundEvents inbound, BillingProperties props) {
         this.jdbc = jdbc;
         this.inbound = inbound;
+        this.props = props;
     }
 
     @KafkaListener(topics = Topics.MARKETPLACE_SUBSCRIPTIONS)
@@ -69,7 +73,7 @@ class MeteringSwitch {
                         .param("license", o.licenseArn())
                         .param("at", Timestamp.from(e.occurredAt())).update();
                 period(e, "BILLING");
-                plan(e, o.skuId(), o.billableItems());
+                plan(e, new Plan(o.skuId(), o.billableItems(), o.trial()));
             }
             case SubscriptionChanged c when c.skuId() != null || !c.billableItems().isEmpty() -> {
                 // an upgrade or downgrade (a new SKU, new extra billable items): from its minute on, usage is priced
@@ -77,11 +81,19 @@ class MeteringSwitch {
                 Plan now = currentPlan(e.subscriptionId());
                 String sku = c.skuId() != null ? c.skuId() : now.sku();
                 Map<String, String> items = c.billableItems().isEmpty() ? now.items() : c.billableItems();
-                plan(e, sku, items);
+                plan(e, new Plan(sku, items, now.trial()));
                 jdbc.sql("UPDATE metered_subscription SET sku_id = :sku WHERE subscription_id = :id")
                         .param("sku", sku).param("id", e.subscriptionId()).update();
             }
-            case SubscriptionChanged _ -> { }  // neither SKU nor items (a renewal, a refund): the plan is unchanged
+            case SubscriptionChanged c when TrialRules.endsTrial(e.marketplace(), c.change(),
+                    props.aliyun().renewalEndsTrial()) && currentPlan(e.subscriptionId()).trial() -> {
+                // the trial is over from this minute on: usage after it is charged (TrialRules)
+                Plan now = currentPlan(e.subscriptionId());
+                plan(e, new Plan(now.sku(), now.items(), false));
+                jdbc.sql("UPDATE metered_subscription SET trial = FALSE WHERE subscription_id = :id")
+                        .param("id", e.subscriptionId()).update();
+            }
+            case SubscriptionChanged _ -> { }  // neither SKU nor items nor a trial's end: the plan is unchanged
             case SubscriptionFrozen _ -> switchTo(e, "PAUSED", "BILLING");
             case SubscriptionResumed _ -> switchTo(e, "BILLING", "PAUSED");
             case SubscriptionClosed _ -> switchTo(e, "ENDED", null);
@@ -99,24 +111,26 @@ class MeteringSwitch {
         }
     }
 
-    private record Plan(String sku, Map<String, String> items) {
+    private record Plan(String sku, Map<String, String> items, boolean trial) {
     }
 
     private Plan currentPlan(String subscriptionId) {
         return jdbc.sql("""
-                SELECT sku_id, billable_items FROM plan_change WHERE subscription_id = :id
+                SELECT sku_id, billable_items, trial FROM plan_change WHERE subscription_id = :id
                 ORDER BY changed_at DESC, seq DESC LIMIT 1""")
                 .param("id", subscriptionId)
-                .query((rs, n) -> new Plan(rs.getString(1), items(rs.getString(2)))).optional()
-                .orElse(new Plan(null, Map.of()));
+                .query((rs, n) -> new Plan(rs.getString(1), items(rs.getString(2)), rs.getBoolean(3))).optional()
+                .orElse(new Plan(null, Map.of(), false));
     }
 
     /** Keeps the plan with its time; a redelivered event records nothing twice (the inbox drops it first). */
-    private void plan(EventEnvelope e, String sku, Map<String, String> items) {
+    private void plan(EventEnvelope e, Plan plan) {
         jdbc.sql("""
-                INSERT INTO plan_change (subscription_id, sku_id, billable_items, changed_at)
-                SELECT :id, :sku, :items, :at WHERE EXISTS (SELECT 1 FROM metered_subscription WHERE subscription_id = :id)""")
-                .param("id", e.subscriptionId()).param("sku", sku).param("items", json.writeValueAsString(items))
+                INSERT INTO plan_change (subscription_id, sku_id, billable_items, trial, changed_at)
+                SELECT :id, :sku, :items, :trial, :at
+                WHERE EXISTS (SELECT 1 FROM metered_subscription WHERE subscription_id = :id)""")
+                .param("id", e.subscriptionId()).param("sku", plan.sku())
+                .param("items", json.writeValueAsString(plan.items())).param("trial", plan.trial())
                 .param("at", Timestamp.from(e.occurredAt())).update();
     }
 
@@ -131,14 +145,15 @@ class MeteringSwitch {
     }
 
     private List<Map<String, Object>> plans(String id) {
-        return jdbc.sql("SELECT sku_id, billable_items, changed_at FROM plan_change WHERE subscription_id = :id "
+        return jdbc.sql("SELECT sku_id, billable_items, trial, changed_at FROM plan_change WHERE subscription_id = :id "
                         + "ORDER BY changed_at, seq")
                 .param("id", id)
                 .query((rs, i) -> {
                     Map<String, Object> plan = new java.util.LinkedHashMap<>();
                     plan.put("skuId", rs.getString(1));
                     plan.put("billableItems", items(rs.getString(2)));
-                    plan.put("from", rs.getTimestamp(3).toInstant());
+                    plan.put("trial", rs.getBoolean(3));
+                    plan.put("from", rs.getTimestamp(4).toInstant());
                     return plan;
                 })
                 .list();

@@ -3,6 +3,7 @@ package io.marketbill.billing.overview;
 import io.marketbill.billing.catalog.PriceCatalog;
 import io.marketbill.billing.ledger.LedgerRows;
 import io.marketbill.billing.rating.Rating;
+import io.marketbill.billing.rating.TrialRules;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -131,7 +132,8 @@ class BillingOverview {
                         dimension, hour);
                 if (metered.isPresent() && price.isPresent()) {
                     units = Rating.rate(micros, price.get().unitsPerQuantity(), BigDecimal.ZERO,
-                            metered.get().billingStep(), Boolean.TRUE.equals(bound.get().get("trial"))).units();
+                            metered.get().billingStep(), TrialRules.zeroRated((String) bound.get().get("marketplace"),
+                                    Boolean.TRUE.equals(bound.get().get("trial")))).units();
                     yuan = metered.get().yuan(units);
                     total = total.add(yuan);
                 }

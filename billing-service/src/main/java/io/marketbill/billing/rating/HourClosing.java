@@ -60,19 +60,23 @@ public class HourClosing {
     private record BoundPeriod(String subscriptionId, Instant from, Instant to) {
     }
 
-    /** A plan (the SKU) in force from a time on. */
-    private record PlanFrom(String sku, Instant from) {
+    /** A plan (the SKU, whether a trial) in force from a time on. */
+    private record PlanFrom(String sku, boolean trial, Instant from) {
+    }
+
+    /** How a minute is priced: at its SKU, and whether it was a trial minute. */
+    private record Priced(String sku, boolean trial) {
     }
 
     /** The hour's usage, attributed. */
     private static final class Attribution {
-        // subscription -> dimension -> SKU in force at the minute (null: none) -> micros
-        final Map<String, Map<String, Map<String, Long>>> billable = new HashMap<>();
+        // subscription -> dimension -> the plan in force at the minute -> micros
+        final Map<String, Map<String, Map<Priced, Long>>> billable = new HashMap<>();
         final Map<List<String>, Long> unbilled = new TreeMap<>(Comparator.comparing(Object::toString)); // subject, dimension, reason
 
-        void bill(String subscription, String dimension, String sku, long micros) {
+        void bill(String subscription, String dimension, Priced plan, long micros) {
             billable.computeIfAbsent(subscription, k -> new HashMap<>()).computeIfAbsent(dimension, k -> new HashMap<>())
-                    .merge(sku, micros, Math::addExact);
+                    .merge(plan, micros, Math::addExact);
         }
 
         Map<String, Long> totals(String subscription) {
@@ -261,28 +265,35 @@ public class HourClosing {
             return;
         }
         for (PriceCatalog.MeteredDimension d : catalog.dimensions(s.productCode())) {
-            // each part of the hour at the price of the SKU in force in its minutes (an upgrade in the middle of the
-            // hour prices the minutes before it at the old SKU); a dimension without usage at the SKU of the hour's end
-            Map<String, Long> bySku = new HashMap<>(a.billable.getOrDefault(subscriptionId, Map.of())
+            // each part of the hour at the price of the plan in force in its minutes (an upgrade in the middle of the
+            // hour prices the minutes before it at the old SKU, a trial's end charges the minutes after it); a
+            // dimension without usage at the plan of the hour's end
+            Map<Priced, Long> bySku = new HashMap<>(a.billable.getOrDefault(subscriptionId, Map.of())
                     .getOrDefault(d.name(), Map.of()));
             if (bySku.isEmpty()) {
-                bySku.put(skuAt(subscriptionId, hour.plus(HOUR), s.sku()), 0L);
+                bySku.put(planAt(subscriptionId, hour.plus(HOUR), s, new HashMap<>()), 0L);
             }
             List<Rating.Part> parts = new ArrayList<>();
             Set<String> versions = new java.util.TreeSet<>();
             long micros = 0;
-            for (Map.Entry<String, Long> part : bySku.entrySet()) {
-                Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), part.getKey(), d.name(), hour);
+            boolean trial = false;
+            Set<String> skus = new java.util.HashSet<>();
+            bySku.keySet().forEach(p -> skus.add(String.valueOf(p.sku())));
+            for (Map.Entry<Priced, Long> part : bySku.entrySet()) {
+                String sku = part.getKey().sku();
+                Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), sku, d.name(), hour);
                 if (price.isEmpty()) {
                     if (part.getValue() > 0) {
                         a.unbilled("sub:" + subscriptionId, d.name(), Disposition.NO_PRICE, part.getValue());
                     }
                     continue;
                 }
-                parts.add(new Rating.Part(part.getValue(), price.get().unitsPerQuantity()));
-                versions.add(bySku.size() == 1 ? price.get().version()
-                        : price.get().version() + " (" + (part.getKey() == null ? "no SKU" : part.getKey()) + ")");
+                boolean free = TrialRules.zeroRated(s.marketplace(), part.getKey().trial());
+                parts.add(new Rating.Part(part.getValue(), free ? BigDecimal.ZERO : price.get().unitsPerQuantity()));
+                versions.add(skus.size() == 1 ? price.get().version()
+                        : price.get().version() + " (" + (sku == null ? "no SKU" : sku) + ")");
                 micros += part.getValue();
+                trial |= part.getKey().trial();
             }
             if (parts.isEmpty()) {
                 continue;
@@ -291,7 +302,7 @@ public class HourClosing {
             BigDecimal carryIn = jdbc.sql("SELECT carry FROM rating_carry WHERE subscription_id = :s AND dimension = :d")
                     .param("s", subscriptionId).param("d", d.name()).query(BigDecimal.class).optional()
                     .orElse(BigDecimal.ZERO);
-            Rating.Rated rated = Rating.rate(parts, carryIn, d.billingStep(), s.trial());
+            Rating.Rated rated = Rating.rate(parts, carryIn, d.billingStep(), false);
             jdbc.sql("""
                     INSERT INTO rated_hour (subscription_id, dimension, hour_start, product_code, quantity_micros, units,
                         carry_in, carry_out, price_version, trial, rated_at, unit_value)
@@ -299,7 +310,7 @@ public class HourClosing {
                     .param("s", subscriptionId).param("d", d.name()).param("h", Timestamp.from(hour))
                     .param("product", s.productCode()).param("micros", micros).param("units", rated.units())
                     .param("carryIn", carryIn).param("carryOut", rated.carry()).param("version", version)
-                    .param("trial", s.trial()).param("now", Timestamp.from(clock.instant()))
+                    .param("trial", trial).param("now", Timestamp.from(clock.instant()))
                     .param("value", d.unitValue()).update();
             jdbc.sql("""
                     INSERT INTO rating_carry (subscription_id, dimension, carry) VALUES (:s, :d, :carry)
@@ -312,7 +323,7 @@ public class HourClosing {
             outbox.append(EventEnvelope.of(eventId("HourRated", subscriptionId, d.name(), hour), clock.instant(),
                     "billing-service", subscriptionId, new HourRated(s.productCode(), d.name(), hour,
                             BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), rated.units(),
-                            version, s.trial(), d.yuan(rated.units()).toPlainString())));
+                            version, trial, d.yuan(rated.units()).toPlainString())));
             meters.counter("marketbill.billing.units.rated", "product", s.productCode(), "dimension", d.name())
                     .increment(rated.units());
         }
@@ -366,9 +377,8 @@ public class HourClosing {
                     .filter(c -> c.at().isBefore(m.at().plusSeconds(60))).reduce((x, y) -> y).map(Change::metering)
                     .orElse(null);
             if ("BILLING".equals(state)) {
-                String sku = skuAt(subscription, m.at().plusSeconds(60), subscriptions.get(subscription).get().sku(),
-                        plans);
-                a.bill(subscription, m.dimension(), sku, m.micros());
+                a.bill(subscription, m.dimension(), planAt(subscription, m.at().plusSeconds(60),
+                        subscriptions.get(subscription).get(), plans), m.micros());
             } else {
                 a.unbilled(m.subject(), m.dimension(), state == null ? Disposition.NOT_OPEN
                         : "PAUSED".equals(state) ? Disposition.PAUSED : Disposition.ENDED, m.micros());
@@ -378,22 +388,21 @@ public class HourClosing {
     }
 
     /**
-     * The SKU in force just before {@code at}: a minute goes by how things stood at its end, as for bindings and
-     * freezes. Without any recorded plan, the subscription's current SKU.
+     * The plan in force just before {@code at}: a minute goes by how things stood at its end, as for bindings and
+     * freezes. Without any recorded plan, the subscription's current SKU and trial.
      */
-    private String skuAt(String subscriptionId, Instant at, String current, Map<String, List<PlanFrom>> cache) {
+    private Priced planAt(String subscriptionId, Instant at, Subscription current, Map<String, List<PlanFrom>> cache) {
         return cache.computeIfAbsent(subscriptionId, this::plansOf).stream().filter(p -> p.from().isBefore(at))
-                .reduce((x, y) -> y).map(PlanFrom::sku).orElse(current);
-    }
-
-    private String skuAt(String subscriptionId, Instant at, String current) {
-        return skuAt(subscriptionId, at, current, new HashMap<>());
+                .reduce((x, y) -> y).map(p -> new Priced(p.sku(), p.trial()))
+                .orElse(new Priced(current.sku(), current.trial()));
     }
 
     private List<PlanFrom> plansOf(String subscriptionId) {
-        return jdbc.sql("SELECT sku_id, changed_at FROM plan_change WHERE subscription_id = :s ORDER BY changed_at, seq")
+        return jdbc.sql("SELECT sku_id, trial, changed_at FROM plan_change WHERE subscription_id = :s "
+                        + "ORDER BY changed_at, seq")
                 .param("s", subscriptionId)
-                .query((rs, n) -> new PlanFrom(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+                .query((rs, n) -> new PlanFrom(rs.getString(1), rs.getBoolean(2), rs.getTimestamp(3).toInstant()))
+                .list();
     }
 
     private List<BoundPeriod> bindingsOf(String org) {
