@@ -96,6 +96,9 @@ class MeteringSwitch {
             case SubscriptionChanged _ -> { }  // neither SKU nor items nor a trial's end: the plan is unchanged
             case SubscriptionFrozen _ -> switchTo(e, "PAUSED", "BILLING");
             case SubscriptionResumed _ -> switchTo(e, "BILLING", "PAUSED");
+            // a release with a refund (isRefund) ends billing like any other: what was used before it was used, and
+            // Alibaba's releaseInstance page (help.aliyun.com/zh/marketplace/releaseinstance) says nothing of not
+            // metering it, so the final flush reports it as usual; the refund itself is in the subscription's history
             case SubscriptionClosed _ -> switchTo(e, "ENDED", null);
         }
     }

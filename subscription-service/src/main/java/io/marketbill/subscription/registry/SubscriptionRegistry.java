@@ -49,6 +49,13 @@ public class SubscriptionRegistry {
         if (!(event.payload() instanceof SubscriptionLifecycleEvent lifecycle)) {
             throw new IllegalArgumentException("not a lifecycle event: " + event.type());
         }
+        if (PRODUCER.equals(event.producer())) {
+            // our own derived event (a renewal's resume, a refund's freeze), read back from the topic: it was applied
+            // when it was derived, and applying it again later could undo what came after it (a resume read after
+            // the refund that froze the subscription again would unfreeze it, and put the refunded expiry back)
+            log.info("{} for {}: derived here and already applied", event.type(), event.subscriptionId());
+            return;
+        }
         SubscriptionState after = switch (lifecycle) {
             case SubscriptionOpened opened -> open(event, opened, current);
             case SubscriptionChanged changed -> change(event, changed, require(event, current));
@@ -137,16 +144,34 @@ public class SubscriptionRegistry {
             EventEnvelope resumed = EventEnvelope.of(EventIds.fromNaturalKey("resumed-by-renewal", e.eventId().toString()),
                     e.occurredAt(), PRODUCER, e.subscriptionId(), new SubscriptionResumed(c.orderId(), c.expiresAt()));
             outbox.append(resumed);
+            jdbc.sql("UPDATE subscription SET unfrozen_by_renewal_at = :at WHERE id = :id")
+                    .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
             return setState(e, SubscriptionState.ACTIVE);
         }
+        if (RenewalRefund.freezesAgain(c, state, unfrozenByRenewal(e.subscriptionId()), e.occurredAt())) {
+            // the refunded renewal was what unfroze it, and the expiry the refund moves back to has passed: the
+            // subscription is expired again, so it is frozen again, as the marketplace froze it before
+            EventEnvelope frozen = EventEnvelope.of(EventIds.fromNaturalKey("frozen-by-refund", e.eventId().toString()),
+                    e.occurredAt(), PRODUCER, e.subscriptionId(),
+                    new SubscriptionFrozen(RenewalRefund.REASON, c.expiresAt()));
+            outbox.append(frozen);
+            jdbc.sql("UPDATE subscription SET frozen_at = :at, unfrozen_by_renewal_at = NULL WHERE id = :id")
+                    .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
+            return setState(e, SubscriptionState.FROZEN);
+        }
         return state;
+    }
+
+    private boolean unfrozenByRenewal(String id) {
+        return jdbc.sql("SELECT unfrozen_by_renewal_at IS NOT NULL FROM subscription WHERE id = :id").param("id", id)
+                .query(Boolean.class).optional().orElse(false);
     }
 
     private SubscriptionState freeze(EventEnvelope e, SubscriptionFrozen f, SubscriptionState state) {
         if (state != SubscriptionState.ACTIVE) {
             return state;
         }
-        jdbc.sql("UPDATE subscription SET frozen_at = :at WHERE id = :id")
+        jdbc.sql("UPDATE subscription SET frozen_at = :at, unfrozen_by_renewal_at = NULL WHERE id = :id")
                 .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
         return setState(e, SubscriptionState.FROZEN);
     }
@@ -163,7 +188,7 @@ public class SubscriptionRegistry {
         if (state == SubscriptionState.CLOSED) {
             return state;
         }
-        jdbc.sql("UPDATE subscription SET closed_at = :at WHERE id = :id")
+        jdbc.sql("UPDATE subscription SET closed_at = :at, unfrozen_by_renewal_at = NULL WHERE id = :id")
                 .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
         return setState(e, SubscriptionState.CLOSED);
     }

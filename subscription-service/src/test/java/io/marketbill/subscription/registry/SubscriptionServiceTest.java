@@ -111,6 +111,48 @@ class SubscriptionServiceTest {
     }
 
     @Test
+    void aRefundOfTheRenewalThatUnfrozeASubscriptionFreezesItAgainOnceItsExpiryHasPassed() throws Exception {
+        String id = "aliyun:" + UUID.randomUUID();
+        publish(id, opened());
+        publish(id, new SubscriptionFrozen("EXPIRED", null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("FROZEN"));
+        publish(id, new SubscriptionChanged("RENEWED", "20002", null, Instant.parse("2027-01-01T00:00:00Z"), Map.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("ACTIVE"));
+        // the buyer refunds that renewal: the expiry goes back to yesterday, so the subscription is expired again
+        Instant expiredAgain = Instant.now().minus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        publish(id, new SubscriptionChanged("RENEWAL_REFUNDED", null, null, expiredAgain, Map.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("FROZEN"));
+        assertThat(jdbc.sql("SELECT expires_at FROM subscription WHERE id = :id").param("id", id)
+                .query(java.sql.Timestamp.class).single().toInstant()).isEqualTo(expiredAgain);
+        assertThat(io.marketbill.testsupport.TopicRecords.values(Topics.MARKETPLACE_SUBSCRIPTIONS, id,
+                Duration.ofSeconds(20))).anySatisfy(v -> assertThat(v).contains("\"type\":\"SubscriptionFrozen\"")
+                .contains("\"reason\":\"RENEWAL_REFUNDED\"").contains("\"producer\":\"subscription-service\""));
+        assertThat(get("/api/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8)).body())
+                .contains("RENEWAL_REFUNDED");
+    }
+
+    @Test
+    void aRefundThatLeavesTheExpiryAheadOrOfASubscriptionNoRenewalUnfrozeOnlyMovesTheExpiry() throws Exception {
+        String renewed = "aliyun:" + UUID.randomUUID();
+        publish(renewed, opened());
+        publish(renewed, new SubscriptionFrozen("EXPIRED", null));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(renewed).equals("FROZEN"));
+        publish(renewed, new SubscriptionChanged("RENEWED", "20002", null, Instant.parse("2027-06-01T00:00:00Z"),
+                Map.of()));
+        Instant ahead = Instant.parse("2027-01-01T00:00:00Z");
+        publish(renewed, new SubscriptionChanged("RENEWAL_REFUNDED", null, null, ahead, Map.of()));
+        String neverFrozen = "aliyun:" + UUID.randomUUID();
+        publish(neverFrozen, opened());
+        publish(neverFrozen, new SubscriptionChanged("RENEWAL_REFUNDED", null, null,
+                Instant.parse("2026-01-01T00:00:00Z"), Map.of()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> history(renewed) == 4 && history(neverFrozen) == 2);
+        assertThat(state(renewed)).isEqualTo("ACTIVE");
+        assertThat(jdbc.sql("SELECT expires_at FROM subscription WHERE id = :id").param("id", renewed)
+                .query(java.sql.Timestamp.class).single().toInstant()).isEqualTo(ahead);
+        assertThat(state(neverFrozen)).isEqualTo("ACTIVE");
+    }
+
+    @Test
     void aRenewalOfAFrozenSubscriptionResumesItAndSaysSoThroughTheOutbox() throws Exception {
         String id = "aliyun:" + UUID.randomUUID();
         publish(id, opened());
