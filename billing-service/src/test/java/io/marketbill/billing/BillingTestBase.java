@@ -158,7 +158,7 @@ public abstract class BillingTestBase {
         jdbc.sql("""
                 TRUNCATE usage_event_seen, usage_minute, usage_rejection, binding_period, hour_closing, rating_carry,
                     rated_hour, unbilled_hour, metering_record, aliyun_push, reconciliation_difference,
-                    metering_period_change, plan_change, metered_subscription, outbox_event""").update();
+                    metering_period_change, plan_change, hour_attribution, metered_subscription, outbox_event""").update();
         hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
         clock.set(hour.plusSeconds(600));
     }

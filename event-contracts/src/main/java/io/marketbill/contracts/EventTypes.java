@@ -38,6 +38,7 @@ public final class EventTypes {
         register(MeteringReported.class, 1, Topics.BILLING);
         register(MeteringRejected.class, 1, Topics.BILLING);
         register(MeteringOverdue.class, 1, Topics.BILLING);
+        register(UsageForVendorBilling.class, 1, Topics.BILLING);
     }
 
     private EventTypes() {

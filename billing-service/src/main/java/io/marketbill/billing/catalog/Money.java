@@ -43,7 +43,12 @@ public final class Money {
 
     /** {@code units} at {@code unitValue} yuan each, with at least two decimals (0.50, not 0.5). */
     public static BigDecimal yuan(long units, BigDecimal unitValue) {
-        BigDecimal v = BigDecimal.valueOf(units).multiply(unitValue).stripTrailingZeros();
+        return yuan(BigDecimal.valueOf(units), unitValue);
+    }
+
+    /** A fraction of units (usage valued at its price, before it is charged in whole fen), exactly. */
+    public static BigDecimal yuan(BigDecimal units, BigDecimal unitValue) {
+        BigDecimal v = units.multiply(unitValue).stripTrailingZeros();
         return v.scale() < 2 ? v.setScale(2) : v;
     }
 }

@@ -5,12 +5,14 @@ import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.MeteringRejected;
 import io.marketbill.contracts.MeteringReported;
+import io.marketbill.contracts.UsageForVendorBilling;
 import io.marketbill.messaging.outbox.Outbox;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -64,8 +66,30 @@ public class LedgerSettlement {
                 .param("now", Timestamp.from(clock.instant())).param("why", why).param("id", id)
                 .query((rs, n) -> row(rs)).optional()
                 .map(r -> publish(id, r.subscriptionId(), new MeteringRejected(id, r.dimension(), r.hour(), r.units(), why,
-                        r.amount())))
+                        r.amount())) && handOff(id, r.subscriptionId(), r.dimension(), r.hour(), r.amount(),
+                        "MARKETPLACE_REFUSED"))
                 .isPresent()));
+    }
+
+    /**
+     * A record refused for good (or past its deadline) is money no marketplace will collect: the usage behind it goes
+     * to the vendor's own billing (UsageForVendorBilling, {@code MARKETPLACE_REFUSED} or {@code OVERDUE}), with the
+     * record's amount; the organization is named when the usage was one organization's. In the caller's transaction.
+     */
+    boolean handOff(long id, String subscriptionId, String dimension, Instant hour, String amount, String reason) {
+        List<String> subjects = new java.util.ArrayList<>();
+        long micros = jdbc.sql("""
+                SELECT subject, quantity_micros FROM hour_attribution WHERE subscription_id = :s AND dimension = :d
+                    AND hour_start = :h AND outcome = 'BILLED'""")
+                .param("s", subscriptionId).param("d", dimension).param("h", Timestamp.from(hour))
+                .query((rs, n) -> {
+                    subjects.add(rs.getString(1));
+                    return rs.getLong(2);
+                }).list().stream().mapToLong(Long::longValue).sum();
+        String organization = subjects.size() == 1 && subjects.get(0).startsWith("org:")
+                ? subjects.get(0).substring(4) : null;
+        return publish(id, subscriptionId, new UsageForVendorBilling(organization, subscriptionId, dimension, hour,
+                BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), amount, reason));
     }
 
     /** Back to PENDING, to be sent at {@code at} (the same values again). */

@@ -107,9 +107,11 @@ public class MeteringReporter {
                 RETURNING id, subscription_id, dimension, hour_start, units, deadline, unit_value""")
                 .param("now", Timestamp.from(now))
                 .query((rs, n) -> {
+                    String amount = Money.yuan(rs.getLong(5), rs.getBigDecimal(7)).toPlainString();
                     settlement.publish(rs.getLong(1), rs.getString(2), new MeteringOverdue(rs.getLong(1), rs.getString(3),
-                            rs.getTimestamp(4).toInstant(), rs.getLong(5), rs.getTimestamp(6).toInstant(),
-                            Money.yuan(rs.getLong(5), rs.getBigDecimal(7)).toPlainString()));
+                            rs.getTimestamp(4).toInstant(), rs.getLong(5), rs.getTimestamp(6).toInstant(), amount));
+                    settlement.handOff(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(),
+                            amount, "OVERDUE");
                     log.warn("metering record {} of {} ({} {}) missed its deadline", rs.getLong(1), rs.getString(2),
                             rs.getString(3), rs.getTimestamp(4).toInstant());
                     meters.counter("marketbill.metering.overdue").increment();

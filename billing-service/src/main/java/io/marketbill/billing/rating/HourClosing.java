@@ -5,6 +5,7 @@ import io.marketbill.billing.catalog.PriceCatalog;
 import io.marketbill.billing.ledger.MeteringLedger;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.HourRated;
+import io.marketbill.contracts.UsageForVendorBilling;
 import io.marketbill.messaging.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
@@ -14,15 +15,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,48 +45,8 @@ public class HourClosing {
     private static final Logger log = LoggerFactory.getLogger(HourClosing.class);
     private static final java.time.Duration HOUR = java.time.Duration.ofHours(1);
 
-    private record Minute(String subject, String dimension, Instant at, long micros) {
-    }
-
     private record Subscription(String id, String marketplace, String productCode, String sku, boolean trial,
                                 Instant nextHour, String metering, Instant changedAt) {
-    }
-
-    private record Change(String metering, Instant at) {
-    }
-
-    private record BoundPeriod(String subscriptionId, Instant from, Instant to) {
-    }
-
-    /** A plan (the SKU, whether a trial) in force from a time on. */
-    private record PlanFrom(String sku, boolean trial, Instant from) {
-    }
-
-    /** How a minute is priced: at its SKU, and whether it was a trial minute. */
-    private record Priced(String sku, boolean trial) {
-    }
-
-    /** The hour's usage, attributed. */
-    private static final class Attribution {
-        // subscription -> dimension -> the plan in force at the minute -> micros
-        final Map<String, Map<String, Map<Priced, Long>>> billable = new HashMap<>();
-        final Map<List<String>, Long> unbilled = new TreeMap<>(Comparator.comparing(Object::toString)); // subject, dimension, reason
-
-        void bill(String subscription, String dimension, Priced plan, long micros) {
-            billable.computeIfAbsent(subscription, k -> new HashMap<>()).computeIfAbsent(dimension, k -> new HashMap<>())
-                    .merge(plan, micros, Math::addExact);
-        }
-
-        Map<String, Long> totals(String subscription) {
-            Map<String, Long> t = new HashMap<>();
-            billable.getOrDefault(subscription, Map.of()).forEach((dimension, bySku) ->
-                    t.put(dimension, bySku.values().stream().mapToLong(Long::longValue).sum()));
-            return t;
-        }
-
-        void unbilled(String subject, String dimension, Disposition why, long micros) {
-            unbilled.merge(List.of(subject, dimension, why.name()), micros, Math::addExact);
-        }
     }
 
     private final JdbcClient jdbc;
@@ -209,7 +167,7 @@ public class HourClosing {
 
     private void closeHour(Instant hour) {
         Attribution a = attribute(hour, null);
-        Set<String> subscriptions = new HashSet<>(a.billable.keySet());
+        Set<String> subscriptions = new HashSet<>(a.billedSubscriptions());
         subscriptions.addAll(jdbc.sql("""
                 SELECT s.subscription_id FROM metered_subscription s
                 WHERE s.next_hour IS NOT NULL AND s.next_hour <= :hour AND (
@@ -225,75 +183,69 @@ public class HourClosing {
             tx.executeWithoutResult(status -> rateSubscription(hour, s, a));
         }
         tx.executeWithoutResult(status -> {
-            a.unbilled.forEach((k, micros) -> jdbc.sql("""
-                    INSERT INTO unbilled_hour (subject, dimension, hour_start, reason, quantity_micros)
-                    VALUES (:subject, :dimension, :hour, :reason, :micros)
-                    ON CONFLICT (subject, dimension, hour_start, reason)
-                    DO UPDATE SET quantity_micros = unbilled_hour.quantity_micros + EXCLUDED.quantity_micros""")
-                    .param("subject", k.get(0)).param("dimension", k.get(1)).param("hour", Timestamp.from(hour))
-                    .param("reason", k.get(2)).param("micros", micros).update());
+            a.unbilled().forEach((k, micros) -> handOff(k.subject(), k.dimension(), hour, k.reason(), micros));
             jdbc.sql("""
-                    INSERT INTO hour_closing (id, closed_through) VALUES (1, :next)
-                    ON CONFLICT (id) DO UPDATE SET closed_through = EXCLUDED.closed_through""")
-                    .param("next", Timestamp.from(hour.plus(HOUR))).update();
+                    INSERT INTO hour_closing (id, closed_through, attributed_from) VALUES (1, :next, :hour)
+                    ON CONFLICT (id) DO UPDATE SET closed_through = EXCLUDED.closed_through,
+                        attributed_from = COALESCE(hour_closing.attributed_from, EXCLUDED.attributed_from)""")
+                    .param("next", Timestamp.from(hour.plus(HOUR))).param("hour", Timestamp.from(hour)).update();
         });
         hoursClosed.increment();
-        log.info("closed hour {}: {} subscriptions billed, {} unbilled buckets", hour, subscriptions.size(),
-                a.unbilled.size());
+        log.info("closed hour {}: {} subscriptions billed, {} buckets for the vendor's billing", hour,
+                subscriptions.size(), a.unbilled().size());
     }
 
     /** Rates one subscription for one hour, unless it already was; in the caller's transaction. */
     private void rateSubscription(Instant hour, String subscriptionId, Attribution a) {
         Subscription s = jdbc.sql("SELECT * FROM metered_subscription WHERE subscription_id = :id FOR UPDATE")
                 .param("id", subscriptionId).query((rs, n) -> subscription(rs)).optional().orElse(null);
-        Map<String, Long> usage = a.totals(subscriptionId);
         if (s == null) {
             return;
         }
         if (s.nextHour() != null && s.nextHour().isAfter(hour)) {
             // already rated (a final flush, or a redo after a crash): usage that came after that is not lost
-            usage.forEach((dimension, micros) -> {
-                long rated = jdbc.sql("""
-                        SELECT COALESCE(SUM(quantity_micros), 0) FROM rated_hour
-                        WHERE subscription_id = :s AND dimension = :d AND hour_start = :h""")
-                        .param("s", subscriptionId).param("d", dimension).param("h", Timestamp.from(hour))
-                        .query(Long.class).single();
-                if (micros > rated) {
-                    a.unbilled("sub:" + subscriptionId, dimension, Disposition.AFTER_FINAL_FLUSH, micros - rated);
-                }
-            });
+            for (String dimension : a.dimensions(subscriptionId)) {
+                Map<String, Long> recorded = attributedEarlier(subscriptionId, dimension, hour);
+                a.bySubject(subscriptionId, dimension).forEach((subject, micros) -> {
+                    long before = recorded.getOrDefault(subject, 0L);
+                    if (micros > before) {
+                        a.unbilled(subject, dimension, Disposition.AFTER_FINAL_FLUSH, micros - before);
+                    }
+                });
+            }
             return;
         }
         for (PriceCatalog.MeteredDimension d : catalog.dimensions(s.productCode())) {
             // each part of the hour at the price of the plan in force in its minutes (an upgrade in the middle of the
             // hour prices the minutes before it at the old SKU, a trial's end charges the minutes after it); a
             // dimension without usage at the plan of the hour's end
-            Map<Priced, Long> bySku = new HashMap<>(a.billable.getOrDefault(subscriptionId, Map.of())
-                    .getOrDefault(d.name(), Map.of()));
-            if (bySku.isEmpty()) {
-                bySku.put(planAt(subscriptionId, hour.plus(HOUR), s, new HashMap<>()), 0L);
+            Map<Attribution.Priced, Map<String, Long>> byPlan = new HashMap<>(a.billed(subscriptionId, d.name()));
+            if (byPlan.isEmpty()) {
+                byPlan.put(planAt(subscriptionId, hour.plus(HOUR), s), Map.of());
             }
+            Set<String> skus = new HashSet<>();
+            byPlan.keySet().forEach(p -> skus.add(String.valueOf(p.sku())));
             List<Rating.Part> parts = new ArrayList<>();
             Set<String> versions = new java.util.TreeSet<>();
+            List<Runnable> attributions = new ArrayList<>();
             long micros = 0;
             boolean trial = false;
-            Set<String> skus = new java.util.HashSet<>();
-            bySku.keySet().forEach(p -> skus.add(String.valueOf(p.sku())));
-            for (Map.Entry<Priced, Long> part : bySku.entrySet()) {
+            for (Map.Entry<Attribution.Priced, Map<String, Long>> part : byPlan.entrySet()) {
                 String sku = part.getKey().sku();
+                long partMicros = part.getValue().values().stream().mapToLong(Long::longValue).sum();
                 Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), sku, d.name(), hour);
                 if (price.isEmpty()) {
-                    if (part.getValue() > 0) {
-                        a.unbilled("sub:" + subscriptionId, d.name(), Disposition.NO_PRICE, part.getValue());
-                    }
+                    part.getValue().forEach((subject, m) -> a.unbilled(subject, d.name(), Disposition.NO_PRICE, m));
                     continue;
                 }
                 boolean free = TrialRules.zeroRated(s.marketplace(), part.getKey().trial());
-                parts.add(new Rating.Part(part.getValue(), free ? BigDecimal.ZERO : price.get().unitsPerQuantity()));
+                parts.add(new Rating.Part(partMicros, free ? BigDecimal.ZERO : price.get().unitsPerQuantity()));
                 versions.add(skus.size() == 1 ? price.get().version()
                         : price.get().version() + " (" + (sku == null ? "no SKU" : sku) + ")");
-                micros += part.getValue();
+                micros += partMicros;
                 trial |= part.getKey().trial();
+                part.getValue().forEach((subject, m) -> attributions.add(() -> attribute(subject, d.name(), hour,
+                        free ? Outcome.NOT_CHARGEABLE : Outcome.BILLED, free ? "TRIAL" : "", subscriptionId, m)));
             }
             if (parts.isEmpty()) {
                 continue;
@@ -303,15 +255,19 @@ public class HourClosing {
                     .param("s", subscriptionId).param("d", d.name()).query(BigDecimal.class).optional()
                     .orElse(BigDecimal.ZERO);
             Rating.Rated rated = Rating.rate(parts, carryIn, d.billingStep(), false);
+            // what the hour's usage cost before the carry: carry_in + cost = units + carry_out, the money law
+            BigDecimal cost = BigDecimal.valueOf(rated.units()).add(rated.carry()).subtract(carryIn);
             jdbc.sql("""
                     INSERT INTO rated_hour (subscription_id, dimension, hour_start, product_code, quantity_micros, units,
-                        carry_in, carry_out, price_version, trial, rated_at, unit_value)
-                    VALUES (:s, :d, :h, :product, :micros, :units, :carryIn, :carryOut, :version, :trial, :now, :value)""")
+                        carry_in, carry_out, price_version, trial, rated_at, unit_value, cost)
+                    VALUES (:s, :d, :h, :product, :micros, :units, :carryIn, :carryOut, :version, :trial, :now, :value,
+                        :cost)""")
                     .param("s", subscriptionId).param("d", d.name()).param("h", Timestamp.from(hour))
                     .param("product", s.productCode()).param("micros", micros).param("units", rated.units())
                     .param("carryIn", carryIn).param("carryOut", rated.carry()).param("version", version)
                     .param("trial", trial).param("now", Timestamp.from(clock.instant()))
-                    .param("value", d.unitValue()).update();
+                    .param("value", d.unitValue()).param("cost", cost).update();
+            attributions.forEach(Runnable::run);
             jdbc.sql("""
                     INSERT INTO rating_carry (subscription_id, dimension, carry) VALUES (:s, :d, :carry)
                     ON CONFLICT (subscription_id, dimension) DO UPDATE SET carry = EXCLUDED.carry""")
@@ -327,95 +283,167 @@ public class HourClosing {
             meters.counter("marketbill.billing.units.rated", "product", s.productCode(), "dimension", d.name())
                     .increment(rated.units());
         }
-        usage.keySet().stream().filter(dim -> catalog.dimension(s.productCode(), dim).isEmpty()).forEach(dim ->
-                a.unbilled("sub:" + subscriptionId, dim, catalog.isMetered(s.productCode())
-                        ? Disposition.UNKNOWN_DIMENSION : Disposition.NOT_METERED, usage.get(dim)));
+        for (String dimension : a.dimensions(subscriptionId)) {
+            if (catalog.dimension(s.productCode(), dimension).isEmpty()) {
+                Disposition why = catalog.isMetered(s.productCode()) ? Disposition.UNKNOWN_DIMENSION
+                        : Disposition.NOT_METERED;
+                a.bySubject(subscriptionId, dimension).forEach((subject, m) -> a.unbilled(subject, dimension, why, m));
+            }
+        }
         jdbc.sql("UPDATE metered_subscription SET next_hour = :next WHERE subscription_id = :s")
                 .param("next", Timestamp.from(hour.plus(HOUR))).param("s", subscriptionId).update();
+    }
+
+    /** Where a subject's usage of one hour went (conservation: every unit ends in exactly one place). */
+    enum Outcome { BILLED, NOT_CHARGEABLE, VENDOR_BILLING }
+
+    private void attribute(String subject, String dimension, Instant hour, Outcome outcome, String reason,
+                           String subscriptionId, long micros) {
+        if (micros == 0) {
+            return;
+        }
+        jdbc.sql("""
+                INSERT INTO hour_attribution (subject, dimension, hour_start, outcome, reason, subscription_id,
+                    quantity_micros)
+                VALUES (:subject, :dimension, :hour, :outcome, :reason, :sub, :micros)
+                ON CONFLICT (subject, dimension, hour_start, outcome, reason, subscription_id)
+                DO UPDATE SET quantity_micros = hour_attribution.quantity_micros + EXCLUDED.quantity_micros""")
+                .param("subject", subject).param("dimension", dimension).param("hour", Timestamp.from(hour))
+                .param("outcome", outcome.name()).param("reason", reason).param("sub", subscriptionId)
+                .param("micros", micros).update();
+    }
+
+    /** What each subject's usage of this subscription, dimension and hour was billed or zero-rated at already. */
+    private Map<String, Long> attributedEarlier(String subscriptionId, String dimension, Instant hour) {
+        Map<String, Long> out = new HashMap<>();
+        jdbc.sql("""
+                SELECT subject, SUM(quantity_micros) FROM hour_attribution
+                WHERE subscription_id = :s AND dimension = :d AND hour_start = :h AND outcome <> 'VENDOR_BILLING'
+                GROUP BY subject""")
+                .param("s", subscriptionId).param("d", dimension).param("h", Timestamp.from(hour))
+                .query((rs, n) -> out.put(rs.getString(1), rs.getLong(2))).list();
+        return out;
+    }
+
+    /**
+     * Usage no marketplace will bill goes to the vendor's own billing, in the caller's transaction: kept with why
+     * (shown as unbilled), counted in the hour's attribution, and handed over as UsageForVendorBilling with its
+     * exact value at the listing's price where one applies.
+     */
+    private void handOff(String subject, String dimension, Instant hour, Disposition why, long micros) {
+        jdbc.sql("""
+                INSERT INTO unbilled_hour (subject, dimension, hour_start, reason, quantity_micros)
+                VALUES (:subject, :dimension, :hour, :reason, :micros)
+                ON CONFLICT (subject, dimension, hour_start, reason)
+                DO UPDATE SET quantity_micros = unbilled_hour.quantity_micros + EXCLUDED.quantity_micros""")
+                .param("subject", subject).param("dimension", dimension).param("hour", Timestamp.from(hour))
+                .param("reason", why.name()).param("micros", micros).update();
+        String subscriptionId = subject.startsWith("sub:") ? subject.substring(4) : lastPayer(subject.substring(4), hour);
+        attribute(subject, dimension, hour, Outcome.VENDOR_BILLING, why.name(), subscriptionId == null ? ""
+                : subscriptionId, micros);
+        String organizationId = subject.startsWith("org:") ? subject.substring(4) : null;
+        String amount = subscriptionId == null ? null : value(subscriptionId, dimension, hour, micros);
+        UsageForVendorBilling event = new UsageForVendorBilling(organizationId, subscriptionId, dimension, hour,
+                BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), amount, why.name());
+        UUID id = eventId("UsageForVendorBilling", subject, dimension, hour.toString(), why.name(),
+                Long.toString(micros));
+        if (subscriptionId != null) {
+            outbox.append(EventEnvelope.of(id, clock.instant(), "billing-service", subscriptionId, event));
+        } else {
+            // nobody paid for the organization: keyed by the organization, no marketplace to name
+            outbox.append(io.marketbill.contracts.Topics.BILLING, organizationId, new EventEnvelope(id,
+                    "UsageForVendorBilling", 1, clock.instant(), "billing-service", null, null, event));
+        }
+    }
+
+    /** The subscription that last paid for the organization up to the end of the hour, if any (for its price). */
+    private String lastPayer(String organizationId, Instant hour) {
+        return jdbc.sql("""
+                SELECT subscription_id FROM binding_period WHERE organization_id = :o AND bound_at < :end
+                ORDER BY bound_at DESC LIMIT 1""")
+                .param("o", organizationId).param("end", Timestamp.from(hour.plus(HOUR))).query(String.class)
+                .optional().orElse(null);
+    }
+
+    /** {@code micros} of the dimension at the subscription's listing price in the hour, in exact yuan; or null. */
+    private String value(String subscriptionId, String dimension, Instant hour, long micros) {
+        Optional<Subscription> s = subscription(subscriptionId);
+        if (s.isEmpty()) {
+            return null;
+        }
+        Optional<PriceCatalog.MeteredDimension> d = catalog.dimension(s.get().productCode(), dimension);
+        Optional<PriceCatalog.RatePrice> price = catalog.price(s.get().productCode(),
+                planAt(subscriptionId, hour.plus(HOUR), s.get()).sku(), dimension, hour);
+        if (d.isEmpty() || price.isEmpty()) {
+            return null;
+        }
+        BigDecimal units = BigDecimal.valueOf(micros, 6).multiply(price.get().unitsPerQuantity());
+        return io.marketbill.billing.catalog.Money.yuan(units, d.get().unitValue()).toPlainString();
     }
 
     /** Who pays for each minute of the hour's usage (of one subscription only, for a final flush). */
     private Attribution attribute(Instant hour, String onlySubscription) {
         Instant end = hour.plus(HOUR);
-        List<Minute> minutes = jdbc.sql("""
+        List<Attribution.Minute> minutes = jdbc.sql("""
                 SELECT subject, dimension, minute_start, quantity_micros FROM usage_minute
                 WHERE minute_start >= :hour AND minute_start < :end AND (CAST(:only AS VARCHAR) IS NULL
                    OR subject = 'sub:' || :only
                    OR subject IN (SELECT 'org:' || organization_id FROM binding_period WHERE subscription_id = :only))""")
                 .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(end)).param("only", onlySubscription)
-                .query((rs, n) -> new Minute(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-                        rs.getLong(4))).list();
-        Map<String, List<BoundPeriod>> bindings = new HashMap<>();
-        Map<String, Optional<Subscription>> subscriptions = new HashMap<>();
-        Map<String, List<Change>> changes = new HashMap<>();
-        Map<String, List<PlanFrom>> plans = new HashMap<>();
-        Attribution a = new Attribution();
-        for (Minute m : minutes) {
-            String subscription;
-            if (m.subject().startsWith("sub:")) {
-                subscription = m.subject().substring(4);
-            } else {
-                String org = m.subject().substring(4);
-                // a minute goes by how things stood at its end: a change during a minute governs all of it
-                Instant minuteEnd = m.at().plusSeconds(60);
-                subscription = bindings.computeIfAbsent(org, this::bindingsOf).stream()
-                        .filter(b -> b.from().isBefore(minuteEnd) && (b.to() == null || !b.to().isBefore(minuteEnd)))
-                        .max(Comparator.comparing(BoundPeriod::from)).map(BoundPeriod::subscriptionId).orElse(null);
-                if (subscription == null) {
-                    a.unbilled(m.subject(), m.dimension(), Disposition.UNBOUND, m.micros());
-                    continue;
-                }
-            }
-            if (onlySubscription != null && !onlySubscription.equals(subscription)) {
-                continue;
-            }
-            if (subscriptions.computeIfAbsent(subscription, this::subscription).isEmpty()) {
-                a.unbilled(m.subject(), m.dimension(), Disposition.UNKNOWN_SUBSCRIPTION, m.micros());
-                continue;
-            }
-            String state = changes.computeIfAbsent(subscription, this::changesOf).stream()
-                    .filter(c -> c.at().isBefore(m.at().plusSeconds(60))).reduce((x, y) -> y).map(Change::metering)
-                    .orElse(null);
-            if ("BILLING".equals(state)) {
-                a.bill(subscription, m.dimension(), planAt(subscription, m.at().plusSeconds(60),
-                        subscriptions.get(subscription).get(), plans), m.micros());
-            } else {
-                a.unbilled(m.subject(), m.dimension(), state == null ? Disposition.NOT_OPEN
-                        : "PAUSED".equals(state) ? Disposition.PAUSED : Disposition.ENDED, m.micros());
-            }
+                .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2),
+                        rs.getTimestamp(3).toInstant(), rs.getLong(4))).list();
+        return Attribution.of(minutes, facts, onlySubscription);
+    }
+
+    /** The attribution's facts, read from this service's tables. */
+    private final Attribution.Facts facts = new Attribution.Facts() {
+        @Override
+        public List<Attribution.Bound> bindingsOf(String org) {
+            return jdbc.sql("SELECT subscription_id, bound_at, unbound_at FROM binding_period WHERE organization_id = :o")
+                    .param("o", org).query((rs, n) -> new Attribution.Bound(rs.getString(1),
+                            rs.getTimestamp(2).toInstant(),
+                            rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant())).list();
         }
-        return a;
+
+        @Override
+        public boolean knows(String subscriptionId) {
+            return subscription(subscriptionId).isPresent();
+        }
+
+        @Override
+        public List<Attribution.Switch> switchesOf(String subscriptionId) {
+            return jdbc.sql("SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :s "
+                            + "ORDER BY changed_at, seq")
+                    .param("s", subscriptionId)
+                    .query((rs, n) -> new Attribution.Switch(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
+        }
+
+        @Override
+        public List<Attribution.PlanFrom> plansOf(String subscriptionId) {
+            return HourClosing.this.plansOf(subscriptionId);
+        }
+
+        @Override
+        public Attribution.Priced currentPlan(String subscriptionId) {
+            Subscription s = subscription(subscriptionId).orElseThrow();
+            return new Attribution.Priced(s.sku(), s.trial());
+        }
+    };
+
+    /** The plan in force just before {@code at}; without any recorded plan, the subscription's current one. */
+    private Attribution.Priced planAt(String subscriptionId, Instant at, Subscription current) {
+        return plansOf(subscriptionId).stream().filter(p -> p.from().isBefore(at)).reduce((x, y) -> y)
+                .map(p -> new Attribution.Priced(p.sku(), p.trial()))
+                .orElse(new Attribution.Priced(current.sku(), current.trial()));
     }
 
-    /**
-     * The plan in force just before {@code at}: a minute goes by how things stood at its end, as for bindings and
-     * freezes. Without any recorded plan, the subscription's current SKU and trial.
-     */
-    private Priced planAt(String subscriptionId, Instant at, Subscription current, Map<String, List<PlanFrom>> cache) {
-        return cache.computeIfAbsent(subscriptionId, this::plansOf).stream().filter(p -> p.from().isBefore(at))
-                .reduce((x, y) -> y).map(p -> new Priced(p.sku(), p.trial()))
-                .orElse(new Priced(current.sku(), current.trial()));
-    }
-
-    private List<PlanFrom> plansOf(String subscriptionId) {
+    private List<Attribution.PlanFrom> plansOf(String subscriptionId) {
         return jdbc.sql("SELECT sku_id, trial, changed_at FROM plan_change WHERE subscription_id = :s "
                         + "ORDER BY changed_at, seq")
                 .param("s", subscriptionId)
-                .query((rs, n) -> new PlanFrom(rs.getString(1), rs.getBoolean(2), rs.getTimestamp(3).toInstant()))
+                .query((rs, n) -> new Attribution.PlanFrom(rs.getString(1), rs.getBoolean(2),
+                        rs.getTimestamp(3).toInstant()))
                 .list();
-    }
-
-    private List<BoundPeriod> bindingsOf(String org) {
-        return jdbc.sql("SELECT subscription_id, bound_at, unbound_at FROM binding_period WHERE organization_id = :o")
-                .param("o", org).query((rs, n) -> new BoundPeriod(rs.getString(1), rs.getTimestamp(2).toInstant(),
-                        rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant())).list();
-    }
-
-    private List<Change> changesOf(String subscriptionId) {
-        return jdbc.sql("SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :s "
-                        + "ORDER BY changed_at, seq")
-                .param("s", subscriptionId)
-                .query((rs, n) -> new Change(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
     }
 
     private Optional<Subscription> subscription(String id) {

@@ -20,6 +20,7 @@ import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.SubscriptionUnbound;
+import io.marketbill.contracts.UsageForVendorBilling;
 import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.notification.directory.DirectoryReplica;
 import io.micrometer.core.instrument.Gauge;
@@ -179,8 +180,9 @@ public class MailPlanner {
                 }
                 yield add(e, MailType.METERING_UNDELIVERED, product(e), null, ops, facts);
             }
-            // rated hours, accepted records: billing as usual; a rejected record is not mailed (the ledger lists it)
-            case HourRated _, MeteringReported _, MeteringRejected _ -> 0;
+            // rated hours, accepted records: billing as usual; a rejected record is not mailed (the ledger lists it);
+            // usage handed to the vendor's billing is the vendor platform's to bill and tell its customer about
+            case HourRated _, MeteringReported _, MeteringRejected _, UsageForVendorBilling _ -> 0;
         };
     }
 

@@ -4,6 +4,7 @@ import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.EventTypes;
 import io.marketbill.contracts.Topics;
+import io.marketbill.contracts.UsageForVendorBilling;
 import java.time.Instant;
 import java.util.UUID;
 import tools.jackson.core.JacksonException;
@@ -60,9 +61,10 @@ public final class EventCodec {
             EventPayload payload = mapper.treeToValue(payloadNode, eventType.payloadClass());
             return new EventEnvelope(eventId, type, version.asInt(), occurredAt, text(root, "producer"),
                     optionalText(root, "marketplace"),
-                    // directory events are about organizations and users, not subscriptions
-                    eventType.topic().equals(Topics.DIRECTORY) ? optionalText(root, "subscriptionId")
-                            : text(root, "subscriptionId"), payload);
+                    // directory events are about organizations and users, not subscriptions; usage handed to the
+                    // vendor's billing may be of an organization no subscription paid for
+                    eventType.topic().equals(Topics.DIRECTORY) || payload instanceof UsageForVendorBilling
+                            ? optionalText(root, "subscriptionId") : text(root, "subscriptionId"), payload);
         } catch (JacksonException e) {
             throw new MalformedEventException("payload of " + type + " is invalid: " + e.getOriginalMessage());
         } catch (RuntimeException e) {

@@ -1,0 +1,162 @@
+package io.marketbill.billing.rating;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/**
+ * Conservation of usage in the attribution: over random usage, bindings and re-bindings, freezes, resumes and
+ * closes, upgrades and trials, every micro-unit of every subject and dimension ends in exactly one place (billed to
+ * one subscription at one plan, or kept for the vendor's billing with one reason), whatever the order the minutes
+ * come in. The billed part's money law is Rating's (RatingPropertiesTest).
+ */
+class AttributionPropertiesTest {
+
+    static final Instant HOUR = Instant.parse("2026-12-02T08:00:00Z");
+    static final List<String> DIMENSIONS = List.of("cu_hours", "storage_gb_hours");
+
+    /** A random world: organizations, subscriptions (some never opened), bindings, switches and plans. */
+    record World(List<Attribution.Minute> minutes, Attribution.Facts facts) {
+    }
+
+    static World world(long seed, int organizations, int subscriptions, int minutes) {
+        Random r = new Random(seed);
+        Map<String, List<Attribution.Bound>> bindings = new HashMap<>();
+        Map<String, List<Attribution.Switch>> switches = new HashMap<>();
+        Map<String, List<Attribution.PlanFrom>> plans = new HashMap<>();
+        List<String> known = new ArrayList<>();
+        for (int s = 0; s < subscriptions; s++) {
+            String id = "aliyun:S" + s;
+            if (r.nextInt(5) > 0) {
+                known.add(id);
+            }
+            List<Attribution.Switch> sw = new ArrayList<>();
+            int t = r.nextInt(20);
+            sw.add(new Attribution.Switch("BILLING", at(t)));
+            for (int k = 0; k < r.nextInt(4); k++) {
+                t += 1 + r.nextInt(20);
+                sw.add(new Attribution.Switch(List.of("PAUSED", "BILLING", "ENDED").get(r.nextInt(3)), at(t)));
+            }
+            switches.put(id, sw);
+            List<Attribution.PlanFrom> p = new ArrayList<>();
+            int u = r.nextInt(30);
+            p.add(new Attribution.PlanFrom("payg", r.nextBoolean(), at(u)));
+            if (r.nextBoolean()) {
+                p.add(new Attribution.PlanFrom("pro", false, at(u + 1 + r.nextInt(30))));
+            }
+            plans.put(id, p);
+        }
+        for (int o = 0; o < organizations; o++) {
+            List<Attribution.Bound> b = new ArrayList<>();
+            int t = r.nextInt(30);
+            while (t < 60 && r.nextInt(3) > 0) {
+                int end = t + 1 + r.nextInt(40);
+                b.add(new Attribution.Bound("aliyun:S" + r.nextInt(Math.max(1, subscriptions)), at(t),
+                        r.nextBoolean() ? null : at(end)));
+                t = end + r.nextInt(5);
+            }
+            bindings.put("org" + o, b);
+        }
+        List<Attribution.Minute> ms = new ArrayList<>();
+        for (int i = 0; i < minutes; i++) {
+            String subject = r.nextInt(4) == 0 ? "sub:aliyun:S" + r.nextInt(Math.max(1, subscriptions) + 1)
+                    : "org:org" + r.nextInt(Math.max(1, organizations));
+            ms.add(new Attribution.Minute(subject, DIMENSIONS.get(r.nextInt(2)), at(r.nextInt(60)),
+                    1 + r.nextInt(5_000_000)));
+        }
+        Attribution.Facts facts = new Attribution.Facts() {
+            @Override
+            public List<Attribution.Bound> bindingsOf(String organizationId) {
+                return bindings.getOrDefault(organizationId, List.of());
+            }
+
+            @Override
+            public boolean knows(String subscriptionId) {
+                return known.contains(subscriptionId);
+            }
+
+            @Override
+            public List<Attribution.Switch> switchesOf(String subscriptionId) {
+                return switches.getOrDefault(subscriptionId, List.of());
+            }
+
+            @Override
+            public List<Attribution.PlanFrom> plansOf(String subscriptionId) {
+                return plans.getOrDefault(subscriptionId, List.of());
+            }
+
+            @Override
+            public Attribution.Priced currentPlan(String subscriptionId) {
+                return new Attribution.Priced("payg", false);
+            }
+        };
+        return new World(ms, facts);
+    }
+
+    static Instant at(int minute) {
+        return HOUR.plus(Duration.ofMinutes(minute));
+    }
+
+    /** Where everything went, per subject and dimension, summed over every place. */
+    static Map<String, Long> outcome(Attribution a, World w) {
+        Map<String, Long> out = new HashMap<>();
+        for (String sub : a.billedSubscriptions()) {
+            for (String dimension : a.dimensions(sub)) {
+                a.bySubject(sub, dimension).forEach((subject, m) -> out.merge(subject + "|" + dimension, m, Long::sum));
+            }
+        }
+        a.unbilled().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension(), m, Long::sum));
+        return out;
+    }
+
+    @Property(tries = 300)
+    void everyMicroUnitEndsInExactlyOnePlace(@ForAll long seed, @ForAll @IntRange(min = 0, max = 6) int organizations,
+                                             @ForAll @IntRange(min = 0, max = 6) int subscriptions,
+                                             @ForAll @IntRange(min = 0, max = 300) int minutes) {
+        World w = world(seed, organizations, subscriptions, minutes);
+        Map<String, Long> input = new HashMap<>();
+        w.minutes().forEach(m -> input.merge(m.subject() + "|" + m.dimension(), m.micros(), Long::sum));
+        assertThat(outcome(Attribution.of(w.minutes(), w.facts(), null), w)).isEqualTo(input);
+    }
+
+    @Property(tries = 200)
+    void theOrderTheMinutesComeInChangesNothing(@ForAll long seed, @ForAll @LongRange(min = 0, max = 1000) long shuffle) {
+        World w = world(seed, 4, 4, 200);
+        List<Attribution.Minute> shuffled = new ArrayList<>(w.minutes());
+        Collections.shuffle(shuffled, new Random(shuffle));
+        Attribution a = Attribution.of(w.minutes(), w.facts(), null);
+        Attribution b = Attribution.of(shuffled, w.facts(), null);
+        assertThat(b.unbilled()).isEqualTo(a.unbilled());
+        assertThat(b.billedSubscriptions()).isEqualTo(a.billedSubscriptions());
+        for (String sub : a.billedSubscriptions()) {
+            for (String dimension : a.dimensions(sub)) {
+                assertThat(b.billed(sub, dimension)).isEqualTo(a.billed(sub, dimension));
+            }
+        }
+    }
+
+    /** A final flush attributes only its subscription's minutes, and those exactly as a full close would. */
+    @Property(tries = 200)
+    void aFlushOfOneSubscriptionTakesItsShareOfTheFullAttribution(@ForAll long seed,
+                                                                 @ForAll @IntRange(min = 0, max = 5) int which) {
+        World w = world(seed, 4, 6, 250);
+        String only = "aliyun:S" + which;
+        Attribution full = Attribution.of(w.minutes(), w.facts(), null);
+        Attribution flush = Attribution.of(w.minutes(), w.facts(), only);
+        assertThat(flush.billedSubscriptions()).isSubsetOf(List.of(only));
+        for (String dimension : DIMENSIONS) {
+            assertThat(flush.billed(only, dimension)).isEqualTo(full.billed(only, dimension));
+        }
+    }
+}
