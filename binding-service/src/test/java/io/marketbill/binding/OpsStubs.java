@@ -78,6 +78,10 @@ public final class OpsStubs {
             case "/api/billing/ledger" -> """
                     {"records":[{"ledgerId":41,"state":"REJECTED","ageSeconds":7200,
                      "deadline":"2026-11-30T00:00:00Z","lastError":"InvalidInstance.NotFound"}]}""";
+            case "/api/billing/balance" -> """
+                    {"subject":"org:org-stub","balanced":true,"hours":[{"hourStart":"2026-12-02T08:00:00Z",
+                     "dimension":"cu_hours","input":"5","billedReported":"2","billedPending":"0","billedRefused":"0",
+                     "notChargeable":"0","vendorBilling":{"UNBOUND":"3"},"balanced":true}],"money":[]}""";
             case "/api/billing/reconciliation" -> """
                     {"differences":[{"kind":"VALUE_MISMATCH","ledgerId":40,"ours":12,"theirs":10}]}""";
             case "/api/dead-letters" -> """

@@ -55,14 +55,19 @@ class BalanceController {
         } catch (DateTimeParseException e) {
             return refuse("from and to are ISO-8601 UTC instants, e.g. 2026-12-01T00:00:00Z");
         }
-        // only hours that are closed and were attributed can be balanced
-        since = max(since.truncatedTo(ChronoUnit.HOURS), attributed[0]);
-        until = min(until, attributed[1]);
         String subject = organizationId != null ? "org:" + organizationId : "sub:" + subscriptionId;
+        // only hours that were attributed can be balanced: the closed ones, and those a final flush or an early close
+        // of its subscription rated before they closed (shown once something of the subject was attributed in them)
+        Instant closed = attributed[1];
+        since = max(since.truncatedTo(ChronoUnit.HOURS), attributed[0]);
+        until = min(until, max(closed, store.attributedThrough(subject).orElse(closed)));
         List<Hour> hours = new ArrayList<>();
         boolean all = true;
         if (since.isBefore(until)) {
             for (BalanceRules.Bucket b : store.buckets(subject, since, until)) {
+                if (!b.hourStart().isBefore(closed) && b.input() > 0 && b.attributed() == 0) {
+                    continue; // an hour still open that nothing rated yet
+                }
                 Map<String, String> vendor = new LinkedHashMap<>();
                 b.vendorBilling().forEach((why, micros) -> vendor.put(why, BalanceStore.micros(micros).toPlainString()));
                 hours.add(new Hour(b.hourStart(), b.dimension(), text(b.input()), text(b.reported()),

@@ -28,8 +28,12 @@ final class BalanceRules {
             return vendorBilling.values().stream().mapToLong(Long::longValue).sum();
         }
 
+        long attributed() {
+            return reported + pending + refused + notChargeable + vendorBillingTotal();
+        }
+
         boolean balanced() {
-            return input == reported + pending + refused + notChargeable + vendorBillingTotal();
+            return input == attributed();
         }
     }
 

@@ -74,6 +74,13 @@ class BalanceStore {
         return out;
     }
 
+    /** The end of the last hour the subject's usage was attributed in (a final flush rates before the hour closes). */
+    Optional<Instant> attributedThrough(String subject) {
+        return jdbc.sql("SELECT MAX(hour_start) FROM hour_attribution WHERE subject = :s").param("s", subject)
+                .query((rs, n) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant().plusSeconds(3600))
+                .optional();
+    }
+
     /** The subscriptions the subject's usage was billed to in those hours. */
     List<String> billedTo(String subject, Instant from, Instant to) {
         return jdbc.sql("""

@@ -137,6 +137,27 @@ class OpsConsole {
                 new Remote("reconciliation", "Reconciliation differences", "/api/billing/reconciliation"));
     }
 
+    /**
+     * An organization's balance: where every unit of its usage went, hour by hour (reported, pending, refused, not
+     * chargeable, handed to the vendor's billing), and the money law of the subscriptions it was billed to.
+     */
+    @GetMapping("/balance")
+    String balance(@RequestParam(required = false) String organizationId, HttpServletRequest request,
+                   HttpServletResponse response, Model model) {
+        if (organizationId == null || organizationId.isBlank()) {
+            String stop = guard(request, response, model);
+            if (stop != null) {
+                return stop;
+            }
+            model.addAttribute("message", "Name an organization: /ops/balance?organizationId=...");
+            return page(model, "Balance", List.of());
+        }
+        return remotePage(request, response, model, "Balance of " + organizationId, OpsServices.BILLING,
+                new Remote("balance", "Where its usage went, and the money of what was billed",
+                        "/api/billing/balance?organizationId="
+                                + java.net.URLEncoder.encode(organizationId, java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     @GetMapping("/mails")
     String mails(HttpServletRequest request, HttpServletResponse response, Model model) {
         return remotePage(request, response, model, "Mails", OpsServices.NOTIFICATION,

@@ -122,6 +122,13 @@ class OpsConsoleTest extends BindingServiceTestBase {
         assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/billing/ledger?limit=100", "Bearer " + operator)
                 .containsKey("GET /api/billing/ledger/summary").containsKey("GET /api/billing/reconciliation");
 
+        HttpResponse<String> balance = get("/ops/balance?organizationId=org-stub");
+        assertThat(balance.statusCode()).isEqualTo(200);
+        assertThat(balance.body()).contains("Balance of org-stub").contains("<th>billedReported</th>")
+                .contains("UNBOUND").doesNotContain("unavailable (");
+        assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/billing/balance?organizationId=org-stub",
+                "Bearer " + operator);
+
         HttpResponse<String> mails = get("/ops/mails");
         assertThat(mails.statusCode()).isEqualTo(200);
         assertThat(mails.body()).contains("Mails by state").contains("unavailable (");

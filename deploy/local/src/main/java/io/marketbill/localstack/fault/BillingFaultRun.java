@@ -193,6 +193,28 @@ public final class BillingFaultRun {
     }
 
     /**
+     * The conservation law as billing-service's balance states it (GET /api/billing/balance) for one subject over the
+     * run's hours: every unit reported, not chargeable or handed to the vendor's billing, and the money of what was
+     * billed telescoping to the ledger. Problems, one line each; none when it balances.
+     */
+    List<String> conservation(String parameter, String id, java.util.Collection<String> keys) throws Exception {
+        List<Instant> hours = keys.stream().map(k -> Instant.parse(k.substring(k.lastIndexOf('|') + 1))).sorted()
+                .toList();
+        if (hours.isEmpty()) {
+            return List.of();
+        }
+        JsonNode b = billing("/api/billing/balance?" + parameter + "=" + enc(id) + "&from=" + hours.get(0) + "&to="
+                + hours.get(hours.size() - 1).plus(Duration.ofHours(1)));
+        List<String> out = new ArrayList<>();
+        if (!b.path("balanced").asBoolean(false)) {
+            out.add("conservation of " + id + " does not hold: " + b);
+        } else if (b.path("hours").isEmpty()) {
+            out.add("conservation of " + id + ": no hour was attributed");
+        }
+        return out;
+    }
+
+    /**
      * Closes the hours of {@code subscriptions} up to {@code through} (only theirs: the hour stays open for everyone
      * else on the stack) and waits until every ledger record of theirs is settled (neither PENDING nor SENT).
      */
@@ -361,6 +383,7 @@ public final class BillingFaultRun {
                     problems.add("rated " + k + ": " + h.path("units").asLong() + " units, expected " + want);
                 }
             }
+            problems.addAll(conservation("subscriptionId", s.id(), keys));
         }
         JsonNode aliyun = json.readTree(get(simUrl("/sim/aliyun/metering")).body());
         if (!aliyun.path("refused").isEmpty()) {
