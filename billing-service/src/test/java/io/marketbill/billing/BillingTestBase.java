@@ -158,7 +158,8 @@ public abstract class BillingTestBase {
         jdbc.sql("""
                 TRUNCATE usage_event_seen, usage_minute, usage_rejection, binding_period, hour_closing, rating_carry,
                     rated_hour, unbilled_hour, metering_record, aliyun_push, reconciliation_difference,
-                    metering_period_change, plan_change, hour_attribution, metered_subscription, outbox_event""").update();
+                    metering_period_change, plan_change, hour_attribution, organization_billing, metered_subscription,
+                    outbox_event""").update();
         hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
         clock.set(hour.plusSeconds(600));
     }
@@ -225,7 +226,10 @@ public abstract class BillingTestBase {
     }
 
     protected void bind(String organizationId, String subscriptionId, String productCode, Instant at) {
-        lifecycle(subscriptionId, at, new SubscriptionBound(organizationId, productCode, "acct", "u-admin", null));
+        // binding-service names the subscription's own account
+        String account = jdbc.sql("SELECT marketplace_account_id FROM metered_subscription WHERE subscription_id = :s")
+                .param("s", subscriptionId).query(String.class).optional().orElse("acct");
+        lifecycle(subscriptionId, at, new SubscriptionBound(organizationId, productCode, account, "u-admin", null));
         awaitRow("SELECT COUNT(*) FROM binding_period WHERE organization_id = '" + organizationId
                 + "' AND subscription_id = '" + subscriptionId + "'");
     }

@@ -20,17 +20,19 @@ import org.springframework.stereotype.Component;
 /**
  * Keeps, from {@code binding.v1}, which subscription paid for each organization and when, so that usage of
  * an organization is charged to the subscription bound to it at the time of the usage (not at the time the
- * hour is rated).
+ * hour is rated); and how each organization pays now, folded as binding-service folds it for its record.
  */
 @Component
 class BindingHistory {
 
     private final JdbcClient jdbc;
     private final InboundEvents inbound;
+    private final OrganizationBillingStore organizations;
 
-    BindingHistory(JdbcClient jdbc, InboundEvents inbound) {
+    BindingHistory(JdbcClient jdbc, InboundEvents inbound, OrganizationBillingStore organizations) {
         this.jdbc = jdbc;
         this.inbound = inbound;
+        this.organizations = organizations;
     }
 
     @KafkaListener(topics = Topics.BINDING)
@@ -43,6 +45,8 @@ class BindingHistory {
         if (!(e.payload() instanceof BindingEvent event)) {
             return;
         }
+        String org = event.organizationId();
+        organizations.save(org, organizations.findForUpdate(org, e.occurredAt()).apply(e, event), e.occurredAt());
         switch (event) {
             case SubscriptionBound b -> jdbc.sql("""
                     INSERT INTO binding_period (organization_id, subscription_id, bound_at)

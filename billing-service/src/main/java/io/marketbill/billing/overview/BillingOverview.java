@@ -2,8 +2,10 @@ package io.marketbill.billing.overview;
 
 import io.marketbill.billing.catalog.PriceCatalog;
 import io.marketbill.billing.ledger.LedgerRows;
+import io.marketbill.billing.metering.OrganizationBillingStore;
 import io.marketbill.billing.rating.Rating;
 import io.marketbill.billing.rating.TrialRules;
+import io.marketbill.contracts.OrganizationBilling;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -21,8 +23,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The organization's billing overview (R10): through which channel it pays now (the marketplace, the
- * account, the instance), this hour's usage and what it costs so far, the hours reported and their state,
+ * The organization's billing overview (R10): the state it is in, as binding-service's organization record names it
+ * (both fold the same {@code binding.v1} events: {@link OrganizationBilling}), through which channel it pays now
+ * (the marketplace, the account, the instance), this hour's usage and what it costs so far, the hours reported and their state,
  * usage nobody pays for, and a link to the marketplace bill. For the organization's members and operators
  * (binding-service decides, see {@link OrganizationAccess}).
  */
@@ -33,8 +36,11 @@ class BillingOverview {
     private final Clock clock;
     private final PriceCatalog catalog;
     private final OrganizationAccess access;
+    private final OrganizationBillingStore organizations;
 
-    BillingOverview(JdbcClient jdbc, Clock clock, PriceCatalog catalog, OrganizationAccess access) {
+    BillingOverview(JdbcClient jdbc, Clock clock, PriceCatalog catalog, OrganizationAccess access,
+                    OrganizationBillingStore organizations) {
+        this.organizations = organizations;
         this.jdbc = jdbc;
         this.clock = clock;
         this.catalog = catalog;
@@ -59,31 +65,40 @@ class BillingOverview {
         }
         Instant now = clock.instant();
         Instant hour = now.truncatedTo(ChronoUnit.HOURS);
-        Optional<Map<String, Object>> bound = jdbc.sql("""
-                SELECT s.*, b.bound_at FROM binding_period b JOIN metered_subscription s ON s.subscription_id = b.subscription_id
-                WHERE b.organization_id = :o AND b.unbound_at IS NULL ORDER BY b.bound_at DESC LIMIT 1""")
-                .param("o", organizationId)
+        OrganizationBilling paying = organizations.find(organizationId);
+        Map<String, Object> billing = new LinkedHashMap<>();
+        billing.put("state", paying.state());
+        billing.put("channel", paying.channel());
+        billing.put("marketplace", paying.marketplace());
+        billing.put("marketplaceAccountId", paying.marketplaceAccountId());
+        billing.put("subscriptionId", paying.subscriptionId());
+        billing.put("frozen", paying.frozen());
+        billing.put("deploymentsStopped", paying.deploymentsStopped());
+        billing.put("deploymentsDeleteAt", paying.deploymentsDeleteAt());
+        // the subscription that pays (a frozen one still does: renewing it unfreezes the organization)
+        Optional<Map<String, Object>> bound = paying.subscriptionId() == null ? Optional.empty() : jdbc.sql("""
+                SELECT * FROM metered_subscription WHERE subscription_id = :s""")
+                .param("s", paying.subscriptionId())
                 .query((rs, n) -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     String sub = rs.getString("subscription_id");
                     String product = rs.getString("product_code");
-                    m.put("channel", "MARKETPLACE");
-                    m.put("marketplace", rs.getString("marketplace"));
                     m.put("subscriptionId", sub);
                     m.put("instanceId", sub.substring(sub.indexOf(':') + 1));
-                    m.put("marketplaceAccountId", rs.getString("marketplace_account_id"));
+                    m.put("marketplace", rs.getString("marketplace"));
                     m.put("productCode", product);
                     m.put("productName", catalog.product(product).map(p -> p.name()).orElse(product));
                     m.put("skuId", rs.getString("sku_id"));
                     m.put("trial", rs.getBoolean("trial"));
                     m.put("metering", rs.getString("metering"));
-                    m.put("boundAt", rs.getTimestamp("bound_at").toInstant());
+                    m.put("boundAt", paying.lastBoundAt());
                     m.put("marketplaceBill", catalog.product(product).map(p -> p.billUrl()).orElse(null));
                     return m;
                 }).optional();
+        bound.ifPresent(b -> b.forEach(billing::putIfAbsent));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("organizationId", organizationId);
-        out.put("billing", bound.orElseGet(() -> Map.of("channel", "VENDOR")));
+        out.put("billing", billing);
         String sub = bound.map(b -> (String) b.get("subscriptionId")).orElse(null);
         out.put("thisHour", thisHour(organizationId, sub, hour, bound));
         out.put("reportedHours", sub == null ? List.of() : jdbc.sql("""

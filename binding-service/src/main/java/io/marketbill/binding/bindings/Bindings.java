@@ -1,15 +1,15 @@
 package io.marketbill.binding.bindings;
 
-import io.marketbill.binding.directory.Directory;
 import io.marketbill.binding.directory.Directory.Membership;
-import io.marketbill.binding.directory.Directory.Organization;
-import io.marketbill.binding.subscriptions.BindableSubscriptions;
+import io.marketbill.binding.directory.Directory;
 import io.marketbill.binding.subscriptions.BindableSubscriptions.BindableSubscription;
+import io.marketbill.binding.subscriptions.BindableSubscriptions;
 import io.marketbill.contracts.BillingChannelChanged;
 import io.marketbill.contracts.BindingEvent;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.OrgFrozen;
 import io.marketbill.contracts.OrgUnfrozen;
+import io.marketbill.contracts.OrganizationBilling;
 import io.marketbill.contracts.SubscriptionBound;
 import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
@@ -191,18 +191,18 @@ public class Bindings {
                 .param("exclusive", product.bindingPolicy().exclusive()).param("user", userId)
                 .param("at", Timestamp.from(now)).param("previous", previous)
                 .query(Long.class).single();
+        // what the organization was paying through before: the events below tell the platform what changed
+        OrganizationBilling before = billing(organizationId);
         emit(subscriptionId, now, new SubscriptionBound(organizationId, sub.productCode(), sub.marketplaceAccountId(),
                 userId, previous));
-        Organization org = directory.organization(organizationId).orElseThrow();
-        if (org.frozen()) {
-            setFrozen(organizationId, false, now);
+        if (before.frozen()) {
             emit(subscriptionId, now, new OrgUnfrozen(organizationId, "SUBSCRIPTION_BOUND"));
         }
-        String account = sub.marketplace() + ":" + sub.marketplaceAccountId();
-        if (!"MARKETPLACE".equals(org.billingChannel()) || !account.equals(org.billingAccount())) {
-            setChannel(organizationId, "MARKETPLACE", account, now);
-            emit(subscriptionId, now, new BillingChannelChanged(organizationId, "MARKETPLACE", sub.marketplace(),
-                    sub.marketplaceAccountId()));
+        if (!OrganizationBilling.MARKETPLACE.equals(before.channel())
+                || !sub.marketplace().equals(before.marketplace())
+                || !sub.marketplaceAccountId().equals(before.marketplaceAccountId())) {
+            emit(subscriptionId, now, new BillingChannelChanged(organizationId, OrganizationBilling.MARKETPLACE,
+                    sub.marketplace(), sub.marketplaceAccountId()));
         }
         audit.record(now, userId, "BIND", subscriptionId, organizationId, "BOUND", null,
                 previous == null ? "proof " + proof : "account switch from " + previous + ", proof " + proof);
@@ -325,8 +325,8 @@ public class Bindings {
                 Binding b = activeBinding(subscriptionId, organizationId).orElseThrow(() -> new Refused(
                         Refusal.NOT_BOUND, subscriptionId + " does not pay for " + organizationId));
                 end(b, "UNBOUND_BY_USER", actor, now);
-                setChannel(organizationId, "VENDOR", null, now);
-                emit(subscriptionId, now, new BillingChannelChanged(organizationId, "VENDOR", null, null));
+                emit(subscriptionId, now, new BillingChannelChanged(organizationId, OrganizationBilling.VENDOR, null,
+                        null));
                 audit.record(now, actor, "UNBIND", subscriptionId, organizationId, "UNBOUND", null,
                         operator ? "by an operator" : null);
                 return new Decision(bindingById(b.bindingId()), false, null, null);
@@ -356,7 +356,7 @@ public class Bindings {
         switch (event) {
             case SubscriptionFrozen _ -> {
                 for (Binding b : activeBindingsOf(subscriptionId)) {
-                    if (setFrozen(b.organizationId(), true, at)) {
+                    if (!billing(b.organizationId()).frozen()) {
                         emit(subscriptionId, at, new OrgFrozen(b.organizationId(), "SUBSCRIPTION_FROZEN"));
                         audit.record(at, MARKETPLACE_ACTOR, "FREEZE", subscriptionId, b.organizationId(), "FROZEN",
                                 null, "the marketplace suspended the subscription");
@@ -365,7 +365,7 @@ public class Bindings {
             }
             case SubscriptionResumed _ -> {
                 for (Binding b : activeBindingsOf(subscriptionId)) {
-                    if (setFrozen(b.organizationId(), false, at)) {
+                    if (billing(b.organizationId()).frozen()) {
                         emit(subscriptionId, at, new OrgUnfrozen(b.organizationId(), "SUBSCRIPTION_RESUMED"));
                         audit.record(at, MARKETPLACE_ACTOR, "UNFREEZE", subscriptionId, b.organizationId(),
                                 "UNFROZEN", null, "the marketplace resumed the subscription");
@@ -421,22 +421,41 @@ public class Bindings {
 
     // ---- state of organizations, shared with the close actions ------------------------------------------------
 
-    /** @return whether it changed */
-    boolean setFrozen(String organizationId, boolean frozen, Instant at) {
-        return jdbc.sql("UPDATE organization SET frozen = :frozen, updated_at = :at "
-                        + "WHERE organization_id = :org AND frozen <> :frozen")
-                .param("org", organizationId).param("frozen", frozen).param("at", Timestamp.from(at)).update() > 0;
+    /**
+     * How the organization pays now, its row locked until the transaction ends (decisions about it are taken one
+     * at a time).
+     */
+    OrganizationBilling billing(String organizationId) {
+        return jdbc.sql("SELECT * FROM organization WHERE organization_id = :org FOR UPDATE")
+                .param("org", organizationId).query((rs, i) -> Directory.billing(rs)).optional()
+                .orElse(OrganizationBilling.INITIAL);
     }
 
-    void setChannel(String organizationId, String channel, String account, Instant at) {
-        jdbc.sql("UPDATE organization SET billing_channel = :channel, billing_account = :account, updated_at = :at "
-                        + "WHERE organization_id = :org")
-                .param("org", organizationId).param("channel", channel).param("account", account)
+    /**
+     * Appends the event to the outbox and folds it into the organization's record: the record is the fold of the
+     * events emitted about the organization ({@link OrganizationBilling}), and nothing else writes it, so it says
+     * what billing-service's overview says once it has read them.
+     */
+    void emit(String subscriptionId, Instant at, BindingEvent event) {
+        EventEnvelope envelope = EventEnvelope.of(UUID.randomUUID(), at, PRODUCER, subscriptionId, event);
+        outbox.append(envelope);
+        OrganizationBilling b = billing(event.organizationId()).apply(envelope, event);
+        jdbc.sql("""
+                UPDATE organization SET billing_channel = :channel, billing_marketplace = :marketplace,
+                    billing_account_id = :account, billing_subscription_id = :sub, frozen = :frozen,
+                    deployments_stopped = :stopped, deployments_delete_at = :deleteAt,
+                    last_bound_subscription_id = :lastSub, last_bound_at = :lastAt, updated_at = :at
+                WHERE organization_id = :org""")
+                .param("org", event.organizationId()).param("channel", b.channel())
+                .param("marketplace", b.marketplace()).param("account", b.marketplaceAccountId())
+                .param("sub", b.subscriptionId()).param("frozen", b.frozen()).param("stopped", b.deploymentsStopped())
+                .param("deleteAt", timestamp(b.deploymentsDeleteAt()))
+                .param("lastSub", b.lastBoundSubscriptionId()).param("lastAt", timestamp(b.lastBoundAt()))
                 .param("at", Timestamp.from(at)).update();
     }
 
-    void emit(String subscriptionId, Instant at, BindingEvent event) {
-        outbox.append(EventEnvelope.of(UUID.randomUUID(), at, PRODUCER, subscriptionId, event));
+    private static Timestamp timestamp(Instant at) {
+        return at == null ? null : Timestamp.from(at);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import io.marketbill.contracts.BillingChannelChanged;
 import io.marketbill.contracts.DeploymentsDeletionScheduled;
 import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.OrgFrozen;
+import io.marketbill.contracts.OrganizationBilling;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -80,19 +81,16 @@ class CloseActions {
         if (d.action() == CloseAction.STOP_DEPLOYMENTS) {
             Instant deleteAt = now.plus(products.find(d.productCode()).map(Products.Product::deletionGracePeriod)
                     .orElse(Products.DEFAULT_DELETION_GRACE));
-            bindings.setChannel(org, "NONE", null, now);
             bindings.emit(sub, now, new DeploymentsStopRequested(org, true, "SUBSCRIPTION_CLOSED"));
             bindings.emit(sub, now, new DeploymentsDeletionScheduled(org, deleteAt));
             detail = "deployments stopped (trial ones excepted), deletion at " + deleteAt;
         } else if (d.action() == CloseAction.FREEZE_ORGANIZATION) {
-            bindings.setChannel(org, "NONE", null, now);
-            if (bindings.setFrozen(org, true, now)) {
+            if (!bindings.billing(org).frozen()) {
                 bindings.emit(sub, now, new OrgFrozen(org, "SUBSCRIPTION_CLOSED"));
             }
             detail = "organization frozen until a subscription is bound again";
         } else {
-            bindings.setChannel(org, "VENDOR", null, now);
-            bindings.emit(sub, now, new BillingChannelChanged(org, "VENDOR", null, null));
+            bindings.emit(sub, now, new BillingChannelChanged(org, OrganizationBilling.VENDOR, null, null));
             detail = "back to the vendor's own billing";
         }
         audit.record(now, "system", d.action().name(), sub, org, "DONE", null, detail);

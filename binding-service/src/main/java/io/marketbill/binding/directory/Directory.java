@@ -5,10 +5,13 @@ import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.MemberAdded;
 import io.marketbill.contracts.MemberRemoved;
 import io.marketbill.contracts.MemberRoleChanged;
+import io.marketbill.contracts.OrganizationBilling;
 import io.marketbill.contracts.OrganizationCreated;
 import io.marketbill.contracts.OrganizationDeleted;
 import io.marketbill.contracts.OrganizationRenamed;
 import io.marketbill.contracts.UserUpdated;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
@@ -35,8 +38,9 @@ public class Directory {
         }
     }
 
-    public record Organization(String organizationId, String name, String site, boolean deleted, boolean frozen,
-                               String billingChannel, String billingAccount) {
+    /** An organization and how it pays now ({@code billing.state}: what its members and operators are shown). */
+    public record Organization(String organizationId, String name, String site, boolean deleted,
+                               OrganizationBilling billing, OrganizationBilling.State state) {
     }
 
     public record Member(String userId, String role, String email, String name, String language) {
@@ -128,10 +132,22 @@ public class Directory {
 
     public Optional<Organization> organization(String organizationId) {
         return jdbc.sql("SELECT * FROM organization WHERE organization_id = :id").param("id", organizationId)
-                .query((rs, i) -> new Organization(rs.getString("organization_id"), rs.getString("name"),
-                        rs.getString("site"), rs.getBoolean("deleted"), rs.getBoolean("frozen"),
-                        rs.getString("billing_channel"), rs.getString("billing_account")))
+                .query((rs, i) -> {
+                    OrganizationBilling billing = billing(rs);
+                    return new Organization(rs.getString("organization_id"), rs.getString("name"),
+                            rs.getString("site"), rs.getBoolean("deleted"), billing, billing.state());
+                })
                 .optional();
+    }
+
+    /** How the organization of this {@code organization} row pays. */
+    public static OrganizationBilling billing(ResultSet rs) throws SQLException {
+        Timestamp deleteAt = rs.getTimestamp("deployments_delete_at");
+        Timestamp lastBoundAt = rs.getTimestamp("last_bound_at");
+        return new OrganizationBilling(rs.getString("billing_channel"), rs.getString("billing_marketplace"),
+                rs.getString("billing_account_id"), rs.getString("billing_subscription_id"), rs.getBoolean("frozen"),
+                rs.getBoolean("deployments_stopped"), deleteAt == null ? null : deleteAt.toInstant(),
+                rs.getString("last_bound_subscription_id"), lastBoundAt == null ? null : lastBoundAt.toInstant());
     }
 
     public List<Member> members(String organizationId) {

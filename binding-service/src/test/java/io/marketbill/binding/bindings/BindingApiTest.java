@@ -87,7 +87,8 @@ class BindingApiTest extends BindingServiceTestBase {
 
         HttpResponse<String> org1 = call("GET", "/api/bindings/organizations/" + org, TestTokens.user(bob), null);
         assertThat(org1.statusCode()).isEqualTo(200);
-        assertThat(org1.body()).contains("\"billingChannel\":\"MARKETPLACE\"").contains("aliyun:" + account);
+        assertThat(org1.body()).contains("\"state\":\"MARKETPLACE\"").contains("\"marketplace\":\"aliyun\"")
+                .contains("\"marketplaceAccountId\":\"" + account + "\"");
         assertThat(call("GET", "/api/bindings/organizations/" + org, TestTokens.user(unique("u-stranger")), null)
                 .statusCode()).isEqualTo(404);
         assertThat(call("GET", "/api/bindings/subscriptions/" + enc(sub), TestTokens.operator("op"), null).body())

@@ -353,7 +353,7 @@ final class Demo {
         bindInBrowser(emqx, "u-bob", "org-emqx-acme", "insufficient_permission");
         bindInBrowser(emqx, "u-alice", "org-emqx-acme", "bound");
         expectOrganization("org-emqx-acme", "pays through the marketplace, account 1880000000000101",
-                "\"billingChannel\":\"MARKETPLACE\"", "aliyun:1880000000000101");
+                "\"state\":\"MARKETPLACE\"", "\"marketplaceAccountId\":\"1880000000000101\"");
         String other = aliyunBuy("cmgj00069406", "1880000000000102");
         expectState("aliyun:" + other, "ACTIVE");
         bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(other) + "\"}",
@@ -361,7 +361,7 @@ final class Demo {
         aliyun(emqx, "release", "{\"isRefund\":false}");
         expectState("aliyun:" + emqx, "CLOSED");
         expectOrganization("org-emqx-acme", "unbound; deployments stop when the switch grace period ends",
-                "\"binding\":null");
+                "\"binding\":null", "\"state\":\"NONE\"");
         lastDecision("aliyun:" + emqx, "org-emqx-acme");
         System.out.println("  re-subscribe with the same account (R16)");
         String emqxAgain = aliyunBuy("cmgj00069406", "1880000000000101");
@@ -377,10 +377,10 @@ final class Demo {
         bindInBrowser(a, "u-carol", "org-zilliz-search", "bound");
         aliyun(a, "expire", null);
         expectState("aliyun:" + a, "FROZEN");
-        expectOrganization("org-zilliz-search", "frozen (R13)", "\"frozen\":true");
+        expectOrganization("org-zilliz-search", "frozen (R13)", "\"frozen\":true", "\"state\":\"FROZEN\"");
         aliyun(a, "renew", null);
         expectState("aliyun:" + a, "ACTIVE");
-        expectOrganization("org-zilliz-search", "unfrozen", "\"frozen\":false");
+        expectOrganization("org-zilliz-search", "unfrozen", "\"frozen\":false", "\"state\":\"MARKETPLACE\"");
         System.out.println("  switch the paying account from A to B within the grace period (R15)");
         aliyun(a, "release", null);
         expectState("aliyun:" + a, "CLOSED");
@@ -389,7 +389,7 @@ final class Demo {
         bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-search\",\"ticket\":\"" + ticketFor(b) + "\"}",
                 "bound");
         expectOrganization("org-zilliz-search", "pays with account B, nothing frozen or stopped",
-                "aliyun:1880000000000202", "\"previousSubscriptionId\":\"aliyun:" + a + "\"", "\"frozen\":false");
+                "\"marketplaceAccountId\":\"1880000000000202\"", "\"state\":\"MARKETPLACE\"", "\"previousSubscriptionId\":\"aliyun:" + a + "\"", "\"frozen\":false");
         lastDecision("aliyun:" + b, "org-zilliz-search");
         System.out.println("  account A subscribes again, for the other organization (R16)");
         String again = aliyunBuy("cmgj00063418", "1880000000000201");
@@ -425,7 +425,7 @@ final class Demo {
                 + "/notify?action=unsubscribe-success"), null).body()));
         expectState(awsId, "CLOSED");
         expectOrganization("org-zilliz-lab", "unbound; frozen unless another subscription is bound within the grace "
-                + "period", "\"binding\":null");
+                + "period", "\"binding\":null", "\"state\":\"NONE\"");
 
         System.out.println("Guance on Alibaba Cloud Marketplace (seed 004): one account pays for many workspaces");
         String guance = aliyunBuy("cmgj00053362", "1880000000000301");
