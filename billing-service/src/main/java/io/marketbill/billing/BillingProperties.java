@@ -24,6 +24,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                         before the window ended is committed first
  * @param finalFlushDelay  a closed subscription's last hours are rated this long after SubscriptionClosed, so
  *                         that usage already on its way is counted
+ * @param switchWindowLimit usage of an organization between its subscription's close and another's binding within
+ *                         the switch grace period is held until binding-service says how the window ended (charged to
+ *                         the new subscription, or to the vendor's billing); a window still open this long after the
+ *                         close goes to the vendor's billing. Longer than every product's switch grace.
  * @param clockOffset      shifts the billing clock (hours, windows, deadlines); for demos only
  * @param allowEarlyClose  lets an operator close hours before their late window ends (demos, fault tests).
  *                         Environment: BILLING_ALLOW_EARLY_CLOSE.
@@ -44,6 +48,7 @@ public record BillingProperties(
         @DefaultValue("30m") Duration nearDeadline,
         @DefaultValue("30s") Duration closeMargin,
         @DefaultValue("2m") Duration finalFlushDelay,
+        @DefaultValue("7d") Duration switchWindowLimit,
         @DefaultValue("0s") Duration clockOffset,
         @DefaultValue("false") boolean allowEarlyClose,
         @DefaultValue Aliyun aliyun,

@@ -158,8 +158,8 @@ public abstract class BillingTestBase {
         jdbc.sql("""
                 TRUNCATE usage_event_seen, usage_minute, usage_rejection, binding_period, hour_closing, rating_carry,
                     rated_hour, unbilled_hour, metering_record, aliyun_push, reconciliation_difference,
-                    metering_period_change, plan_change, hour_attribution, organization_billing, metered_subscription,
-                    outbox_event""").update();
+                    metering_period_change, plan_change, hour_attribution, organization_billing, switch_window,
+                    switch_window_usage, metered_subscription, outbox_event""").update();
         hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
         clock.set(hour.plusSeconds(600));
     }
@@ -204,8 +204,8 @@ public abstract class BillingTestBase {
 
     protected void lifecycle(String subscriptionId, Instant at, EventPayload payload) {
         EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, "gateway-service", subscriptionId, payload);
-        send(payload instanceof SubscriptionBound || payload instanceof io.marketbill.contracts.SubscriptionUnbound
-                ? Topics.BINDING : Topics.MARKETPLACE_SUBSCRIPTIONS, subscriptionId, codec.encode(e));
+        send(payload instanceof io.marketbill.contracts.BindingEvent ? Topics.BINDING : Topics.MARKETPLACE_SUBSCRIPTIONS,
+                subscriptionId, codec.encode(e));
     }
 
     protected String openAliyun(String productCode, Instant at, boolean trial) {

@@ -17,7 +17,9 @@ import java.time.Instant;
  * @param reason         why no marketplace bills it: {@code UNBOUND} (no subscription bound), {@code PAUSED}
  *                       (frozen), {@code ENDED} (after a close), {@code NOT_OPEN}, {@code UNKNOWN_SUBSCRIPTION},
  *                       {@code UNKNOWN_DIMENSION}, {@code NOT_METERED}, {@code NO_PRICE}, {@code AFTER_FINAL_FLUSH}
- *                       (after the last hour was reported), {@code MARKETPLACE_REFUSED} (refused for good),
+ *                       (after the last hour was reported), {@code SWITCH_WINDOW} (between a close and the end of
+ *                       the switch grace period, with no other subscription bound within it),
+ *                       {@code MARKETPLACE_REFUSED} (refused for good),
  *                       {@code OVERDUE} (not delivered before the marketplace's deadline)
  */
 public record UsageForVendorBilling(String organizationId, String subscriptionId, String dimension,

@@ -21,8 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 class BalanceController {
 
     /** Responses for the HTTP API (records, not maps). */
-    record Hour(Instant hourStart, String dimension, String input, String billedReported, String billedPending,
-                String billedRefused, String notChargeable, Map<String, String> vendorBilling, boolean balanced) {
+    record Hour(Instant hourStart, String dimension, String input, String movedIn, String billedReported,
+                String billedPending, String billedRefused, String notChargeable, Map<String, String> vendorBilling,
+                String switchWindow, boolean balanced) {
     }
 
     record MoneyLine(String subscriptionId, String dimension, String carryIn, String cost, long units,
@@ -65,13 +66,14 @@ class BalanceController {
         boolean all = true;
         if (since.isBefore(until)) {
             for (BalanceRules.Bucket b : store.buckets(subject, since, until)) {
-                if (!b.hourStart().isBefore(closed) && b.input() > 0 && b.attributed() == 0) {
+                if (!b.hourStart().isBefore(closed) && b.input() + b.movedIn() > 0 && b.attributed() == 0) {
                     continue; // an hour still open that nothing rated yet
                 }
                 Map<String, String> vendor = new LinkedHashMap<>();
                 b.vendorBilling().forEach((why, micros) -> vendor.put(why, BalanceStore.micros(micros).toPlainString()));
-                hours.add(new Hour(b.hourStart(), b.dimension(), text(b.input()), text(b.reported()),
-                        text(b.pending()), text(b.refused()), text(b.notChargeable()), vendor, b.balanced()));
+                hours.add(new Hour(b.hourStart(), b.dimension(), text(b.input()), text(b.movedIn()),
+                        text(b.reported()), text(b.pending()), text(b.refused()), text(b.notChargeable()), vendor,
+                        text(b.switchWindow()), b.balanced()));
                 all &= b.balanced();
             }
         }

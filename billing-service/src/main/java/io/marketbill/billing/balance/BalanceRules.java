@@ -8,8 +8,10 @@ import java.util.Map;
  * The two conservation laws, as pure checks (no Spring, no SQL).
  * <ul>
  *   <li><b>Quantity</b>, per subject, dimension and closed hour: every accepted micro-unit of usage went to exactly one
- *       place, so input = billed to subscriptions (reported, still pending, or refused by the marketplace and handed
- *       to the vendor) + not chargeable + handed to the vendor's billing.</li>
+ *       place, so input + moved in = billed to subscriptions (reported, still pending, or refused by the marketplace
+ *       and handed to the vendor) + not chargeable + handed to the vendor's billing + switch window. The switch window
+ *       is usage of the hour held until its window ends, or moved to the hour of the subscription bound within the
+ *       grace period, where it is "moved in".</li>
  *   <li><b>Money</b>, per subscription and dimension: what the billed usage cost at its prices, plus what was carried
  *       in, is what was charged plus what is carried on (carry_in + cost = units + carry_out, hour after hour), and
  *       every charged unit is in the metering ledger.</li>
@@ -21,19 +23,19 @@ final class BalanceRules {
     }
 
     /** One subject's usage of one dimension in one closed hour, and where it went (micro-units). */
-    record Bucket(String dimension, Instant hourStart, long input, long reported, long pending, long refused,
-                  long notChargeable, Map<String, Long> vendorBilling) {
+    record Bucket(String dimension, Instant hourStart, long input, long movedIn, long reported, long pending,
+                  long refused, long notChargeable, Map<String, Long> vendorBilling, long switchWindow) {
 
         long vendorBillingTotal() {
             return vendorBilling.values().stream().mapToLong(Long::longValue).sum();
         }
 
         long attributed() {
-            return reported + pending + refused + notChargeable + vendorBillingTotal();
+            return reported + pending + refused + notChargeable + vendorBillingTotal() + switchWindow;
         }
 
         boolean balanced() {
-            return input == attributed();
+            return input + movedIn == attributed();
         }
     }
 

@@ -33,14 +33,21 @@ class BalanceStore {
 
     /** The subject's closed hours between {@code from} and {@code to}, one bucket per dimension and hour. */
     List<BalanceRules.Bucket> buckets(String subject, Instant from, Instant to) {
-        Map<String, long[]> sums = new TreeMap<>(); // dimension|hour -> input, reported, pending, refused, notChargeable
+        // hour|dimension -> input, reported, pending, refused, notChargeable, moved in, switch window
+        Map<String, long[]> sums = new TreeMap<>();
         Map<String, Map<String, Long>> vendor = new TreeMap<>();
         jdbc.sql("""
                 SELECT dimension, date_trunc('hour', minute_start), SUM(quantity_micros) FROM usage_minute
                 WHERE subject = :s AND minute_start >= :from AND minute_start < :to GROUP BY 1, 2""")
                 .param("s", subject).param("from", Timestamp.from(from)).param("to", Timestamp.from(to))
                 .query((rs, n) -> sums.computeIfAbsent(key(rs.getString(1), rs.getTimestamp(2).toInstant()),
-                        k -> new long[5])[0] += rs.getLong(3)).list();
+                        k -> new long[7])[0] += rs.getLong(3)).list();
+        jdbc.sql("""
+                SELECT dimension, date_trunc('hour', charged_at), SUM(quantity_micros) FROM switch_window_usage
+                WHERE subject = :s AND state = 'CHARGED' AND charged_at >= :from AND charged_at < :to GROUP BY 1, 2""")
+                .param("s", subject).param("from", Timestamp.from(from)).param("to", Timestamp.from(to))
+                .query((rs, n) -> sums.computeIfAbsent(key(rs.getString(1), rs.getTimestamp(2).toInstant()),
+                        k -> new long[7])[5] += rs.getLong(3)).list();
         jdbc.sql("""
                 SELECT a.dimension, a.hour_start, a.outcome, a.reason, a.quantity_micros, r.state
                 FROM hour_attribution a LEFT JOIN metering_record r ON a.outcome = 'BILLED'
@@ -50,7 +57,7 @@ class BalanceStore {
                 .param("s", subject).param("from", Timestamp.from(from)).param("to", Timestamp.from(to))
                 .query((rs, n) -> {
                     String k = key(rs.getString(1), rs.getTimestamp(2).toInstant());
-                    long[] v = sums.computeIfAbsent(k, x -> new long[5]);
+                    long[] v = sums.computeIfAbsent(k, x -> new long[7]);
                     long micros = rs.getLong(5);
                     switch (rs.getString(3)) {
                         case "BILLED" -> {
@@ -60,6 +67,7 @@ class BalanceStore {
                                     : state == null || "ACCEPTED".equals(state) ? 1 : 2] += micros;
                         }
                         case "NOT_CHARGEABLE" -> v[4] += micros;
+                        case "SWITCH_WINDOW" -> v[6] += micros;
                         default -> vendor.computeIfAbsent(k, x -> new TreeMap<>()).merge(rs.getString(4), micros,
                                 Long::sum);
                     }
@@ -68,8 +76,8 @@ class BalanceStore {
         List<BalanceRules.Bucket> out = new ArrayList<>();
         sums.forEach((k, v) -> {
             String[] parts = k.split("\\|", 2);
-            out.add(new BalanceRules.Bucket(parts[1], Instant.parse(parts[0]), v[0], v[1], v[2], v[3], v[4],
-                    vendor.getOrDefault(k, Map.of())));
+            out.add(new BalanceRules.Bucket(parts[1], Instant.parse(parts[0]), v[0], v[5], v[1], v[2], v[3], v[4],
+                    vendor.getOrDefault(k, Map.of()), v[6]));
         });
         return out;
     }

@@ -20,7 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * Keeps, from {@code binding.v1}, which subscription paid for each organization and when, so that usage of
  * an organization is charged to the subscription bound to it at the time of the usage (not at the time the
- * hour is rated); and how each organization pays now, folded as binding-service folds it for its record.
+ * hour is rated); the switch windows (from a close until another subscription is bound within the grace period,
+ * or the close action ends it), whose usage is held until it is known who pays for it; and how each organization
+ * pays now, folded as binding-service folds it for its record.
  */
 @Component
 class BindingHistory {
@@ -47,21 +49,58 @@ class BindingHistory {
         }
         String org = event.organizationId();
         organizations.save(org, organizations.findForUpdate(org, e.occurredAt()).apply(e, event), e.occurredAt());
+        Timestamp at = Timestamp.from(e.occurredAt());
         switch (event) {
-            case SubscriptionBound b -> jdbc.sql("""
-                    INSERT INTO binding_period (organization_id, subscription_id, bound_at)
-                    SELECT :org, :sub, :at WHERE NOT EXISTS (SELECT 1 FROM binding_period
-                        WHERE organization_id = :org AND subscription_id = :sub AND unbound_at IS NULL)""")
-                    .param("org", b.organizationId()).param("sub", e.subscriptionId())
-                    .param("at", Timestamp.from(e.occurredAt())).update();
-            case SubscriptionUnbound u -> jdbc.sql("""
-                    UPDATE binding_period SET unbound_at = GREATEST(bound_at, :at)
-                    WHERE organization_id = :org AND subscription_id = :sub AND unbound_at IS NULL""")
-                    .param("org", u.organizationId()).param("sub", e.subscriptionId())
-                    .param("at", Timestamp.from(e.occurredAt())).update();
+            case SubscriptionBound b -> {
+                jdbc.sql("""
+                        INSERT INTO binding_period (organization_id, subscription_id, bound_at)
+                        SELECT :org, :sub, :at WHERE NOT EXISTS (SELECT 1 FROM binding_period
+                            WHERE organization_id = :org AND subscription_id = :sub AND unbound_at IS NULL)""")
+                        .param("org", org).param("sub", e.subscriptionId()).param("at", at).update();
+                if (b.previousSubscriptionId() != null) {
+                    // bound within the closed one's switch grace period (binding-service names it only then); its
+                    // close may not have been read yet: it is on the closed subscription's partition
+                    jdbc.sql("""
+                            INSERT INTO switch_window (organization_id, closed_subscription_id, resolved_at, switched_to)
+                            VALUES (:org, :closed, :at, :sub)
+                            ON CONFLICT (organization_id, closed_subscription_id) DO UPDATE
+                                SET resolved_at = EXCLUDED.resolved_at, switched_to = EXCLUDED.switched_to
+                                WHERE switch_window.resolved_at IS NULL""")
+                            .param("org", org).param("closed", b.previousSubscriptionId()).param("at", at)
+                            .param("sub", e.subscriptionId()).update();
+                }
+            }
+            case SubscriptionUnbound u -> {
+                jdbc.sql("""
+                        UPDATE binding_period SET unbound_at = GREATEST(bound_at, :at)
+                        WHERE organization_id = :org AND subscription_id = :sub AND unbound_at IS NULL""")
+                        .param("org", org).param("sub", e.subscriptionId()).param("at", at).update();
+                if ("SUBSCRIPTION_CLOSED".equals(u.reason())) {
+                    jdbc.sql("""
+                            INSERT INTO switch_window (organization_id, closed_subscription_id, opened_at)
+                            VALUES (:org, :closed, :at)
+                            ON CONFLICT (organization_id, closed_subscription_id) DO UPDATE SET opened_at = EXCLUDED.opened_at""")
+                            .param("org", org).param("closed", e.subscriptionId()).param("at", at).update();
+                }
+            }
+            // the close action ran: the grace period ended with no subscription bound within it
+            case DeploymentsStopRequested _, OrgFrozen _ -> endWindow(org, e.subscriptionId(), at);
+            case BillingChannelChanged c -> {
+                if (!"MARKETPLACE".equals(c.channel())) {
+                    endWindow(org, e.subscriptionId(), at);
+                }
+            }
             // which subscription pays for the organization does not change with these
-            case OrgFrozen _, OrgUnfrozen _, DeploymentsStopRequested _, DeploymentsDeletionScheduled _,
-                 BillingChannelChanged _ -> { }
+            case OrgUnfrozen _, DeploymentsDeletionScheduled _ -> { }
         }
+    }
+
+    /** Ends the switch window that followed this subscription's close, if one is open (a freeze while bound is not). */
+    private void endWindow(String org, String closedSubscriptionId, Timestamp at) {
+        jdbc.sql("""
+                UPDATE switch_window SET resolved_at = :at
+                WHERE organization_id = :org AND closed_subscription_id = :closed AND resolved_at IS NULL
+                    AND opened_at IS NOT NULL""")
+                .param("org", org).param("closed", closedSubscriptionId).param("at", at).update();
     }
 }

@@ -12,7 +12,9 @@ import java.util.TreeMap;
  * {@link Facts}). A minute goes by how things stood at its end: a change during a minute governs all of it. Usage
  * addressed to a subscription is that subscription's; usage of an organization is the subscription bound to it at
  * that minute. It is billed while that subscription was billing, at the plan (SKU, trial) in force; otherwise it is
- * kept, with why, for the vendor's own billing. Every minute ends in exactly one place, which is what conservation
+ * kept, with why, for the vendor's own billing. A minute of an organization bound to nothing, inside a switch window
+ * (after its subscription closed, until another is bound within the grace period or the close action runs), is held
+ * for that window: who pays for it is known once the window ends. Every minute ends in exactly one place, which is what conservation
  * of usage rests on ({@code AttributionPropertiesTest}).
  */
 final class Attribution {
@@ -23,6 +25,13 @@ final class Attribution {
 
     /** A subscription bound to an organization from a time, until another (null: still bound). */
     record Bound(String subscriptionId, Instant from, Instant to) {
+    }
+
+    /**
+     * A switch window of an organization: from the close of {@code closedSubscriptionId} ({@code from}, null while
+     * unknown) until it was resolved ({@code to}, null while open).
+     */
+    record Window(String closedSubscriptionId, Instant from, Instant to) {
     }
 
     /** Billing switched to {@code metering} (BILLING, PAUSED, ENDED) at a time. */
@@ -41,6 +50,8 @@ final class Attribution {
     interface Facts {
         List<Bound> bindingsOf(String organizationId);
 
+        List<Window> windowsOf(String organizationId);
+
         boolean knows(String subscriptionId);
 
         List<Switch> switchesOf(String subscriptionId);
@@ -56,13 +67,21 @@ final class Attribution {
     // subject, dimension, reason -> micros
     private final Map<Unbilled, Long> unbilled = new TreeMap<>(Comparator.comparing(Unbilled::toString));
 
+    // subject, dimension, closed subscription of the window -> micros
+    private final Map<Held, Long> held = new TreeMap<>(Comparator.comparing(Held::toString));
+
     /** Usage nobody pays for through a marketplace, and why. */
     record Unbilled(String subject, String dimension, Disposition reason) {
+    }
+
+    /** Usage held in the switch window that followed the close of {@code closedSubscriptionId}. */
+    record Held(String subject, String dimension, String closedSubscriptionId) {
     }
 
     static Attribution of(List<Minute> minutes, Facts facts, String onlySubscription) {
         Attribution a = new Attribution();
         Map<String, List<Bound>> bindings = new HashMap<>();
+        Map<String, List<Window>> windows = new HashMap<>();
         Map<String, Boolean> known = new HashMap<>();
         Map<String, List<Switch>> switches = new HashMap<>();
         Map<String, List<PlanFrom>> plans = new HashMap<>();
@@ -76,7 +95,17 @@ final class Attribution {
                         .filter(b -> b.from().isBefore(minuteEnd) && (b.to() == null || !b.to().isBefore(minuteEnd)))
                         .max(Comparator.comparing(Bound::from)).map(Bound::subscriptionId).orElse(null);
                 if (subscription == null) {
-                    a.unbilled(m.subject(), m.dimension(), Disposition.UNBOUND, m.micros());
+                    // in a switch window while the minute ends: (from, to], as a binding covers the minutes it ends
+                    Window window = windows.computeIfAbsent(m.subject().substring(4), facts::windowsOf).stream()
+                            .filter(w -> w.from() != null && w.from().isBefore(minuteEnd)
+                                    && (w.to() == null || !w.to().isBefore(minuteEnd)))
+                            .max(Comparator.comparing(Window::from)).orElse(null);
+                    if (window != null) {
+                        a.held.merge(new Held(m.subject(), m.dimension(), window.closedSubscriptionId()), m.micros(),
+                                Math::addExact);
+                    } else {
+                        a.unbilled(m.subject(), m.dimension(), Disposition.UNBOUND, m.micros());
+                    }
                     continue;
                 }
             }
@@ -138,5 +167,9 @@ final class Attribution {
 
     Map<Unbilled, Long> unbilled() {
         return unbilled;
+    }
+
+    Map<Held, Long> held() {
+        return held;
     }
 }

@@ -19,5 +19,10 @@ enum Disposition {
     /** no price in force for that hour */
     NO_PRICE,
     /** it arrived after the subscription's final hour was already rated and reported */
-    AFTER_FINAL_FLUSH
+    AFTER_FINAL_FLUSH,
+    /**
+     * between its subscription's close and the end of the switch grace period, and no other subscription was bound
+     * within it (or binding-service did not say within {@code switch-window-limit})
+     */
+    SWITCH_WINDOW
 }

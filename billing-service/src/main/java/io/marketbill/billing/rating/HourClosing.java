@@ -36,6 +36,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * subscription billing in that hour is rated per dimension (zeros included) and its records go to the
  * metering ledger, with HourRated through the outbox, in one transaction per subscription.
  *
+ * <p>Usage of an organization in a switch window (its subscription closed, the switch grace period running) is held
+ * when its hour closes, and settled once binding-service says how the window ended: charged to the subscription bound
+ * within the grace period, in that subscription's first open hour, or handed to the vendor's billing.
+ *
  * <p>A closed subscription is not left waiting for the hour to end: shortly after SubscriptionClosed its
  * last hours are rated and reported (the final flush), which AWS asks for after unsubscribe-pending.
  */
@@ -82,6 +86,7 @@ public class HourClosing {
         // one replica closes hours at a time: two would add the same unbilled usage twice
         exclusive.tick("billing.hour-closing", () -> {
             flushClosedSubscriptions();
+            settleSwitchWindows();
             closeDueHours();
         });
     }
@@ -137,6 +142,8 @@ public class HourClosing {
         int closed = 0;
         while (cursor.isBefore(dueBefore)) {
             closeHour(cursor);
+            // what the hour held for a window already resolved goes to the next hour, closed next
+            settleSwitchWindows();
             cursor = cursor.plus(HOUR);
             closed++;
         }
@@ -184,6 +191,7 @@ public class HourClosing {
         }
         tx.executeWithoutResult(status -> {
             a.unbilled().forEach((k, micros) -> handOff(k.subject(), k.dimension(), hour, k.reason(), micros));
+            a.held().forEach((k, micros) -> hold(k, hour, micros));
             jdbc.sql("""
                     INSERT INTO hour_closing (id, closed_through, attributed_from) VALUES (1, :next, :hour)
                     ON CONFLICT (id) DO UPDATE SET closed_through = EXCLUDED.closed_through,
@@ -193,6 +201,88 @@ public class HourClosing {
         hoursClosed.increment();
         log.info("closed hour {}: {} subscriptions billed, {} buckets for the vendor's billing", hour,
                 subscriptions.size(), a.unbilled().size());
+    }
+
+    /** Keeps an hour's usage of a switch window until the window is resolved; in the caller's transaction. */
+    private void hold(Attribution.Held k, Instant hour, long micros) {
+        jdbc.sql("""
+                INSERT INTO switch_window_usage (subject, dimension, hour_start, closed_subscription_id, quantity_micros,
+                    state, held_at)
+                VALUES (:subject, :dimension, :hour, :closed, :micros, 'HELD', :now)
+                ON CONFLICT (subject, dimension, hour_start, closed_subscription_id)
+                DO UPDATE SET quantity_micros = switch_window_usage.quantity_micros + EXCLUDED.quantity_micros""")
+                .param("subject", k.subject()).param("dimension", k.dimension()).param("hour", Timestamp.from(hour))
+                .param("closed", k.closedSubscriptionId()).param("micros", micros)
+                .param("now", Timestamp.from(clock.instant())).update();
+        attribute(k.subject(), k.dimension(), hour, Outcome.SWITCH_WINDOW, "HELD", k.closedSubscriptionId(), micros);
+    }
+
+    private record HeldUsage(String subject, String dimension, Instant hour, String closedSubscriptionId, long micros,
+                             Instant resolvedAt, String switchedTo) {
+    }
+
+    /**
+     * Settles the held usage of every switch window binding-service has resolved (or that stayed open longer than
+     * {@code switch-window-limit}): bound within the grace period, it is charged to the new subscription in its first
+     * hour still open (the marketplaces take no usage dated before a subscription existed); otherwise it goes to the
+     * vendor's billing as {@code SWITCH_WINDOW}. Each in its own transaction; returns how many were settled.
+     */
+    public synchronized int settleSwitchWindows() {
+        List<HeldUsage> due = jdbc.sql("""
+                SELECT u.subject, u.dimension, u.hour_start, u.closed_subscription_id, u.quantity_micros, w.resolved_at,
+                    w.switched_to
+                FROM switch_window_usage u JOIN switch_window w ON w.organization_id = substr(u.subject, 5)
+                    AND w.closed_subscription_id = u.closed_subscription_id
+                WHERE u.state = 'HELD' AND (w.resolved_at IS NOT NULL OR w.opened_at <= :limit)
+                ORDER BY u.hour_start, u.subject, u.dimension""")
+                .param("limit", Timestamp.from(clock.instant().minus(props.switchWindowLimit())))
+                .query((rs, n) -> new HeldUsage(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                        rs.getString(4), rs.getLong(5),
+                        rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7)))
+                .list();
+        for (HeldUsage h : due) {
+            tx.executeWithoutResult(status -> settle(h));
+        }
+        return due.size();
+    }
+
+    private void settle(HeldUsage h) {
+        jdbc.sql("""
+                DELETE FROM hour_attribution WHERE subject = :subject AND dimension = :dimension AND hour_start = :hour
+                    AND outcome = 'SWITCH_WINDOW' AND reason = 'HELD' AND subscription_id = :closed""")
+                .param("subject", h.subject()).param("dimension", h.dimension()).param("hour", Timestamp.from(h.hour()))
+                .param("closed", h.closedSubscriptionId()).update();
+        Optional<Subscription> to = h.switchedTo() == null ? Optional.empty() : subscription(h.switchedTo());
+        if (to.isEmpty()) {
+            handOff(h.subject(), h.dimension(), h.hour(), Disposition.SWITCH_WINDOW, h.micros());
+            markSettled(h, "HANDED_OFF", null, null);
+            log.info("switch window after {} of {} ended without a binding: {} {} of {} to the vendor's billing",
+                    h.closedSubscriptionId(), h.subject(), h.micros(), h.dimension(), h.hour());
+            return;
+        }
+        // the minute it was bound, unless that hour is closed or already rated for it: then its first open hour
+        Instant at = h.resolvedAt().truncatedTo(ChronoUnit.MINUTES);
+        Instant firstOpen = closedThrough().orElse(at);
+        if (firstOpen.isAfter(at)) {
+            at = firstOpen;
+        }
+        if (to.get().nextHour() != null && to.get().nextHour().isAfter(at)) {
+            at = to.get().nextHour();
+        }
+        markSettled(h, "CHARGED", h.switchedTo(), at);
+        attribute(h.subject(), h.dimension(), h.hour(), Outcome.SWITCH_WINDOW, "CHARGED", h.switchedTo(), h.micros());
+        log.info("switch window after {} of {}: {} {} of {} charged to {} at {}", h.closedSubscriptionId(),
+                h.subject(), h.micros(), h.dimension(), h.hour(), h.switchedTo(), at);
+    }
+
+    private void markSettled(HeldUsage h, String state, String subscriptionId, Instant at) {
+        jdbc.sql("""
+                UPDATE switch_window_usage SET state = :state, charged_subscription_id = :sub, charged_at = :at
+                WHERE subject = :subject AND dimension = :dimension AND hour_start = :hour
+                    AND closed_subscription_id = :closed""")
+                .param("state", state).param("sub", subscriptionId).param("at", at == null ? null : Timestamp.from(at))
+                .param("subject", h.subject()).param("dimension", h.dimension()).param("hour", Timestamp.from(h.hour()))
+                .param("closed", h.closedSubscriptionId()).update();
     }
 
     /** Rates one subscription for one hour, unless it already was; in the caller's transaction. */
@@ -295,7 +385,11 @@ public class HourClosing {
     }
 
     /** Where a subject's usage of one hour went (conservation: every unit ends in exactly one place). */
-    enum Outcome { BILLED, NOT_CHARGEABLE, VENDOR_BILLING }
+    enum Outcome {
+        BILLED, NOT_CHARGEABLE, VENDOR_BILLING,
+        /** held in a switch window ({@code HELD}), then moved to the new subscription's hour ({@code CHARGED}) */
+        SWITCH_WINDOW
+    }
 
     private void attribute(String subject, String dimension, Instant hour, Outcome outcome, String reason,
                            String subscriptionId, long micros) {
@@ -318,7 +412,8 @@ public class HourClosing {
         Map<String, Long> out = new HashMap<>();
         jdbc.sql("""
                 SELECT subject, SUM(quantity_micros) FROM hour_attribution
-                WHERE subscription_id = :s AND dimension = :d AND hour_start = :h AND outcome <> 'VENDOR_BILLING'
+                WHERE subscription_id = :s AND dimension = :d AND hour_start = :h
+                    AND outcome IN ('BILLED', 'NOT_CHARGEABLE')
                 GROUP BY subject""")
                 .param("s", subscriptionId).param("d", dimension).param("h", Timestamp.from(hour))
                 .query((rs, n) -> out.put(rs.getString(1), rs.getLong(2))).list();
@@ -392,6 +487,15 @@ public class HourClosing {
                 .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(end)).param("only", onlySubscription)
                 .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2),
                         rs.getTimestamp(3).toInstant(), rs.getLong(4))).list();
+        // and the usage of switch windows charged to a subscription bound within the grace, in the minute it moved to
+        minutes = new ArrayList<>(minutes);
+        minutes.addAll(jdbc.sql("""
+                SELECT subject, dimension, charged_at, quantity_micros FROM switch_window_usage
+                WHERE state = 'CHARGED' AND charged_at >= :hour AND charged_at < :end AND (CAST(:only AS VARCHAR) IS NULL
+                   OR subject IN (SELECT 'org:' || organization_id FROM binding_period WHERE subscription_id = :only))""")
+                .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(end)).param("only", onlySubscription)
+                .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2),
+                        rs.getTimestamp(3).toInstant(), rs.getLong(4))).list());
         return Attribution.of(minutes, facts, onlySubscription);
     }
 
@@ -402,6 +506,15 @@ public class HourClosing {
             return jdbc.sql("SELECT subscription_id, bound_at, unbound_at FROM binding_period WHERE organization_id = :o")
                     .param("o", org).query((rs, n) -> new Attribution.Bound(rs.getString(1),
                             rs.getTimestamp(2).toInstant(),
+                            rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant())).list();
+        }
+
+        @Override
+        public List<Attribution.Window> windowsOf(String org) {
+            return jdbc.sql("SELECT closed_subscription_id, opened_at, resolved_at FROM switch_window "
+                            + "WHERE organization_id = :o")
+                    .param("o", org).query((rs, n) -> new Attribution.Window(rs.getString(1),
+                            rs.getTimestamp(2) == null ? null : rs.getTimestamp(2).toInstant(),
                             rs.getTimestamp(3) == null ? null : rs.getTimestamp(3).toInstant())).list();
         }
 

@@ -21,7 +21,7 @@ class MarketplaceCredentialsCheckTest {
 
     private static BillingProperties props(String aliyunKey, String awsKey) {
         Duration d = Duration.ofMinutes(1);
-        return new BillingProperties(d, d, Duration.ofDays(32), d, d, d, d, d, d, d, d, Duration.ZERO, false,
+        return new BillingProperties(d, d, Duration.ofDays(32), d, d, d, d, d, d, d, d, d, Duration.ZERO, false,
                 new BillingProperties.Aliyun(URI.create("https://market.aliyuncs.com"), aliyunKey, aliyunKey, d, false,
                         false, d, d, true),
                 new BillingProperties.Aws(URI.create("https://example"), "cn-northwest-1", awsKey, awsKey, null, d, true, d),

@@ -17,9 +17,10 @@ import net.jqwik.api.constraints.LongRange;
 
 /**
  * Conservation of usage in the attribution: over random usage, bindings and re-bindings, freezes, resumes and
- * closes, upgrades and trials, every micro-unit of every subject and dimension ends in exactly one place (billed to
+ * closes, switch windows, upgrades and trials, every micro-unit of every subject and dimension ends in exactly one place (billed to
  * one subscription at one plan, or kept for the vendor's billing with one reason), whatever the order the minutes
- * come in. The billed part's money law is Rating's (RatingPropertiesTest).
+ * come in (held for a switch window counts as a place: it is settled later, as a whole). The billed part's money
+ * law is Rating's (RatingPropertiesTest).
  */
 class AttributionPropertiesTest {
 
@@ -33,6 +34,7 @@ class AttributionPropertiesTest {
     static World world(long seed, int organizations, int subscriptions, int minutes) {
         Random r = new Random(seed);
         Map<String, List<Attribution.Bound>> bindings = new HashMap<>();
+        Map<String, List<Attribution.Window>> windows = new HashMap<>();
         Map<String, List<Attribution.Switch>> switches = new HashMap<>();
         Map<String, List<Attribution.PlanFrom>> plans = new HashMap<>();
         List<String> known = new ArrayList<>();
@@ -64,7 +66,14 @@ class AttributionPropertiesTest {
                 int end = t + 1 + r.nextInt(40);
                 b.add(new Attribution.Bound("aliyun:S" + r.nextInt(Math.max(1, subscriptions)), at(t),
                         r.nextBoolean() ? null : at(end)));
-                t = end + r.nextInt(5);
+                int gap = r.nextInt(5);
+                if (gap > 0 && b.getLast().to() != null && r.nextBoolean()) {
+                    // closed: a switch window until the next binding (or an earlier end, or still open)
+                    int to = end + gap - r.nextInt(gap + 1);
+                    windows.computeIfAbsent("org" + o, k -> new ArrayList<>()).add(new Attribution.Window(
+                            b.getLast().subscriptionId(), at(end), r.nextInt(4) == 0 ? null : at(to)));
+                }
+                t = end + gap;
             }
             bindings.put("org" + o, b);
         }
@@ -79,6 +88,11 @@ class AttributionPropertiesTest {
             @Override
             public List<Attribution.Bound> bindingsOf(String organizationId) {
                 return bindings.getOrDefault(organizationId, List.of());
+            }
+
+            @Override
+            public List<Attribution.Window> windowsOf(String organizationId) {
+                return windows.getOrDefault(organizationId, List.of());
             }
 
             @Override
@@ -117,6 +131,7 @@ class AttributionPropertiesTest {
             }
         }
         a.unbilled().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension(), m, Long::sum));
+        a.held().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension(), m, Long::sum));
         return out;
     }
 
@@ -138,12 +153,68 @@ class AttributionPropertiesTest {
         Attribution a = Attribution.of(w.minutes(), w.facts(), null);
         Attribution b = Attribution.of(shuffled, w.facts(), null);
         assertThat(b.unbilled()).isEqualTo(a.unbilled());
+        assertThat(b.held()).isEqualTo(a.held());
         assertThat(b.billedSubscriptions()).isEqualTo(a.billedSubscriptions());
         for (String sub : a.billedSubscriptions()) {
             for (String dimension : a.dimensions(sub)) {
                 assertThat(b.billed(sub, dimension)).isEqualTo(a.billed(sub, dimension));
             }
         }
+    }
+
+    /**
+     * The switch window, minute by minute: a minute ending after the close and no later than the window's end is held
+     * for it; one ending after the end is unbound; the subscription bound at the end takes the minutes after it.
+     */
+    @org.junit.jupiter.api.Test
+    void aSwitchWindowHoldsTheMinutesBetweenTheCloseAndTheNextBinding() {
+        List<Attribution.Bound> bindings = List.of(new Attribution.Bound("aliyun:A", at(0), at(10)),
+                new Attribution.Bound("aliyun:B", at(20), null));
+        List<Attribution.Window> windows = List.of(new Attribution.Window("aliyun:A", at(10), at(20)),
+                new Attribution.Window("aliyun:X", at(40), at(45)));
+        Attribution.Facts facts = new Attribution.Facts() {
+            public List<Attribution.Bound> bindingsOf(String o) {
+                return o.equals("o") ? bindings : List.of(new Attribution.Bound("aliyun:X", at(0), at(40)));
+            }
+
+            public List<Attribution.Window> windowsOf(String o) {
+                return o.equals("o") ? windows.subList(0, 1) : windows.subList(1, 2);
+            }
+
+            public boolean knows(String s) {
+                return true;
+            }
+
+            public List<Attribution.Switch> switchesOf(String s) {
+                return List.of(new Attribution.Switch("BILLING", at(0)));
+            }
+
+            public List<Attribution.PlanFrom> plansOf(String s) {
+                return List.of();
+            }
+
+            public Attribution.Priced currentPlan(String s) {
+                return new Attribution.Priced("payg", false);
+            }
+        };
+        List<Attribution.Minute> minutes = new ArrayList<>();
+        for (int m : new int[] {9, 10, 18, 19, 20}) {
+            minutes.add(new Attribution.Minute("org:o", "cu_hours", at(m), 1_000_000L << m));
+        }
+        for (int m : new int[] {43, 44, 45}) {
+            minutes.add(new Attribution.Minute("org:p", "cu_hours", at(m), 1_000_000L << m));
+        }
+        Attribution a = Attribution.of(minutes, facts, null);
+        // 09 (ends 10: A's), 10 and 18 held, 19 (ends 20: B bound from 20 does not cover it) held, 20 B's
+        assertThat(a.bySubject("aliyun:A", "cu_hours")).isEqualTo(Map.of("org:o", 1_000_000L << 9));
+        assertThat(a.bySubject("aliyun:B", "cu_hours")).isEqualTo(Map.of("org:o", 1_000_000L << 20));
+        assertThat(a.held()).containsEntry(new Attribution.Held("org:o", "cu_hours", "aliyun:A"),
+                (1_000_000L << 10) + (1_000_000L << 18) + (1_000_000L << 19));
+        // the window of p ended at 45 without a binding: 43 held (ends 44), 44 held (ends 45), 45 unbound
+        assertThat(a.held()).containsEntry(new Attribution.Held("org:p", "cu_hours", "aliyun:X"),
+                (1_000_000L << 43) + (1_000_000L << 44));
+        assertThat(a.unbilled()).isEqualTo(Map.of(new Attribution.Unbilled("org:p", "cu_hours", Disposition.UNBOUND),
+                1_000_000L << 45));
     }
 
     /** A final flush attributes only its subscription's minutes, and those exactly as a full close would. */
