@@ -4,8 +4,8 @@ import java.time.Instant;
 
 /**
  * Usage no marketplace will bill, handed to the vendor's own billing: every accepted unit of usage ends reported to a
- * marketplace, explicitly not chargeable, or here. One per subject (organization or subscription), dimension, hour
- * and reason. Keyed by the subscription id when there is one, else by the organization id.
+ * marketplace, explicitly not chargeable, or here. One per subject (organization or subscription), dimension, hour,
+ * reason and cloud. Keyed by the subscription id when there is one, else by the organization id.
  *
  * @param organizationId the organization that used it; null for usage addressed to a subscription
  * @param subscriptionId the subscription it was addressed or attributed to; null when none was bound
@@ -21,8 +21,10 @@ import java.time.Instant;
  *                       the switch grace period, with no other subscription bound within it),
  *                       {@code MARKETPLACE_REFUSED} (refused for good),
  *                       {@code OVERDUE} (not delivered before the marketplace's deadline)
+ * @param cloud          where the resource ran, as its usage said ({@code aws}, ...); null when it did not say, and
+ *                       for a marketplace record refused or overdue (which sums every cloud's usage)
  */
 public record UsageForVendorBilling(String organizationId, String subscriptionId, String dimension,
-                                    Instant hourStart, String quantity, String amount, String reason)
+                                    Instant hourStart, String quantity, String amount, String reason, String cloud)
         implements BillingEvent {
 }

@@ -10,16 +10,27 @@ import java.time.Instant;
  *
  * <p>Exactly one of {@code organizationId} and {@code subscriptionId} names who used it. The quantity is in
  * the dimension's unit of measure (e.g. CU-hours), non-negative, with at most {@link #MAX_SCALE} decimals.
+ * {@code cloud}, the CloudEvents extension attribute of the same name, says where the resource runs (e.g.
+ * {@code aliyun}, {@code aws}, {@code azure}): a listing may price a dimension per cloud (R4), and the one subscription
+ * bound to the organization pays for every cloud's usage. Absent: the listing's price for every cloud.
  * A value that breaks a rule is refused with an {@link InvalidUsageException} naming the reason.
  */
 public record UsageRecorded(String source, String id, Instant time, String organizationId, String subscriptionId,
-                            String dimension, BigDecimal quantity) {
+                            String dimension, BigDecimal quantity, String cloud) {
 
     public static final String TYPE = "io.marketbill.usage.recorded.v1";
     public static final int MAX_SCALE = 6;
     // 10^9 per event keeps a minute's sum of micro-units far inside a signed 64-bit integer
     public static final BigDecimal MAX_QUANTITY = new BigDecimal("1000000000");
     static final int MAX_ID_LENGTH = 200;
+    /** What a cloud is called: lower-case letters, digits and '-', starting with a letter, at most 32. */
+    public static final String CLOUD_PATTERN = "[a-z][a-z0-9-]{0,31}";
+
+    /** Usage that does not say where it runs. */
+    public UsageRecorded(String source, String id, Instant time, String organizationId, String subscriptionId,
+                         String dimension, BigDecimal quantity) {
+        this(source, id, time, organizationId, subscriptionId, dimension, quantity, null);
+    }
 
     public UsageRecorded {
         source = text("source", source, MAX_ID_LENGTH);
@@ -61,6 +72,11 @@ public record UsageRecorded(String source, String id, Instant time, String organ
         }
         if (quantity.scale() < 0) {
             quantity = quantity.setScale(0);
+        }
+        cloud = blankToNull(cloud);
+        if (cloud != null && !cloud.matches(CLOUD_PATTERN)) {
+            throw new InvalidUsageException("bad_cloud", "cloud must be lower-case letters, digits or '-', starting "
+                    + "with a letter, at most 32 (e.g. aliyun, aws, azure)");
         }
     }
 

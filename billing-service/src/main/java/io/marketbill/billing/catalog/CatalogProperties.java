@@ -53,10 +53,12 @@ public record CatalogProperties(Map<String, Product> products) {
     /**
      * @param dimension     the dimension priced
      * @param sku           only this SKU; empty: every SKU
+     * @param cloud         only usage that runs on this cloud (its {@code cloud} attribute: {@code aws}, ...); empty:
+     *                      every cloud (R4: one subscription pays for every cloud, each at its price)
      * @param effectiveFrom from this hour on (an hour boundary, ISO-8601 UTC)
      * @param units         marketplace units per unit of measure, a decimal with at most 6 decimals (Zilliz: 1 CU-hour
      *                      = 1250 units)
      */
-    public record Price(String dimension, String sku, String effectiveFrom, String units) {
+    public record Price(String dimension, String sku, String cloud, String effectiveFrom, String units) {
     }
 }

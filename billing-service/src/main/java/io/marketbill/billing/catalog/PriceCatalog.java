@@ -1,5 +1,6 @@
 package io.marketbill.billing.catalog;
 
+import io.marketbill.contracts.UsageRecorded;
 import io.marketbill.protocols.aliyun.AliyunMeteringKey;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -45,7 +46,7 @@ public class PriceCatalog {
         }
     }
 
-    private record Version(String sku, Instant from, BigDecimal units) {
+    private record Version(String sku, String cloud, Instant from, BigDecimal units) {
     }
 
     private final Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
@@ -123,22 +124,55 @@ public class PriceCatalog {
                 problems.add(pat + "units must be >= 0 with at most 6 decimals");
             }
             String sku = price.sku() == null || price.sku().isBlank() ? null : price.sku();
-            if (!seen.add(price.dimension() + "|" + sku + "|" + from)) {
-                problems.add(pat + "two prices for the same dimension, SKU and time");
+            String cloud = price.cloud() == null || price.cloud().isBlank() ? null : price.cloud();
+            if (cloud != null && !cloud.matches(UsageRecorded.CLOUD_PATTERN)) {
+                problems.add(pat + "cloud " + cloud + " must be lower-case letters, digits or '-' (as usage names it)");
             }
-            byDimension.computeIfAbsent(price.dimension(), k -> new ArrayList<>()).add(new Version(sku, from, units));
+            if (!seen.add(price.dimension() + "|" + sku + "|" + cloud + "|" + from)) {
+                problems.add(pat + "two prices for the same dimension, SKU, cloud and time");
+            }
+            byDimension.computeIfAbsent(price.dimension(), k -> new ArrayList<>())
+                    .add(new Version(sku, cloud, from, units));
         }
         for (String d : dims.keySet()) {
             List<Version> v = byDimension.getOrDefault(d, List.of());
-            if (v.stream().noneMatch(x -> x.sku() == null)) {
-                problems.add(at + "dimension " + d + " has no price for every SKU (a price without sku)");
+            if (v.stream().noneMatch(x -> x.sku() == null && x.cloud() == null)) {
+                problems.add(at + "dimension " + d + " has no price for every SKU and cloud (a price without sku "
+                        + "and cloud)");
             }
+            checkAmbiguity(at + "dimension " + d + ": ", v, problems);
             List<Version> sorted = new ArrayList<>(v);
             sorted.sort(Comparator.comparing(Version::from).reversed());
             versions.put(code + "/" + d, sorted);
         }
         products.put(code, p);
         dimensions.put(code, dims);
+    }
+
+    /**
+     * A price for a SKU (every cloud) and one for a cloud (every SKU) would both apply to that SKU's usage on that
+     * cloud: a price for the two together must be in force by the time both are.
+     */
+    private static void checkAmbiguity(String at, List<Version> v, List<String> problems) {
+        Map<String, Instant> skuOnly = new LinkedHashMap<>();
+        Map<String, Instant> cloudOnly = new LinkedHashMap<>();
+        for (Version x : v) {
+            if (x.sku() != null && x.cloud() == null) {
+                skuOnly.merge(x.sku(), x.from(), (a, b) -> a.isBefore(b) ? a : b);
+            } else if (x.sku() == null && x.cloud() != null) {
+                cloudOnly.merge(x.cloud(), x.from(), (a, b) -> a.isBefore(b) ? a : b);
+            }
+        }
+        skuOnly.forEach((sku, skuFrom) -> cloudOnly.forEach((cloud, cloudFrom) -> {
+            Instant both = skuFrom.isAfter(cloudFrom) ? skuFrom : cloudFrom;
+            boolean resolved = v.stream().anyMatch(x -> sku.equals(x.sku()) && cloud.equals(x.cloud())
+                    && !x.from().isAfter(both));
+            if (!resolved) {
+                problems.add(at + "the price of SKU " + sku + " and the price on cloud " + cloud + " both apply to "
+                        + sku + " on " + cloud + " from " + both + ": add a price with sku " + sku + " and cloud "
+                        + cloud);
+            }
+        }));
     }
 
     /**
@@ -192,13 +226,31 @@ public class PriceCatalog {
      * Empty when the dimension is unknown or not priced yet at that time.
      */
     public Optional<RatePrice> price(String productCode, String sku, String dimension, Instant hour) {
+        return price(productCode, sku, dimension, null, hour);
+    }
+
+    /**
+     * The price in force at the start of {@code hour} for usage on {@code cloud} (null: it did not say): the newest
+     * version for this SKU and cloud, else for this SKU or this cloud (never both: the catalog refuses that at start),
+     * else for every SKU and cloud.
+     */
+    public Optional<RatePrice> price(String productCode, String sku, String dimension, String cloud, Instant hour) {
         List<Version> v = versions.get(productCode + "/" + dimension);
         if (v == null) {
             return Optional.empty();
         }
-        Optional<Version> forSku = v.stream().filter(x -> x.sku() != null && x.sku().equals(sku)
-                && !x.from().isAfter(hour)).findFirst();
-        Optional<Version> any = v.stream().filter(x -> x.sku() == null && !x.from().isAfter(hour)).findFirst();
-        return forSku.or(() -> any).map(x -> new RatePrice(x.units(), x.from().toString()));
+        Optional<Version> best = Optional.empty();
+        int rank = -1;
+        for (Version x : v) { // newest first: the first of each rank is the one in force
+            boolean skuFits = x.sku() == null || x.sku().equals(sku);
+            boolean cloudFits = x.cloud() == null || x.cloud().equals(cloud);
+            int r = (x.sku() != null ? 2 : 0) + (x.cloud() != null ? 1 : 0);
+            if (skuFits && cloudFits && !x.from().isAfter(hour) && r > rank) {
+                best = Optional.of(x);
+                rank = r;
+            }
+        }
+        return best.map(x -> new RatePrice(x.units(), x.from().toString()
+                + (x.cloud() == null ? "" : " on " + x.cloud())));
     }
 }

@@ -89,7 +89,7 @@ public class LedgerSettlement {
         String organization = subjects.size() == 1 && subjects.get(0).startsWith("org:")
                 ? subjects.get(0).substring(4) : null;
         return publish(id, subscriptionId, new UsageForVendorBilling(organization, subscriptionId, dimension, hour,
-                BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), amount, reason));
+                BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), amount, reason, null));
     }
 
     /** Back to PENDING, to be sent at {@code at} (the same values again). */

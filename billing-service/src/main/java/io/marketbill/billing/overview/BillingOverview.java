@@ -126,17 +126,21 @@ class BillingOverview {
     private Map<String, Object> thisHour(String org, String sub, Instant hour, Optional<Map<String, Object>> bound) {
         List<Map<String, Object>> dims = new ArrayList<>();
         BigDecimal total = BigDecimal.ZERO;
+        // per dimension and cloud: a listing may price a dimension per cloud (R4); one subscription pays for all
         List<Object[]> usage = jdbc.sql("""
-                SELECT dimension, SUM(quantity_micros) FROM usage_minute
-                WHERE subject IN (:subjects) AND minute_start >= :hour GROUP BY dimension ORDER BY dimension""")
+                SELECT dimension, cloud, SUM(quantity_micros) FROM usage_minute
+                WHERE subject IN (:subjects) AND minute_start >= :hour GROUP BY dimension, cloud
+                ORDER BY dimension, cloud""")
                 .param("subjects", sub == null ? List.of("org:" + org) : List.of("org:" + org, "sub:" + sub))
                 .param("hour", Timestamp.from(hour))
-                .query((rs, n) -> new Object[] {rs.getString(1), rs.getLong(2)}).list();
+                .query((rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)}).list();
         for (Object[] u : usage) {
             Map<String, Object> d = new LinkedHashMap<>();
             String dimension = (String) u[0];
-            long micros = (Long) u[1];
+            String cloud = ((String) u[1]).isEmpty() ? null : (String) u[1];
+            long micros = (Long) u[2];
             d.put("dimension", dimension);
+            d.put("cloud", cloud);
             d.put("quantity", quantity(micros));
             Long units = null;
             BigDecimal yuan = null;
@@ -144,7 +148,7 @@ class BillingOverview {
                 String product = (String) bound.get().get("productCode");
                 Optional<PriceCatalog.MeteredDimension> metered = catalog.dimension(product, dimension);
                 Optional<PriceCatalog.RatePrice> price = catalog.price(product, (String) bound.get().get("skuId"),
-                        dimension, hour);
+                        dimension, cloud, hour);
                 if (metered.isPresent() && price.isPresent()) {
                     units = Rating.rate(micros, price.get().unitsPerQuantity(), BigDecimal.ZERO,
                             metered.get().billingStep(), TrialRules.zeroRated((String) bound.get().get("marketplace"),

@@ -20,7 +20,7 @@ import java.util.TreeMap;
 final class Attribution {
 
     /** One minute's usage of one subject ({@code sub:<id>} or {@code org:<id>}) and dimension. */
-    record Minute(String subject, String dimension, Instant at, long micros) {
+    record Minute(String subject, String dimension, String cloud, Instant at, long micros) {
     }
 
     /** A subscription bound to an organization from a time, until another (null: still bound). */
@@ -43,7 +43,15 @@ final class Attribution {
     }
 
     /** How a minute is priced: at its SKU, and whether it was a trial minute. */
-    record Priced(String sku, boolean trial) {
+    record Priced(String sku, boolean trial, String cloud) {
+        Priced(String sku, boolean trial) {
+            this(sku, trial, null);
+        }
+
+        /** The same plan for usage on {@code cloud} (null: it did not say), which a listing may price apart. */
+        Priced on(String cloud) {
+            return new Priced(sku, trial, cloud);
+        }
     }
 
     /** What the attribution needs to know; each looked up at most once per subject or subscription. */
@@ -71,11 +79,11 @@ final class Attribution {
     private final Map<Held, Long> held = new TreeMap<>(Comparator.comparing(Held::toString));
 
     /** Usage nobody pays for through a marketplace, and why. */
-    record Unbilled(String subject, String dimension, Disposition reason) {
+    record Unbilled(String subject, String dimension, Disposition reason, String cloud) {
     }
 
     /** Usage held in the switch window that followed the close of {@code closedSubscriptionId}. */
-    record Held(String subject, String dimension, String closedSubscriptionId) {
+    record Held(String subject, String dimension, String cloud, String closedSubscriptionId) {
     }
 
     static Attribution of(List<Minute> minutes, Facts facts, String onlySubscription) {
@@ -101,10 +109,10 @@ final class Attribution {
                                     && (w.to() == null || !w.to().isBefore(minuteEnd)))
                             .max(Comparator.comparing(Window::from)).orElse(null);
                     if (window != null) {
-                        a.held.merge(new Held(m.subject(), m.dimension(), window.closedSubscriptionId()), m.micros(),
-                                Math::addExact);
+                        a.held.merge(new Held(m.subject(), m.dimension(), m.cloud(), window.closedSubscriptionId()),
+                                m.micros(), Math::addExact);
                     } else {
-                        a.unbilled(m.subject(), m.dimension(), Disposition.UNBOUND, m.micros());
+                        a.unbilled(m.subject(), m.dimension(), m.cloud(), Disposition.UNBOUND, m.micros());
                     }
                     continue;
                 }
@@ -113,13 +121,13 @@ final class Attribution {
                 continue;
             }
             if (!known.computeIfAbsent(subscription, facts::knows)) {
-                a.unbilled(m.subject(), m.dimension(), Disposition.UNKNOWN_SUBSCRIPTION, m.micros());
+                a.unbilled(m.subject(), m.dimension(), m.cloud(), Disposition.UNKNOWN_SUBSCRIPTION, m.micros());
                 continue;
             }
             String state = switches.computeIfAbsent(subscription, facts::switchesOf).stream()
                     .filter(c -> c.at().isBefore(minuteEnd)).reduce((x, y) -> y).map(Switch::metering).orElse(null);
             if (!"BILLING".equals(state)) {
-                a.unbilled(m.subject(), m.dimension(), state == null ? Disposition.NOT_OPEN
+                a.unbilled(m.subject(), m.dimension(), m.cloud(), state == null ? Disposition.NOT_OPEN
                         : "PAUSED".equals(state) ? Disposition.PAUSED : Disposition.ENDED, m.micros());
                 continue;
             }
@@ -127,7 +135,7 @@ final class Attribution {
             Priced plan = plans.computeIfAbsent(subscription, facts::plansOf).stream()
                     .filter(p -> p.from().isBefore(minuteEnd)).reduce((x, y) -> y)
                     .map(p -> new Priced(p.sku(), p.trial())).orElseGet(() -> facts.currentPlan(sub));
-            a.bill(subscription, m.dimension(), plan, m.subject(), m.micros());
+            a.bill(subscription, m.dimension(), plan.on(m.cloud()), m.subject(), m.micros());
         }
         return a;
     }
@@ -138,8 +146,12 @@ final class Attribution {
     }
 
     void unbilled(String subject, String dimension, Disposition why, long micros) {
+        unbilled(subject, dimension, null, why, micros);
+    }
+
+    void unbilled(String subject, String dimension, String cloud, Disposition why, long micros) {
         if (micros != 0) {
-            unbilled.merge(new Unbilled(subject, dimension, why), micros, Math::addExact);
+            unbilled.merge(new Unbilled(subject, dimension, why, cloud), micros, Math::addExact);
         }
     }
 

@@ -190,7 +190,8 @@ public class HourClosing {
             tx.executeWithoutResult(status -> rateSubscription(hour, s, a));
         }
         tx.executeWithoutResult(status -> {
-            a.unbilled().forEach((k, micros) -> handOff(k.subject(), k.dimension(), hour, k.reason(), micros));
+            a.unbilled().forEach((k, micros) -> handOff(k.subject(), k.dimension(), k.cloud(), hour, k.reason(),
+                    micros));
             a.held().forEach((k, micros) -> hold(k, hour, micros));
             jdbc.sql("""
                     INSERT INTO hour_closing (id, closed_through, attributed_from) VALUES (1, :next, :hour)
@@ -206,19 +207,19 @@ public class HourClosing {
     /** Keeps an hour's usage of a switch window until the window is resolved; in the caller's transaction. */
     private void hold(Attribution.Held k, Instant hour, long micros) {
         jdbc.sql("""
-                INSERT INTO switch_window_usage (subject, dimension, hour_start, closed_subscription_id, quantity_micros,
-                    state, held_at)
-                VALUES (:subject, :dimension, :hour, :closed, :micros, 'HELD', :now)
-                ON CONFLICT (subject, dimension, hour_start, closed_subscription_id)
+                INSERT INTO switch_window_usage (subject, dimension, cloud, hour_start, closed_subscription_id,
+                    quantity_micros, state, held_at)
+                VALUES (:subject, :dimension, :cloud, :hour, :closed, :micros, 'HELD', :now)
+                ON CONFLICT (subject, dimension, cloud, hour_start, closed_subscription_id)
                 DO UPDATE SET quantity_micros = switch_window_usage.quantity_micros + EXCLUDED.quantity_micros""")
-                .param("subject", k.subject()).param("dimension", k.dimension()).param("hour", Timestamp.from(hour))
-                .param("closed", k.closedSubscriptionId()).param("micros", micros)
+                .param("subject", k.subject()).param("dimension", k.dimension()).param("cloud", column(k.cloud()))
+                .param("hour", Timestamp.from(hour)).param("closed", k.closedSubscriptionId()).param("micros", micros)
                 .param("now", Timestamp.from(clock.instant())).update();
         attribute(k.subject(), k.dimension(), hour, Outcome.SWITCH_WINDOW, "HELD", k.closedSubscriptionId(), micros);
     }
 
-    private record HeldUsage(String subject, String dimension, Instant hour, String closedSubscriptionId, long micros,
-                             Instant resolvedAt, String switchedTo) {
+    private record HeldUsage(String subject, String dimension, String cloud, Instant hour, String closedSubscriptionId,
+                             long micros, Instant resolvedAt, String switchedTo) {
     }
 
     /**
@@ -230,13 +231,14 @@ public class HourClosing {
     public synchronized int settleSwitchWindows() {
         List<HeldUsage> due = jdbc.sql("""
                 SELECT u.subject, u.dimension, u.hour_start, u.closed_subscription_id, u.quantity_micros, w.resolved_at,
-                    w.switched_to
+                    w.switched_to, u.cloud
                 FROM switch_window_usage u JOIN switch_window w ON w.organization_id = substr(u.subject, 5)
                     AND w.closed_subscription_id = u.closed_subscription_id
                 WHERE u.state = 'HELD' AND (w.resolved_at IS NOT NULL OR w.opened_at <= :limit)
                 ORDER BY u.hour_start, u.subject, u.dimension""")
                 .param("limit", Timestamp.from(clock.instant().minus(props.switchWindowLimit())))
-                .query((rs, n) -> new HeldUsage(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                .query((rs, n) -> new HeldUsage(rs.getString(1), rs.getString(2), cloud(rs.getString(8)),
+                        rs.getTimestamp(3).toInstant(),
                         rs.getString(4), rs.getLong(5),
                         rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant(), rs.getString(7)))
                 .list();
@@ -254,7 +256,7 @@ public class HourClosing {
                 .param("closed", h.closedSubscriptionId()).update();
         Optional<Subscription> to = h.switchedTo() == null ? Optional.empty() : subscription(h.switchedTo());
         if (to.isEmpty()) {
-            handOff(h.subject(), h.dimension(), h.hour(), Disposition.SWITCH_WINDOW, h.micros());
+            handOff(h.subject(), h.dimension(), h.cloud(), h.hour(), Disposition.SWITCH_WINDOW, h.micros());
             markSettled(h, "HANDED_OFF", null, null);
             log.info("switch window after {} of {} ended without a binding: {} {} of {} to the vendor's billing",
                     h.closedSubscriptionId(), h.subject(), h.micros(), h.dimension(), h.hour());
@@ -278,9 +280,9 @@ public class HourClosing {
     private void markSettled(HeldUsage h, String state, String subscriptionId, Instant at) {
         jdbc.sql("""
                 UPDATE switch_window_usage SET state = :state, charged_subscription_id = :sub, charged_at = :at
-                WHERE subject = :subject AND dimension = :dimension AND hour_start = :hour
+                WHERE subject = :subject AND dimension = :dimension AND cloud = :cloud AND hour_start = :hour
                     AND closed_subscription_id = :closed""")
-                .param("state", state).param("sub", subscriptionId).param("at", at == null ? null : Timestamp.from(at))
+                .param("cloud", column(h.cloud())).param("state", state).param("sub", subscriptionId).param("at", at == null ? null : Timestamp.from(at))
                 .param("subject", h.subject()).param("dimension", h.dimension()).param("hour", Timestamp.from(h.hour()))
                 .param("closed", h.closedSubscriptionId()).update();
     }
@@ -323,9 +325,11 @@ public class HourClosing {
             for (Map.Entry<Attribution.Priced, Map<String, Long>> part : byPlan.entrySet()) {
                 String sku = part.getKey().sku();
                 long partMicros = part.getValue().values().stream().mapToLong(Long::longValue).sum();
-                Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), sku, d.name(), hour);
+                String cloud = part.getKey().cloud();
+                Optional<PriceCatalog.RatePrice> price = catalog.price(s.productCode(), sku, d.name(), cloud, hour);
                 if (price.isEmpty()) {
-                    part.getValue().forEach((subject, m) -> a.unbilled(subject, d.name(), Disposition.NO_PRICE, m));
+                    part.getValue().forEach((subject, m) -> a.unbilled(subject, d.name(), cloud, Disposition.NO_PRICE,
+                            m));
                     continue;
                 }
                 boolean free = TrialRules.zeroRated(s.marketplace(), part.getKey().trial());
@@ -425,7 +429,7 @@ public class HourClosing {
      * (shown as unbilled), counted in the hour's attribution, and handed over as UsageForVendorBilling with its
      * exact value at the listing's price where one applies.
      */
-    private void handOff(String subject, String dimension, Instant hour, Disposition why, long micros) {
+    private void handOff(String subject, String dimension, String cloud, Instant hour, Disposition why, long micros) {
         jdbc.sql("""
                 INSERT INTO unbilled_hour (subject, dimension, hour_start, reason, quantity_micros)
                 VALUES (:subject, :dimension, :hour, :reason, :micros)
@@ -437,11 +441,13 @@ public class HourClosing {
         attribute(subject, dimension, hour, Outcome.VENDOR_BILLING, why.name(), subscriptionId == null ? ""
                 : subscriptionId, micros);
         String organizationId = subject.startsWith("org:") ? subject.substring(4) : null;
-        String amount = subscriptionId == null ? null : value(subscriptionId, dimension, hour, micros);
+        String amount = subscriptionId == null ? null : value(subscriptionId, dimension, cloud, hour, micros);
         UsageForVendorBilling event = new UsageForVendorBilling(organizationId, subscriptionId, dimension, hour,
-                BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), amount, why.name());
-        UUID id = eventId("UsageForVendorBilling", subject, dimension, hour.toString(), why.name(),
-                Long.toString(micros));
+                BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString(), amount, why.name(), cloud);
+        UUID id = cloud == null
+                ? eventId("UsageForVendorBilling", subject, dimension, hour.toString(), why.name(), Long.toString(micros))
+                : eventId("UsageForVendorBilling", subject, dimension, hour.toString(), why.name(), Long.toString(micros),
+                        cloud);
         if (subscriptionId != null) {
             outbox.append(EventEnvelope.of(id, clock.instant(), "billing-service", subscriptionId, event));
         } else {
@@ -461,14 +467,14 @@ public class HourClosing {
     }
 
     /** {@code micros} of the dimension at the subscription's listing price in the hour, in exact yuan; or null. */
-    private String value(String subscriptionId, String dimension, Instant hour, long micros) {
+    private String value(String subscriptionId, String dimension, String cloud, Instant hour, long micros) {
         Optional<Subscription> s = subscription(subscriptionId);
         if (s.isEmpty()) {
             return null;
         }
         Optional<PriceCatalog.MeteredDimension> d = catalog.dimension(s.get().productCode(), dimension);
         Optional<PriceCatalog.RatePrice> price = catalog.price(s.get().productCode(),
-                planAt(subscriptionId, hour.plus(HOUR), s.get()).sku(), dimension, hour);
+                planAt(subscriptionId, hour.plus(HOUR), s.get()).sku(), dimension, cloud, hour);
         if (d.isEmpty() || price.isEmpty()) {
             return null;
         }
@@ -480,22 +486,22 @@ public class HourClosing {
     private Attribution attribute(Instant hour, String onlySubscription) {
         Instant end = hour.plus(HOUR);
         List<Attribution.Minute> minutes = jdbc.sql("""
-                SELECT subject, dimension, minute_start, quantity_micros FROM usage_minute
+                SELECT subject, dimension, cloud, minute_start, quantity_micros FROM usage_minute
                 WHERE minute_start >= :hour AND minute_start < :end AND (CAST(:only AS VARCHAR) IS NULL
                    OR subject = 'sub:' || :only
                    OR subject IN (SELECT 'org:' || organization_id FROM binding_period WHERE subscription_id = :only))""")
                 .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(end)).param("only", onlySubscription)
-                .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2),
-                        rs.getTimestamp(3).toInstant(), rs.getLong(4))).list();
+                .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2), cloud(rs.getString(3)),
+                        rs.getTimestamp(4).toInstant(), rs.getLong(5))).list();
         // and the usage of switch windows charged to a subscription bound within the grace, in the minute it moved to
         minutes = new ArrayList<>(minutes);
         minutes.addAll(jdbc.sql("""
-                SELECT subject, dimension, charged_at, quantity_micros FROM switch_window_usage
+                SELECT subject, dimension, cloud, charged_at, quantity_micros FROM switch_window_usage
                 WHERE state = 'CHARGED' AND charged_at >= :hour AND charged_at < :end AND (CAST(:only AS VARCHAR) IS NULL
                    OR subject IN (SELECT 'org:' || organization_id FROM binding_period WHERE subscription_id = :only))""")
                 .param("hour", Timestamp.from(hour)).param("end", Timestamp.from(end)).param("only", onlySubscription)
-                .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2),
-                        rs.getTimestamp(3).toInstant(), rs.getLong(4))).list());
+                .query((rs, n) -> new Attribution.Minute(rs.getString(1), rs.getString(2), cloud(rs.getString(3)),
+                        rs.getTimestamp(4).toInstant(), rs.getLong(5))).list());
         return Attribution.of(minutes, facts, onlySubscription);
     }
 
@@ -585,6 +591,15 @@ public class HourClosing {
                 .query((rs, n) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant()).optional()
                 .orElse(null);
         return first == null ? dueBefore : first.truncatedTo(ChronoUnit.HOURS);
+    }
+
+    /** A cloud as the tables keep it: '' when the usage did not say. */
+    private static String column(String cloud) {
+        return cloud == null ? "" : cloud;
+    }
+
+    private static String cloud(String column) {
+        return column == null || column.isEmpty() ? null : column;
     }
 
     private static UUID eventId(String... parts) {

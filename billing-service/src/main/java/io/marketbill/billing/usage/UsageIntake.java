@@ -40,7 +40,7 @@ class UsageIntake {
     record Judged(UsageRecorded usage, String reason, String message, String source, String id, Instant time) {
     }
 
-    private record MinuteKey(String subject, String dimension, Instant minute) {
+    private record MinuteKey(String subject, String dimension, String cloud, Instant minute) {
     }
 
     private final UsageCodec codec = new UsageCodec();
@@ -119,7 +119,7 @@ class UsageIntake {
             accepted++;
             String subject = u.subscriptionId() != null ? "sub:" + u.subscriptionId() : "org:" + u.organizationId();
             long[] sum = minutes.computeIfAbsent(new MinuteKey(subject, u.dimension(),
-                    u.time().truncatedTo(ChronoUnit.MINUTES)), k -> new long[2]);
+                    u.cloud() == null ? "" : u.cloud(), u.time().truncatedTo(ChronoUnit.MINUTES)), k -> new long[2]);
             sum[0] = Math.addExact(sum[0], u.quantityMicros());
             sum[1]++;
         }
@@ -152,22 +152,23 @@ class UsageIntake {
         List<Map.Entry<MinuteKey, long[]>> entries = new ArrayList<>(minutes.entrySet());
         // a fixed order, so two consumers adding to the same rows cannot deadlock
         entries.sort(Map.Entry.comparingByKey(java.util.Comparator.comparing(MinuteKey::subject)
-                .thenComparing(MinuteKey::dimension).thenComparing(MinuteKey::minute)));
+                .thenComparing(MinuteKey::dimension).thenComparing(MinuteKey::cloud).thenComparing(MinuteKey::minute)));
         for (int from = 0; from < entries.size(); from += 500) {
             List<Map.Entry<MinuteKey, long[]>> chunk = entries.subList(from, Math.min(entries.size(), from + 500));
             StringBuilder sql = new StringBuilder(
-                    "INSERT INTO usage_minute (subject, dimension, minute_start, quantity_micros, events) VALUES ");
-            List<Object> params = new ArrayList<>(chunk.size() * 5);
+                    "INSERT INTO usage_minute (subject, dimension, cloud, minute_start, quantity_micros, events) VALUES ");
+            List<Object> params = new ArrayList<>(chunk.size() * 6);
             for (int i = 0; i < chunk.size(); i++) {
-                sql.append(i == 0 ? "(?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?)");
+                sql.append(i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)");
                 MinuteKey k = chunk.get(i).getKey();
                 params.add(k.subject());
                 params.add(k.dimension());
+                params.add(k.cloud());
                 params.add(Timestamp.from(k.minute()));
                 params.add(chunk.get(i).getValue()[0]);
                 params.add(chunk.get(i).getValue()[1]);
             }
-            sql.append(" ON CONFLICT (subject, dimension, minute_start) DO UPDATE SET "
+            sql.append(" ON CONFLICT (subject, dimension, cloud, minute_start) DO UPDATE SET "
                     + "quantity_micros = usage_minute.quantity_micros + EXCLUDED.quantity_micros, "
                     + "events = usage_minute.events + EXCLUDED.events");
             jdbc.sql(sql.toString()).params(params).update();

@@ -16,7 +16,7 @@ class MarketplaceCredentialsCheckTest {
     private static PriceCatalog catalog(String marketplace) {
         return new PriceCatalog(new CatalogProperties(Map.of("p", new CatalogProperties.Product("P", marketplace, null,
                 List.of(new CatalogProperties.Dimension("calls", "call", "Unit", "p-Unit-1", "0.01")),
-                List.of(new CatalogProperties.Price("calls", null, "2026-01-01T00:00:00Z", "1"))))));
+                List.of(new CatalogProperties.Price("calls", null, null, "2026-01-01T00:00:00Z", "1"))))));
     }
 
     private static BillingProperties props(String aliyunKey, String awsKey) {

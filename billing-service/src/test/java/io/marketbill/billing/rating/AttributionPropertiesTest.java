@@ -17,15 +17,16 @@ import net.jqwik.api.constraints.LongRange;
 
 /**
  * Conservation of usage in the attribution: over random usage, bindings and re-bindings, freezes, resumes and
- * closes, switch windows, upgrades and trials, every micro-unit of every subject and dimension ends in exactly one place (billed to
- * one subscription at one plan, or kept for the vendor's billing with one reason), whatever the order the minutes
- * come in (held for a switch window counts as a place: it is settled later, as a whole). The billed part's money
- * law is Rating's (RatingPropertiesTest).
+ * closes, switch windows, upgrades, trials and clouds, every micro-unit of every subject, dimension and cloud ends
+ * in exactly one place (billed to one subscription at one plan, or kept for the vendor's billing with one reason),
+ * whatever the order the minutes come in (held for a switch window counts as a place: it is settled later, as a
+ * whole). The billed part's money law is Rating's (RatingPropertiesTest).
  */
 class AttributionPropertiesTest {
 
     static final Instant HOUR = Instant.parse("2026-12-02T08:00:00Z");
     static final List<String> DIMENSIONS = List.of("cu_hours", "storage_gb_hours");
+    static final List<String> CLOUDS = java.util.Arrays.asList(null, "aws", "azure");
 
     /** A random world: organizations, subscriptions (some never opened), bindings, switches and plans. */
     record World(List<Attribution.Minute> minutes, Attribution.Facts facts) {
@@ -81,7 +82,8 @@ class AttributionPropertiesTest {
         for (int i = 0; i < minutes; i++) {
             String subject = r.nextInt(4) == 0 ? "sub:aliyun:S" + r.nextInt(Math.max(1, subscriptions) + 1)
                     : "org:org" + r.nextInt(Math.max(1, organizations));
-            ms.add(new Attribution.Minute(subject, DIMENSIONS.get(r.nextInt(2)), at(r.nextInt(60)),
+            ms.add(new Attribution.Minute(subject, DIMENSIONS.get(r.nextInt(2)), CLOUDS.get(r.nextInt(CLOUDS.size())),
+                    at(r.nextInt(60)),
                     1 + r.nextInt(5_000_000)));
         }
         Attribution.Facts facts = new Attribution.Facts() {
@@ -122,16 +124,17 @@ class AttributionPropertiesTest {
         return HOUR.plus(Duration.ofMinutes(minute));
     }
 
-    /** Where everything went, per subject and dimension, summed over every place. */
+    /** Where everything went, per subject, dimension and cloud, summed over every place. */
     static Map<String, Long> outcome(Attribution a, World w) {
         Map<String, Long> out = new HashMap<>();
         for (String sub : a.billedSubscriptions()) {
             for (String dimension : a.dimensions(sub)) {
-                a.bySubject(sub, dimension).forEach((subject, m) -> out.merge(subject + "|" + dimension, m, Long::sum));
+                a.billed(sub, dimension).forEach((plan, bySubject) -> bySubject.forEach((subject, m) ->
+                        out.merge(subject + "|" + dimension + "|" + plan.cloud(), m, Long::sum)));
             }
         }
-        a.unbilled().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension(), m, Long::sum));
-        a.held().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension(), m, Long::sum));
+        a.unbilled().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension() + "|" + k.cloud(), m, Long::sum));
+        a.held().forEach((k, m) -> out.merge(k.subject() + "|" + k.dimension() + "|" + k.cloud(), m, Long::sum));
         return out;
     }
 
@@ -141,7 +144,8 @@ class AttributionPropertiesTest {
                                              @ForAll @IntRange(min = 0, max = 300) int minutes) {
         World w = world(seed, organizations, subscriptions, minutes);
         Map<String, Long> input = new HashMap<>();
-        w.minutes().forEach(m -> input.merge(m.subject() + "|" + m.dimension(), m.micros(), Long::sum));
+        w.minutes().forEach(m -> input.merge(m.subject() + "|" + m.dimension() + "|" + m.cloud(), m.micros(),
+                Long::sum));
         assertThat(outcome(Attribution.of(w.minutes(), w.facts(), null), w)).isEqualTo(input);
     }
 
@@ -199,21 +203,21 @@ class AttributionPropertiesTest {
         };
         List<Attribution.Minute> minutes = new ArrayList<>();
         for (int m : new int[] {9, 10, 18, 19, 20}) {
-            minutes.add(new Attribution.Minute("org:o", "cu_hours", at(m), 1_000_000L << m));
+            minutes.add(new Attribution.Minute("org:o", "cu_hours", null, at(m), 1_000_000L << m));
         }
         for (int m : new int[] {43, 44, 45}) {
-            minutes.add(new Attribution.Minute("org:p", "cu_hours", at(m), 1_000_000L << m));
+            minutes.add(new Attribution.Minute("org:p", "cu_hours", null, at(m), 1_000_000L << m));
         }
         Attribution a = Attribution.of(minutes, facts, null);
         // 09 (ends 10: A's), 10 and 18 held, 19 (ends 20: B bound from 20 does not cover it) held, 20 B's
         assertThat(a.bySubject("aliyun:A", "cu_hours")).isEqualTo(Map.of("org:o", 1_000_000L << 9));
         assertThat(a.bySubject("aliyun:B", "cu_hours")).isEqualTo(Map.of("org:o", 1_000_000L << 20));
-        assertThat(a.held()).containsEntry(new Attribution.Held("org:o", "cu_hours", "aliyun:A"),
+        assertThat(a.held()).containsEntry(new Attribution.Held("org:o", "cu_hours", null, "aliyun:A"),
                 (1_000_000L << 10) + (1_000_000L << 18) + (1_000_000L << 19));
         // the window of p ended at 45 without a binding: 43 held (ends 44), 44 held (ends 45), 45 unbound
-        assertThat(a.held()).containsEntry(new Attribution.Held("org:p", "cu_hours", "aliyun:X"),
+        assertThat(a.held()).containsEntry(new Attribution.Held("org:p", "cu_hours", null, "aliyun:X"),
                 (1_000_000L << 43) + (1_000_000L << 44));
-        assertThat(a.unbilled()).isEqualTo(Map.of(new Attribution.Unbilled("org:p", "cu_hours", Disposition.UNBOUND),
+        assertThat(a.unbilled()).isEqualTo(Map.of(new Attribution.Unbilled("org:p", "cu_hours", Disposition.UNBOUND, null),
                 1_000_000L << 45));
     }
 

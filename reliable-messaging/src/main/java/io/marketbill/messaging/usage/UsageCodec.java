@@ -48,6 +48,9 @@ public final class UsageCodec {
         event.put("source", u.source());
         event.put("id", u.id());
         event.put("time", u.time().toString());
+        if (u.cloud() != null) {
+            event.put("cloud", u.cloud());
+        }
         event.put("datacontenttype", "application/json");
         event.put("data", data);
         return mapper.writeValueAsString(event);
@@ -117,7 +120,18 @@ public final class UsageCodec {
         }
         return new UsageRecorded(textOrNull(e, "source"), textOrNull(e, "id"), time(textOrNull(e, "time")),
                 textOrNull(data, "organizationId"), textOrNull(data, "subscriptionId"),
-                textOrNull(data, "dimension"), quantity(data.get("quantity")));
+                textOrNull(data, "dimension"), quantity(data.get("quantity")), cloud(e.get("cloud")));
+    }
+
+    /** The {@code cloud} extension attribute: a CloudEvents attribute value is a string. */
+    private static String cloud(JsonNode c) {
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        if (!c.isString()) {
+            throw new InvalidUsageException("bad_cloud", "cloud must be a string, e.g. \"aws\"");
+        }
+        return c.asString();
     }
 
     private static Instant time(String value) {

@@ -62,6 +62,17 @@ class UsageCodecTest {
         assertReason(event("\"quantity\":1").replace("\"source\":\"//test\",", ""), "missing_source");
         assertReason("{\"specversion\":", "malformed_json");
         assertReason("[]", "not_an_event");
+        assertReason(event("\"quantity\":1").replace("\"id\":", "\"cloud\":\"AWS\",\"id\":"), "bad_cloud");
+        assertReason(event("\"quantity\":1").replace("\"id\":", "\"cloud\":7,\"id\":"), "bad_cloud");
+        assertReason(event("\"quantity\":1").replace("\"id\":", "\"cloud\":\"-aws\",\"id\":"), "bad_cloud");
+    }
+
+    @Test
+    void theCloudIsTheCloudEventsExtensionAttributeNotData() {
+        assertThat(codec.decode(event("\"quantity\":1").replace("\"id\":", "\"cloud\":\"aws\",\"id\":")).cloud())
+                .isEqualTo("aws");
+        assertThat(codec.decode(event("\"quantity\":1,\"cloud\":\"aws\"")).cloud()).as("in data: not read").isNull();
+        assertThat(codec.decode(event("\"quantity\":1")).cloud()).isNull();
     }
 
     @Test
@@ -106,8 +117,9 @@ class UsageCodecTest {
         Arbitrary<String> dimension = Arbitraries.strings().withChars("abcxyz019_.-").ofMinLength(1).ofMaxLength(20)
                 .filter(d -> Character.isLetterOrDigit(d.charAt(0)));
         Arbitrary<Boolean> byOrganization = Arbitraries.of(true, false);
-        return Combinators.combine(token, token, time, byOrganization, dimension, micros())
-                .as((source, id, t, org, dim, m) -> new UsageRecorded(source, id, t, org ? "org-" + id : null,
-                        org ? null : "aliyun:" + id, dim, BigDecimal.valueOf(m, 6)));
+        Arbitrary<String> cloud = Arbitraries.of("aliyun", "aws", "azure", "gcp-cn").injectNull(0.3);
+        return Combinators.combine(token, token, time, byOrganization, dimension, micros(), cloud)
+                .as((source, id, t, org, dim, m, c) -> new UsageRecorded(source, id, t, org ? "org-" + id : null,
+                        org ? null : "aliyun:" + id, dim, BigDecimal.valueOf(m, 6), c));
     }
 }
