@@ -234,4 +234,85 @@ class AttributionPropertiesTest {
             assertThat(flush.billed(only, dimension)).isEqualTo(full.billed(only, dimension));
         }
     }
+
+    /**
+     * A price change applies from its minute: with plans changing at random seconds of the hour, each minute is
+     * billed at the plan in force at its end (a change inside a minute governs all of it) and the hour costs exactly
+     * the sum of its minutes at their own prices. The oracle walks the minutes one by one; the code under test
+     * groups them by plan (Attribution) and rates the parts (Rating).
+     */
+    @Property(tries = 500)
+    void aPriceChangeAppliesFromTheMinuteItHappens(@ForAll long seed, @ForAll @IntRange(min = 0, max = 5) int changes,
+                                                   @ForAll @IntRange(min = 1, max = 120) int minutes) {
+        Random r = new Random(seed);
+        List<String> skus = List.of("basic", "pro", "ultra");
+        Map<String, java.math.BigDecimal> price = Map.of("basic", new java.math.BigDecimal("1250"),
+                "pro", new java.math.BigDecimal("2500.5"), "ultra", new java.math.BigDecimal("0.001"));
+        List<Attribution.PlanFrom> plans = new ArrayList<>();
+        plans.add(new Attribution.PlanFrom("basic", false, HOUR.minusSeconds(1 + r.nextInt(7200))));
+        int second = 0;
+        for (int c = 0; c < changes; c++) {
+            second += 1 + r.nextInt(900);
+            plans.add(new Attribution.PlanFrom(skus.get(r.nextInt(3)), false, HOUR.plusSeconds(second)));
+        }
+        Attribution.Facts facts = new Attribution.Facts() {
+            public List<Attribution.Bound> bindingsOf(String o) {
+                return List.of(new Attribution.Bound("aliyun:P", HOUR.minusSeconds(3600), null));
+            }
+
+            public List<Attribution.Window> windowsOf(String o) {
+                return List.of();
+            }
+
+            public boolean knows(String s) {
+                return true;
+            }
+
+            public List<Attribution.Switch> switchesOf(String s) {
+                return List.of(new Attribution.Switch("BILLING", HOUR.minusSeconds(3600)));
+            }
+
+            public List<Attribution.PlanFrom> plansOf(String s) {
+                return plans;
+            }
+
+            public Attribution.Priced currentPlan(String s) {
+                throw new AssertionError("every minute has a recorded plan");
+            }
+        };
+        List<Attribution.Minute> ms = new ArrayList<>();
+        java.math.BigDecimal expected = java.math.BigDecimal.ZERO;
+        Map<String, Long> expectedPerSku = new HashMap<>();
+        for (int i = 0; i < minutes; i++) {
+            int minute = r.nextInt(60);
+            long micros = 1 + r.nextInt(3_000_000);
+            ms.add(new Attribution.Minute(r.nextBoolean() ? "org:o" : "sub:aliyun:P", "cu_hours", null, at(minute),
+                    micros));
+            // the oracle: the last change strictly before the minute's end, found by walking the list
+            long end = HOUR.getEpochSecond() + 60L * (minute + 1);
+            String sku = null;
+            for (Attribution.PlanFrom p : plans) {
+                if (p.from().getEpochSecond() < end) {
+                    sku = p.sku();
+                }
+            }
+            expectedPerSku.merge(sku, micros, Long::sum);
+            expected = expected.add(java.math.BigDecimal.valueOf(micros, 6).multiply(price.get(sku)));
+        }
+        Attribution a = Attribution.of(ms, facts, null);
+        Map<String, Long> perSku = new HashMap<>();
+        List<Rating.Part> parts = new ArrayList<>();
+        a.billed("aliyun:P", "cu_hours").forEach((plan, bySubject) -> {
+            long sum = bySubject.values().stream().mapToLong(Long::longValue).sum();
+            perSku.merge(plan.sku(), sum, Long::sum);
+            parts.add(new Rating.Part(sum, price.get(plan.sku())));
+        });
+        assertThat(perSku).isEqualTo(expectedPerSku);
+        java.math.BigDecimal carryIn = java.math.BigDecimal.valueOf(r.nextInt(10));
+        Rating.Rated rated = Rating.rate(parts, carryIn, 10, false);
+        assertThat(java.math.BigDecimal.valueOf(rated.units()).add(rated.carry()))
+                .isEqualByComparingTo(carryIn.add(expected));
+        assertThat(rated.units() % 10).isZero();
+        assertThat(rated.carry()).isLessThan(java.math.BigDecimal.TEN);
+    }
 }
