@@ -95,21 +95,60 @@ public record BillingProperties(
     /**
      * AWS Marketplace {@code BatchMeterUsage} (spec §2.5).
      *
-     * @param endpoint        the Metering Service (China, Ningxia) or the simulator. Environment:
-     *                        AWS_METERING_ENDPOINT.
-     * @param region          the region the calls are signed for (SigV4). Environment: AWS_REGION.
+     * @param endpoint        the Metering Service, or the simulator; unset: derived from the region
+     *                        ({@code https://metering.marketplace.<region>.amazonaws.com[.cn]}, as the gateway does).
+     *                        Environment: AWS_METERING_ENDPOINT.
+     * @param region          the region the calls are signed for (SigV4); us-east-1 unless set, as in the gateway.
+     *                        Environment: AWS_REGION.
      * @param accessKeyId     the seller account's access key id. Environment: AWS_ACCESS_KEY_ID.
      * @param secretAccessKey that key's secret; a secret. Environment: AWS_SECRET_ACCESS_KEY.
      * @param sessionToken    for temporary credentials, optional. Environment: AWS_SESSION_TOKEN.
-     * @param deadline        after the start of an hour, when AWS no longer takes it (6 hours in the older
-     *                        documentation, 24 in the newest model: we keep the stricter one)
+     * @param deadline        after the start of an hour, until when its record is sent. Unset: 6 hours on AWS global
+     *                        (the older documentation; the newest model says 24: we keep the stricter), and 1 h 59 min
+     *                        in China, whose guide says "AWS Marketplace can only accept records for up to an hour in
+     *                        the past" (awsmpcnsaasguideline, "Report metered records"; UNVERIFIED which rule China
+     *                        enforces, so the strict one), the record being stamped with its hour's last second
+     * @param recordTimestamp the Timestamp of an hour's record: {@code END_OF_HOUR} (its last second, the youngest
+     *                        time in the hour, so that a record is at most minutes old when it is first sent and
+     *                        China's one-hour rule is kept) or {@code START_OF_HOUR}. AWS buckets records by hour
+     *                        either way.
      * @param reportZeroHours AWS asks for a record per customer, dimension and hour, zeros for idle hours
      * @param timeout         per call to AWS
      */
-    public record Aws(@DefaultValue("https://metering.marketplace.cn-northwest-1.amazonaws.com.cn") URI endpoint,
-                      @DefaultValue("cn-northwest-1") String region, String accessKeyId, String secretAccessKey,
-                      String sessionToken, @DefaultValue("6h") Duration deadline,
+    public record Aws(URI endpoint, @DefaultValue("us-east-1") String region, String accessKeyId,
+                      String secretAccessKey, String sessionToken, Duration deadline,
+                      @DefaultValue("END_OF_HOUR") RecordTimestamp recordTimestamp,
                       @DefaultValue("true") boolean reportZeroHours, @DefaultValue("10s") Duration timeout) {
+
+        public enum RecordTimestamp { END_OF_HOUR, START_OF_HOUR }
+
+        public Aws {
+            region = region == null || region.isBlank() ? "us-east-1" : region;
+            recordTimestamp = recordTimestamp == null ? RecordTimestamp.END_OF_HOUR : recordTimestamp;
+            endpoint = endpoint == null || endpoint.toString().isBlank()
+                    ? io.marketbill.protocols.aws.AwsPartition.meteringEndpoint(region) : endpoint;
+            deadline = deadline != null ? deadline
+                    : io.marketbill.protocols.aws.AwsPartition.of(region) == io.marketbill.protocols.aws.AwsPartition.AWS_CN
+                    ? Duration.ofMinutes(119) : Duration.ofHours(6);
+            if (deadline.compareTo(Duration.ofHours(1)) <= 0) {
+                throw new IllegalArgumentException("marketbill.billing.aws.deadline must be over one hour: an hour's "
+                        + "record can only be sent once the hour is over");
+            }
+        }
+
+        /**
+         * The Timestamp of the record of the hour starting at {@code hourStart}, rated at {@code ratedAt}: never
+         * later than the rating (a final flush rates an hour before it ends, and AWS takes no time in the future),
+         * and the same on every send of the record.
+         */
+        public long timestamp(java.time.Instant hourStart, java.time.Instant ratedAt) {
+            if (recordTimestamp == RecordTimestamp.START_OF_HOUR) {
+                return hourStart.getEpochSecond();
+            }
+            return Math.max(hourStart.getEpochSecond(), Math.min(hourStart.getEpochSecond() + 3599,
+                    ratedAt.getEpochSecond()));
+        }
+
         public boolean configured() {
             return accessKeyId != null && !accessKeyId.isBlank() && secretAccessKey != null
                     && !secretAccessKey.isBlank();

@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Stands between billing-service and the simulator so tests can break the network: {@link #down()} drops
  * every call unanswered (nothing reaches the marketplace), {@link #answerLost()} lets the call through and
- * then drops the answer (the marketplace took it, we cannot know), {@link #up()} forwards faithfully.
+ * then drops the answer (the marketplace took it, we cannot know), {@link #signatureBroken()} spoils the request's
+ * signature on the way (as a rotated secret or a skewed signer would), so that the marketplace itself refuses the
+ * caller, {@link #up()} forwards faithfully.
  */
 public final class MarketplaceProxy {
 
-    private enum Mode { UP, DOWN, ANSWER_LOST }
+    private enum Mode { UP, DOWN, ANSWER_LOST, SIGNATURE_BROKEN }
 
     static {
         // SigV4 signs the Host header: the proxy must pass the caller's on
@@ -65,6 +67,10 @@ public final class MarketplaceProxy {
         mode = Mode.ANSWER_LOST;
     }
 
+    public void signatureBroken() {
+        mode = Mode.SIGNATURE_BROKEN;
+    }
+
     public int calls() {
         return calls.get();
     }
@@ -80,11 +86,17 @@ public final class MarketplaceProxy {
             exchange.close(); // no status line at all
             return;
         }
+        if (now == Mode.SIGNATURE_BROKEN) {
+            // Alibaba signs the form (…&Signature=<base64>), AWS the Authorization header (…, Signature=<hex>)
+            body = new String(body, java.nio.charset.StandardCharsets.UTF_8)
+                    .replaceAll("Signature=[^&]+", "Signature=AAAA").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
         HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
                 .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
         exchange.getRequestHeaders().forEach((name, values) -> {
             if (!HOP_BY_HOP.contains(name.toLowerCase())) {
-                values.forEach(v -> forward.header(name, v));
+                values.forEach(v -> forward.header(name, now == Mode.SIGNATURE_BROKEN && name.equalsIgnoreCase("Authorization")
+                        ? v.replaceAll("Signature=[0-9a-f]+", "Signature=" + "0".repeat(64)) : v));
             }
         });
         HttpResponse<byte[]> answer;

@@ -8,6 +8,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,7 @@ public class PriceCatalog {
             problems.add(at + "marketplace must be aliyun or aws, not " + p.marketplace());
         }
         Map<String, MeteredDimension> dims = new LinkedHashMap<>();
+        Map<String, String> marketplaceNames = new HashMap<>();
         for (CatalogProperties.Dimension d : p.dimensions()) {
             String dat = at + "dimension " + d.name() + ": ";
             if (d.name() == null || !d.name().matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
@@ -84,6 +86,15 @@ public class PriceCatalog {
                 problems.add(dat + "marketplace-dimension is required");
             } else if ("aliyun".equals(p.marketplace())) {
                 checkAliyunItem(code, d, dat, problems);
+            }
+            // two of our dimensions on one marketplace item would be two records for one customer, item and hour: AWS
+            // answers the second DuplicateRecord ("same customer, dimension, and time"), and Alibaba bills an item
+            // (meteringAssit) once per entity, so one of them would never be billed
+            String item = "aws".equals(p.marketplace()) ? d.marketplaceDimension() : d.meteringAssit();
+            String other = item == null ? null : marketplaceNames.putIfAbsent(item, d.name());
+            if (other != null) {
+                problems.add(dat + "marketplace item " + item + " is already dimension " + other
+                        + "'s: each dimension needs its own");
             }
             Optional<BigDecimal> unitValue = Money.unitValue(d.unitValue());
             if (unitValue.isEmpty()) {

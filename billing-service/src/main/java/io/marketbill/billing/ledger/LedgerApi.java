@@ -74,7 +74,7 @@ class LedgerApi {
                 }).set(counts.getOrDefault(m + "|" + s, 0L));
             }
         }
-        overdue.set(jdbc.sql("SELECT COUNT(*) FROM metering_record WHERE overdue AND settled_at > :since")
+        overdue.set(jdbc.sql("SELECT COUNT(*) FROM metering_record WHERE overdue AND (settled_at > :since OR state = 'SENT')")
                 .param("since", Timestamp.from(now.minus(Duration.ofDays(7)))).query(Long.class).single());
         nearDeadline.set(jdbc.sql("SELECT COUNT(*) FROM metering_record WHERE state IN ('PENDING', 'SENT') AND deadline < :soon")
                 .param("soon", Timestamp.from(now.plus(props.nearDeadline()))).query(Long.class).single());

@@ -100,7 +100,19 @@ public class LedgerSettlement {
                 .param("at", Timestamp.from(at)).param("why", clip(why)).param("id", id).update()) > 0;
     }
 
+    /**
+     * Records of a call refused as a whole for what one of them carries: back to PENDING, each to be sent in a call
+     * of its own from now on, so that the marketplace's answer names the bad one.
+     */
+    void sendAlone(List<Long> ids, String why) {
+        tx.executeWithoutResult(status -> jdbc.sql("""
+                UPDATE metering_record SET state = 'PENDING', send_alone = TRUE, next_attempt_at = :now,
+                    last_error = :why WHERE id IN (:ids) AND state = 'SENT'""")
+                .param("now", Timestamp.from(clock.instant())).param("why", clip(why)).param("ids", ids).update());
+    }
+
     public boolean sendAgain(long id, String why) {
+
         return sendAgain(id, why, clock.instant());
     }
 

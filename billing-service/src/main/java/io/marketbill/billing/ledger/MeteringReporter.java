@@ -45,7 +45,8 @@ public class MeteringReporter {
     private static final Logger log = LoggerFactory.getLogger(MeteringReporter.class);
 
     record Due(long id, String subscriptionId, String marketplace, String productCode, String dimension, Instant hour,
-               long units, int attempts, String accountId, String customerIdentifier, String licenseArn) {
+               long units, int attempts, String accountId, String customerIdentifier, String licenseArn,
+               boolean alone, Instant ratedAt) {
 
         String instanceId() {
             return subscriptionId.substring(subscriptionId.indexOf(':') + 1);
@@ -63,6 +64,8 @@ public class MeteringReporter {
     private final MeterRegistry meters;
     private final io.marketbill.messaging.exclusive.ExclusiveRuns exclusive;
     private final JsonMapper json = JsonMapper.builder().build();
+    // 1 while the last call to a marketplace was refused for its credentials (alert MarketbillMeteringCredentials)
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> credentialsFailing = new HashMap<>();
 
     MeteringReporter(JdbcClient jdbc, TransactionTemplate tx, Clock clock, BillingProperties props, PriceCatalog catalog,
                      AliyunMeteringClient aliyun, AwsMeteringClient aws, LedgerSettlement settlement, MeterRegistry meters,
@@ -77,6 +80,11 @@ public class MeteringReporter {
         this.aws = aws;
         this.settlement = settlement;
         this.meters = meters;
+        for (String m : List.of("aliyun", "aws")) {
+            credentialsFailing.put(m, meters.gauge("marketbill.metering.credentials.failing",
+                    List.of(io.micrometer.core.instrument.Tag.of("marketplace", m)),
+                    new java.util.concurrent.atomic.AtomicLong()));
+        }
     }
 
     @Scheduled(fixedDelayString = "${marketbill.billing.report-interval:10s}",
@@ -89,6 +97,7 @@ public class MeteringReporter {
     /** One round: overdue records, unknown outcomes, then what is due on each marketplace. */
     public synchronized void report() {
         markOverdue();
+        markUnknownOutcomesOverdue();
         retryUnknownOutcomes();
         if (aws.configured()) {
             reportAws();
@@ -119,6 +128,27 @@ public class MeteringReporter {
                 }).list());
     }
 
+    /**
+     * An Alibaba push whose outcome stayed unknown until its deadline: Alibaba may have billed it, so it is not handed
+     * to the vendor's billing, but it is marked overdue (the critical alert fires) and stays SENT for reconciliation
+     * or an operator. Alibaba has no documented API listing pushed metering, so without a record to reconcile with,
+     * this is how an unknown outcome is noticed at all.
+     */
+    private void markUnknownOutcomesOverdue() {
+        jdbc.sql("""
+                UPDATE metering_record SET overdue = TRUE,
+                    last_error = 'outcome unknown at the deadline: verify with the marketplace'
+                WHERE state = 'SENT' AND marketplace = 'aliyun' AND deadline <= :now AND NOT overdue
+                RETURNING id, subscription_id, dimension, hour_start""")
+                .param("now", Timestamp.from(clock.instant()))
+                .query((rs, n) -> {
+                    log.warn("metering record {} of {} ({} {}): outcome still unknown at its deadline", rs.getLong(1),
+                            rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant());
+                    meters.counter("marketbill.metering.overdue").increment();
+                    return 1;
+                }).list();
+    }
+
     private void retryUnknownOutcomes() {
         Instant before = clock.instant().minus(props.sentTimeout());
         jdbc.sql("""
@@ -132,14 +162,16 @@ public class MeteringReporter {
     private List<Due> due(String marketplace, int limit) {
         return jdbc.sql("""
                 SELECT r.id, r.subscription_id, r.marketplace, r.product_code, r.dimension, r.hour_start, r.units,
-                       r.attempts, s.marketplace_account_id, s.customer_identifier, s.license_arn
+                       r.attempts, s.marketplace_account_id, s.customer_identifier, s.license_arn, r.send_alone,
+                       r.created_at
                 FROM metering_record r JOIN metered_subscription s ON s.subscription_id = r.subscription_id
                 WHERE r.state = 'PENDING' AND r.marketplace = :m AND r.next_attempt_at <= :now
                 ORDER BY r.hour_start, r.id LIMIT :limit""")
                 .param("m", marketplace).param("now", Timestamp.from(clock.instant())).param("limit", limit)
                 .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getLong(7), rs.getInt(8), rs.getString(9),
-                        rs.getString(10), rs.getString(11)))
+                        rs.getString(10), rs.getString(11), rs.getBoolean(12),
+                        rs.getTimestamp(13).toInstant()))
                 .list();
     }
 
@@ -149,18 +181,36 @@ public class MeteringReporter {
         Map<String, List<Due>> byProduct = due("aws", 2500).stream()
                 .collect(Collectors.groupingBy(Due::productCode, LinkedHashMap::new, Collectors.toList()));
         byProduct.forEach((product, records) -> {
-            for (int i = 0; i < records.size(); i += 25) {
-                sendAws(product, records.subList(i, Math.min(records.size(), i + 25)));
+            // a record that was in a refused call goes on its own, so that only a bad record is refused for good
+            records.stream().filter(Due::alone).forEach(d -> sendAws(product, List.of(d)));
+            List<Due> together = records.stream().filter(d -> !d.alone()).toList();
+            for (int i = 0; i < together.size(); i += 25) {
+                sendAws(product, together.subList(i, Math.min(together.size(), i + 25)));
             }
         });
     }
 
-    private void sendAws(String product, List<Due> batch) {
+    private void sendAws(String product, List<Due> records) {
+        // AWS takes a Quantity of 0..2147483647 (UsageRecord, BatchMeterUsage API reference); a larger hour cannot be
+        // sent at all (one record per customer, dimension and hour), so it goes to the vendor's billing
+        List<Due> batch = new ArrayList<>();
+        for (Due d : records) {
+            if (d.units() > Integer.MAX_VALUE) {
+                markSent(List.of(d));
+                reject(d, "QuantityOutOfRange: " + d.units() + " units in one hour, AWS takes at most 2147483647");
+            } else {
+                batch.add(d);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
         markSent(batch);
         List<Map<String, Object>> usage = new ArrayList<>();
         for (Due d : batch) {
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("Timestamp", d.hour().getEpochSecond()); // the hour's start: one record per customer, dimension, hour
+            // one record per customer, dimension and hour, stamped within its hour (Aws.recordTimestamp)
+            r.put("Timestamp", props.aws().timestamp(d.hour(), d.ratedAt()));
             if (d.licenseArn() != null) {
                 r.put("CustomerAWSAccountId", d.accountId());
                 r.put("LicenseArn", d.licenseArn());
@@ -181,27 +231,44 @@ public class MeteringReporter {
             return;
         }
         if (answer.kind() == MarketplaceAnswer.Kind.REFUSED) {
-            if ("ThrottlingException".equals(answer.code())) {
-                retryLater(batch, answer.code());
-            } else {
-                // the whole call was refused (e.g. TimestampOutOfBoundsException): nothing was metered
-                batch.forEach(d -> reject(d, answer.code() + ": " + answer.message()));
+            // the whole call was refused: nothing was metered (Refusals says what to do about it)
+            if (refused("aws", batch, answer) && batch.size() > 1) {
+                batch.forEach(d -> sendAws(product, List.of(d))); // at once: AWS has no per-customer call limit
             }
             return;
         }
-        Map<String, Due> byKey = new HashMap<>();
+        credentialsFailing.get("aws").set(0);
+        Map<String, Due> byKey = new LinkedHashMap<>();
         batch.forEach(d -> byKey.put(awsKey(d.licenseArn() != null ? d.licenseArn() : d.customerIdentifier(),
-                marketplaceDimension(d), d.hour().getEpochSecond()), d));
-        for (JsonNode result : answer.body().path("Results")) {
+                marketplaceDimension(d), d.hour()), d));
+        JsonNode results = answer.body().path("Results");
+        // AWS's answer holds "the UsageRecord that was part of the request"; how exactly it is echoed (with the
+        // LicenseArn? the Timestamp in which form?) is not specified, so a result is matched on who, dimension and
+        // hour bucket, and, when that fails and the answer has one result per record and nothing unprocessed, by
+        // its position
+        boolean positional = results.size() == batch.size() && answer.body().path("UnprocessedRecords").isEmpty();
+        for (int i = 0; i < results.size(); i++) {
+            JsonNode result = results.get(i);
             JsonNode r = result.path("UsageRecord");
             String who = r.hasNonNull("LicenseArn") ? r.path("LicenseArn").asString() : r.path("CustomerIdentifier").asString();
-            Due d = byKey.remove(awsKey(who, r.path("Dimension").asString(), r.path("Timestamp").asLong()));
+            Instant at = echoedTime(r.path("Timestamp"));
+            Due d = at == null ? null : byKey.remove(awsKey(who, r.path("Dimension").asString(), at));
+            if (d == null && positional && byKey.containsValue(batch.get(i))) {
+                d = batch.get(i);
+                byKey.values().remove(d);
+            }
             if (d == null) {
                 continue;
             }
             String status = result.path("Status").asString("");
             if ("Success".equals(status)) {
                 accept(d, result.path("MeteringRecordId").asString(null));
+            } else if ("DuplicateRecord".equals(status) && d.attempts() > 0) {
+                // sent before without an answer we could read: identical values are idempotent ("identical requests
+                // are idempotent"), so a DuplicateRecord on a resend is most likely our own earlier send. It is
+                // settled as billed, and reconciliation (or the operator, without a record API) verifies the value
+                settlement.accepted(d.id(), null);
+                note(List.of(d), "DuplicateRecord on a resend: billed by an earlier send (verify the quantity)");
             } else {
                 reject(d, status);
             }
@@ -212,8 +279,20 @@ public class MeteringReporter {
         }
     }
 
-    private static String awsKey(String who, String dimension, long timestamp) {
-        return who + "|" + dimension + "|" + timestamp;
+    private static String awsKey(String who, String dimension, Instant hour) {
+        return who + "|" + dimension + "|" + hour.truncatedTo(java.time.temporal.ChronoUnit.HOURS).getEpochSecond();
+    }
+
+    /** An echoed Timestamp: epoch seconds (possibly fractional) or an ISO-8601 instant; null if neither. */
+    private static Instant echoedTime(JsonNode t) {
+        try {
+            return t.isNumber() ? Instant.ofEpochSecond(t.asLong())
+                    : t.isString() && !t.asString().isBlank() ? (t.asString().matches("\\d+(\\.\\d+)?")
+                    ? Instant.ofEpochSecond(Long.parseLong(t.asString().split("\\.")[0])) : Instant.parse(t.asString()))
+                    : null;
+        } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+            return null;
+        }
     }
 
     // ---- Alibaba ----
@@ -224,14 +303,29 @@ public class MeteringReporter {
         jdbc.sql("SELECT instance_id, last_push_at FROM aliyun_push")
                 .query((rs, n) -> lastPush.put(rs.getString(1), rs.getTimestamp(2).toInstant())).list();
         Map<String, Map<String, List<Due>>> byProduct = new LinkedHashMap<>();
-        for (Due d : due("aliyun", 5000)) {
+        Map<String, List<Due>> alone = new LinkedHashMap<>(); // instance -> its oldest hour in a refused push
+        List<Due> due = due("aliyun", 5000);
+        for (Due d : due) {
             Instant last = lastPush.get(d.instanceId());
             if (last != null && Duration.between(last, wall).compareTo(props.aliyun().minPushInterval()) < 0) {
                 continue; // one request per instance per 60 s
             }
+            if (d.alone()) {
+                List<Due> hour = alone.computeIfAbsent(d.instanceId(), k -> new ArrayList<>());
+                if (hour.isEmpty() || hour.getFirst().hour().equals(d.hour())) {
+                    hour.add(d); // due() is ordered by hour: the oldest hour of the instance
+                }
+                continue;
+            }
             byProduct.computeIfAbsent(d.productCode(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(d.instanceId(), k -> new ArrayList<>()).add(d);
         }
+        // an instance-hour that was in a refused push goes in a push of its own, and its instance sends nothing
+        // else in this round (one request per instance per 60 s)
+        alone.forEach((instance, records) -> {
+            byProduct.values().forEach(byInstance -> byInstance.remove(instance));
+            pushAliyun(records);
+        });
         byProduct.forEach((product, byInstance) -> {
             List<Due> batch = new ArrayList<>();
             int records = 0;
@@ -300,16 +394,46 @@ public class MeteringReporter {
                     note(batch, "outcome unknown (" + answer.code() + ": " + answer.message() + ")");
                 }
             }
-            default -> {
-                String code = answer.code();
-                if ("Service.Flow.Control".equals(code) || code.startsWith("Throttling") || code.startsWith("InvalidTimeStamp")
-                        || code.startsWith("SignatureNonce")) {
-                    retryLater(batch, code + ": " + answer.message());
-                } else {
-                    batch.forEach(d -> reject(d, code + ": " + answer.message()));
+            default -> refused("aliyun", byRecord.size() == 1 ? List.of() : batch, answer, batch);
+        }
+        if (answer.kind() != MarketplaceAnswer.Kind.REFUSED) {
+            credentialsFailing.get("aliyun").set(0);
+        }
+    }
+
+    // ---- refusals of a whole call ----
+
+    /** Settles a refused call's records as Refusals says; true when they were set to be sent one by one. */
+    private boolean refused(String marketplace, List<Due> batch, MarketplaceAnswer answer) {
+        return refused(marketplace, batch.size() > 1 ? batch : List.of(), answer, batch);
+    }
+
+    /**
+     * @param severable the records that can still be told apart by sending them singly (empty: the call held one
+     *                  marketplace record, refused on its own)
+     */
+    private boolean refused(String marketplace, List<Due> severable, MarketplaceAnswer answer, List<Due> batch) {
+        String why = answer.code() + ": " + answer.message();
+        switch (Refusals.of(marketplace, answer.code())) {
+            case RETRY -> retryLater(batch, why);
+            case CREDENTIALS -> {
+                // not the records' fault: they keep their place until the deadline, and operators are told
+                credentialsFailing.get(marketplace).set(1);
+                log.error("{} refused the metering call for its credentials or permissions ({}); {} records wait "
+                        + "for a fix until their deadline", marketplace, answer.code(), batch.size());
+                retryLater(batch, why);
+            }
+            case ISOLATE -> {
+                if (severable.isEmpty()) {
+                    batch.forEach(d -> reject(d, why));
+                    return false;
                 }
+                settlement.sendAlone(batch.stream().map(Due::id).toList(),
+                        "refused in a call of " + batch.size() + " records (" + why + "): sent again on its own");
+                return true;
             }
         }
+        return false;
     }
 
     // ---- state changes ----

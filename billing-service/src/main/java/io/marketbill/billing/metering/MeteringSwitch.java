@@ -75,6 +75,12 @@ class MeteringSwitch {
                 period(e, "BILLING");
                 plan(e, new Plan(o.skuId(), o.billableItems(), o.trial()));
             }
+            // AWS: after unsubscribe-pending "you will have one hour to meter any remaining usage"; after
+            // unsubscribe-success "you can no longer send metering records for this customer" (AWS Marketplace
+            // Seller Guide, SaaS subscription integration, docs.aws.amazon.com/marketplace/latest/userguide/
+            // saas-integrate-subscription.html). So billing ends at pending, and the final flush (finalFlushDelay
+            // later) reports the last hours while AWS still takes them; the registry waits for success to close.
+            case SubscriptionChanged c when "UNSUBSCRIBE_PENDING".equals(c.change()) -> switchTo(e, "ENDED", null);
             case SubscriptionChanged c when c.skuId() != null || !c.billableItems().isEmpty() -> {
                 // an upgrade or downgrade (a new SKU, new extra billable items): from its minute on, usage is priced
                 // at the new plan; the minutes before it keep the old one, even within the same hour

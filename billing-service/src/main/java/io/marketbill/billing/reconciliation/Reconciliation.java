@@ -258,7 +258,8 @@ class Reconciliation {
         for (JsonNode r : body) {
             String license = r.path("LicenseArn").asString("");
             String sub = io.marketbill.contracts.SubscriptionIds.aws(r.path("CustomerAWSAccountId").asString(), license);
-            Key k = new Key(sub, r.path("Dimension").asString(), Instant.parse(r.path("Timestamp").asString()).getEpochSecond());
+            Key k = new Key(sub, r.path("Dimension").asString(), Instant.parse(r.path("Timestamp").asString())
+                    .truncatedTo(java.time.temporal.ChronoUnit.HOURS).getEpochSecond()); // a record is its hour's
             out.computeIfAbsent(k, x -> new ArrayList<>()).add(r.path("Quantity").asLong());
         }
         return out;

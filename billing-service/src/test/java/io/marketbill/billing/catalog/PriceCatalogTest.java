@@ -104,6 +104,25 @@ class PriceCatalogTest {
     }
 
     @Test
+    void twoDimensionsOnOneMarketplaceItemStopTheStart() {
+        Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
+        products.put("zilliz-aws", product("aws", List.of(
+                        new CatalogProperties.Dimension("cu_hours", "CU-hour", "cu_units", null, "0.01"),
+                        new CatalogProperties.Dimension("cu_hours_gpu", "CU-hour", "cu_units", null, "0.01")),
+                new CatalogProperties.Price("cu_hours", null, null, "2026-01-01T00:00:00Z", "1250"),
+                new CatalogProperties.Price("cu_hours_gpu", null, null, "2026-01-01T00:00:00Z", "2500")));
+        products.put("cmgj00063418", product("aliyun", List.of(CU,
+                        new CatalogProperties.Dimension("storage", "GB-hour", "Unit", "cmgj00063418-Unit-1", "0.001")),
+                new CatalogProperties.Price("cu_hours", null, null, "2026-01-01T00:00:00Z", "1250"),
+                new CatalogProperties.Price("storage", null, null, "2026-01-01T00:00:00Z", "1")));
+        assertThatThrownBy(() -> new PriceCatalog(new CatalogProperties(products)))
+                .hasMessageContaining("product zilliz-aws: dimension cu_hours_gpu: marketplace item cu_units is already "
+                        + "dimension cu_hours's")
+                .hasMessageContaining("product cmgj00063418: dimension storage: marketplace item cmgj00063418-Unit-1 is "
+                        + "already dimension cu_hours's");
+    }
+
+    @Test
     void aUnitValueThatIsMissingNegativeOrTooFineStopsTheStartNamingProductAndDimension() {
         Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
         products.put("cmgj00063418", product("aliyun", List.of(

@@ -119,7 +119,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
             }
         });
         assertThat(atAws).extracting(r -> r.path("Timestamp").asString())
-                .containsExactlyInAnyOrder(hour.toString(), hour.plusSeconds(3600).toString());
+                .containsExactlyInAnyOrder(hour.plusSeconds(3599).toString(), hour.plusSeconds(7199).toString());
         assertThat(atAws).extracting(r -> r.path("Dimension").asString()).containsOnly("cu_units");
 
         // the answer was lost: the same record again is taken as the same one
@@ -255,6 +255,125 @@ class MeteringToMarketplacesTest extends BillingTestBase {
     }
 
     @Autowired AwsMeteringClient awsClient;
+
+    @Test
+    void awsUnsubscribePendingEndsBillingAndTheLastHourIsReportedWhileAwsStillTakesIt() {
+        String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(300)));
+        // unsubscribe-pending at minute 20: AWS takes records for one more hour, none after unsubscribe-success
+        lifecycle(s, hour.plus(Duration.ofMinutes(20)), new io.marketbill.contracts.SubscriptionChanged(
+                "UNSUBSCRIBE_PENDING", null, null, null, Map.of()));
+        awaitRow("SELECT COUNT(*) FROM metered_subscription WHERE metering = 'ENDED' AND subscription_id = '" + s + "'");
+        clock.set(hour.plus(Duration.ofMinutes(23)));
+        closing.flushClosedSubscriptions();
+        reporter.report();
+        // the hour is reported long before it closes (hour end + late window), so before unsubscribe-success
+        assertThat(ledger(s)).singleElement().satisfies(r -> {
+            assertThat(r).containsEntry("state", "ACCEPTED").containsEntry("units", 1250L);
+            assertThat((Instant) r.get("hourStart")).isEqualTo(hour);
+        });
+    }
+
+    @Test
+    void aCallAwsRefusesAsAWholeForOneRecordIsResentRecordByRecordAndOnlyThatRecordIsRejected() {
+        List<String> subscriptions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+            subscriptions.add(s);
+            sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(300)));
+        }
+        closeThrough(hour.plusSeconds(3600));
+        // one record AWS will not take: out of its time window, which refuses the whole call
+        // (TimestampOutOfBoundsException: "the entire batch is not processed")
+        String poisoned = subscriptions.get(1);
+        jdbc.sql("UPDATE metering_record SET hour_start = hour_start - INTERVAL '30 hours' WHERE subscription_id = :s")
+                .param("s", poisoned).update();
+        reporter.report();
+        assertThat(ledger(poisoned)).singleElement().satisfies(r -> {
+            assertThat(r).containsEntry("state", "REJECTED");
+            assertThat((String) r.get("lastError")).startsWith("TimestampOutOfBoundsException");
+        });
+        for (String s : List.of(subscriptions.get(0), subscriptions.get(2))) {
+            assertThat(ledger(s)).as(s).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "ACCEPTED")
+                    .containsEntry("units", 1250L));
+        }
+        assertThat(billingEventTypes(poisoned)).contains("MeteringRejected", "UsageForVendorBilling");
+    }
+
+    @Test
+    void aPushAlibabaRefusesAsAWholeForOneInstanceIsResentInstanceByInstance() {
+        String good = openAliyun(ZILLIZ, hour.plusSeconds(60), false);
+        String alsoGood = openAliyun(ZILLIZ, hour.plusSeconds(60), false);
+        // an instance the marketplace never sold (released, or a wrong id): Invalid.Parameter.Instance for the push
+        String unsold = "aliyun:UNSOLD" + Math.abs(new java.util.Random().nextInt());
+        lifecycle(unsold, hour.plusSeconds(60), new io.marketbill.contracts.SubscriptionOpened(ZILLIZ, "payg", false,
+                "1880000000000001", "o-x", null, Map.of(), null, null));
+        awaitRow("SELECT COUNT(*) FROM metered_subscription WHERE subscription_id = '" + unsold + "'");
+        sendUsage(usage(null, good, "cu_hours", "1", hour.plusSeconds(300)),
+                usage(null, alsoGood, "cu_hours", "2", hour.plusSeconds(300)),
+                usage(null, unsold, "cu_hours", "3", hour.plusSeconds(300)));
+        closeThrough(hour.plusSeconds(3600));
+        reporter.report();
+        assertThat(ledger(good)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "PENDING"));
+        jdbc.sql("DELETE FROM aliyun_push").update(); // 61 s later: the flow control allows the next pushes
+        reporter.report();
+        assertThat(ledger(unsold)).singleElement().satisfies(r -> {
+            assertThat(r).containsEntry("state", "REJECTED");
+            assertThat((String) r.get("lastError")).startsWith("Invalid.Parameter.Instance");
+        });
+        assertThat(ledger(good)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "ACCEPTED"));
+        assertThat(ledger(alsoGood)).singleElement().satisfies(r -> assertThat(r).containsEntry("state", "ACCEPTED"));
+        assertThat(billedAt(good)).hasSize(1);
+        assertThat(billedAt(alsoGood)).hasSize(1);
+    }
+
+    @Test
+    void aCallRefusedForItsCredentialsIsRetriedWithAnAlertNotRejected() {
+        String aws = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        String aliyunSub = openAliyun(ZILLIZ, hour.plusSeconds(60), false);
+        sendUsage(usage(null, aws, "cu_hours", "1", hour.plusSeconds(300)),
+                usage(null, aliyunSub, "cu_hours", "1", hour.plusSeconds(300)));
+        closeThrough(hour.plusSeconds(3600));
+        proxy.signatureBroken(); // a rotated secret, a skewed signer: the marketplace refuses the caller
+        reporter.report();
+        assertThat(ledger(aws).get(0)).containsEntry("state", "PENDING");
+        assertThat((String) ledger(aws).get(0).get("lastError")).startsWith("InvalidSignatureException");
+        assertThat(ledger(aliyunSub).get(0)).containsEntry("state", "PENDING");
+        assertThat((String) ledger(aliyunSub).get(0).get("lastError")).startsWith("SignatureDoesNotMatch");
+        String metrics = Http.get(port, "/actuator/prometheus").body();
+        assertThat(metrics).containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aws\"[^}]*\\} 1\\.0")
+                .containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aliyun\"[^}]*\\} 1\\.0");
+
+        proxy.up(); // fixed: the same records go through, and the alert clears
+        jdbc.sql("DELETE FROM aliyun_push").update();
+        clock.set(clock.instant().plusSeconds(10));
+        reporter.report();
+        assertThat(ledger(aws).get(0)).containsEntry("state", "ACCEPTED");
+        assertThat(ledger(aliyunSub).get(0)).containsEntry("state", "ACCEPTED");
+        assertThat(Http.get(port, "/actuator/prometheus").body())
+                .containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aws\"[^}]*\\} 0\\.0");
+    }
+
+    @Test
+    void anAlibabaPushWhoseOutcomeIsStillUnknownAtItsDeadlineIsMarkedOverdueAndRaisesTheAlert() {
+        String s = openAliyun(ZILLIZ, hour.plusSeconds(60), false);
+        sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(600)));
+        closeThrough(hour.plusSeconds(3600));
+        proxy.answerLost(); // Alibaba took it, we cannot know, and there is no API to ask
+        reporter.report();
+        proxy.up();
+        assertThat(ledger(s).get(0)).containsEntry("state", "SENT").containsEntry("overdue", false);
+        clock.set(hour.plus(Duration.ofMinutes(119)).plusSeconds(1));
+        reporter.report();
+        Map<String, Object> r = ledger(s).get(0);
+        // not handed to the vendor's billing (Alibaba may have billed it), but nobody can miss it
+        assertThat(r).containsEntry("state", "SENT").containsEntry("overdue", true);
+        assertThat((String) r.get("lastError")).contains("outcome unknown at the deadline");
+        assertThat(billingEventTypes(s)).doesNotContain("UsageForVendorBilling");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(Http.get(port, "/actuator/prometheus").body())
+                        .containsPattern("marketbill_metering_overdue_records\\{[^}]*\\} 1\\.0"));
+    }
 
     @Test
     void aRecordPastItsDeadlineIsRejectedAsOverdueRaisesTheAlertAndStaysVisible() {
