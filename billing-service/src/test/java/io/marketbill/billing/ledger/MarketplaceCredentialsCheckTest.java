@@ -24,7 +24,8 @@ class MarketplaceCredentialsCheckTest {
         return new BillingProperties(d, d, Duration.ofDays(32), d, d, d, d, d, d, d, d, d, Duration.ZERO, false,
                 new BillingProperties.Aliyun(URI.create("https://market.aliyuncs.com"), aliyunKey, aliyunKey, d, false,
                         false, d, d, true),
-                new BillingProperties.Aws(URI.create("https://example"), "cn-northwest-1", awsKey, awsKey, null, d, true, d),
+                new BillingProperties.Aws(URI.create("https://example"), "cn-northwest-1", awsKey, awsKey, null,
+                        Duration.ofHours(6), null, true, d),
                 new BillingProperties.Reconciliation(d, null, null));
     }
 

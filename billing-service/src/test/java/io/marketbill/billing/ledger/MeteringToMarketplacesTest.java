@@ -57,8 +57,22 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         return types;
     }
 
+    private Instant started;
+
+    @org.junit.jupiter.api.BeforeEach
+    void noteTheStart() {
+        started = Instant.now();
+    }
+
+    /** Nothing this test sent was refused (the simulator keeps every test's refusals). */
     private void assertTheSimulatorRefusedNothing() {
-        assertThat(simulatorAliyunMetering().path("refused")).as("refused by the simulated Alibaba").isEmpty();
+        List<JsonNode> refused = new ArrayList<>();
+        simulatorAliyunMetering().path("refused").forEach(r -> {
+            if (!Instant.parse(r.path("at").asString()).isBefore(started)) {
+                refused.add(r);
+            }
+        });
+        assertThat(refused).as("refused by the simulated Alibaba").isEmpty();
     }
 
     @Test
@@ -119,7 +133,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
             }
         });
         assertThat(atAws).extracting(r -> r.path("Timestamp").asString())
-                .containsExactlyInAnyOrder(hour.plusSeconds(3599).toString(), hour.plusSeconds(7199).toString());
+                .containsExactlyInAnyOrder(hour.toString(), hour.plusSeconds(3600).toString());
         assertThat(atAws).extracting(r -> r.path("Dimension").asString()).containsOnly("cu_units");
 
         // the answer was lost: the same record again is taken as the same one
