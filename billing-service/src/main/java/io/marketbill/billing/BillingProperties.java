@@ -1,5 +1,7 @@
 package io.marketbill.billing;
 
+import io.marketbill.protocols.aws.AwsAccount;
+import io.marketbill.protocols.aws.AwsPartition;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -93,21 +95,26 @@ public record BillingProperties(
     }
 
     /**
-     * AWS Marketplace {@code BatchMeterUsage} (spec §2.5).
+     * AWS Marketplace {@code BatchMeterUsage} (spec §2.5): the default seller account (the top-level settings) and
+     * any others, by name, that listings name with {@code aws-account} in the products file (a vendor listed on AWS
+     * global and AWS China has one account in each partition).
      *
-     * @param endpoint        the Metering Service, or the simulator; unset: derived from the region
-     *                        ({@code https://metering.marketplace.<region>.amazonaws.com[.cn]}, as the gateway does).
-     *                        Environment: AWS_METERING_ENDPOINT.
-     * @param region          the region the calls are signed for (SigV4); us-east-1 unless set, as in the gateway.
+     * @param endpoint        the default account's Metering Service, or the simulator; unset: derived from the
+     *                        region ({@code https://metering.marketplace.<region>.amazonaws.com[.cn]}, as the gateway
+     *                        does). Environment: AWS_METERING_ENDPOINT.
+     * @param region          the default account's region (SigV4); us-east-1 unless set, as in the gateway.
      *                        Environment: AWS_REGION.
-     * @param accessKeyId     the seller account's access key id. Environment: AWS_ACCESS_KEY_ID.
+     * @param accessKeyId     the default seller account's access key id. Environment: AWS_ACCESS_KEY_ID.
      * @param secretAccessKey that key's secret; a secret. Environment: AWS_SECRET_ACCESS_KEY.
      * @param sessionToken    for temporary credentials, optional. Environment: AWS_SESSION_TOKEN.
-     * @param deadline        after the start of an hour, until when its record is sent. Unset: 6 hours on AWS global
-     *                        (the older documentation; the newest model says 24: we keep the stricter), and 1 h 59 min
-     *                        in China, whose guide says "AWS Marketplace can only accept records for up to an hour in
-     *                        the past" (awsmpcnsaasguideline, "Report metered records"; UNVERIFIED which rule China
-     *                        enforces, so the strict one), the record being stamped with its hour's last second
+     * @param accounts        further seller accounts by name ({@code china}: AWS_CN_REGION, AWS_CN_ACCESS_KEY_ID,
+     *                        AWS_CN_SECRET_ACCESS_KEY, AWS_CN_SESSION_TOKEN, AWS_CN_METERING_ENDPOINT)
+     * @param deadline        after the start of an hour, until when its record is sent. Unset: per account, 6 hours
+     *                        on AWS global (the older documentation; the newest model says 24: we keep the stricter),
+     *                        and 1 h 59 min in China, whose guide says "AWS Marketplace can only accept records for up
+     *                        to an hour in the past" (awsmpcnsaasguideline, "Report metered records"; UNVERIFIED which
+     *                        rule China enforces, so the strict one), the record being stamped with its hour's last
+     *                        second
      * @param recordTimestamp the Timestamp of an hour's record: {@code END_OF_HOUR} (its last second, the youngest
      *                        time in the hour, so that a record is at most minutes old when it is first sent and
      *                        China's one-hour rule is kept) or {@code START_OF_HOUR}. AWS buckets records by hour
@@ -116,24 +123,47 @@ public record BillingProperties(
      * @param timeout         per call to AWS
      */
     public record Aws(URI endpoint, @DefaultValue("us-east-1") String region, String accessKeyId,
-                      String secretAccessKey, String sessionToken, Duration deadline,
-                      @DefaultValue("END_OF_HOUR") RecordTimestamp recordTimestamp,
+                      String secretAccessKey, String sessionToken, java.util.Map<String, AwsAccount> accounts,
+                      Duration deadline, @DefaultValue("END_OF_HOUR") RecordTimestamp recordTimestamp,
                       @DefaultValue("true") boolean reportZeroHours, @DefaultValue("10s") Duration timeout) {
 
         public enum RecordTimestamp { END_OF_HOUR, START_OF_HOUR }
 
+        /** The account of listings that name none. */
+        public static final String DEFAULT_ACCOUNT = "default";
+
         public Aws {
             region = region == null || region.isBlank() ? "us-east-1" : region;
             recordTimestamp = recordTimestamp == null ? RecordTimestamp.END_OF_HOUR : recordTimestamp;
-            endpoint = endpoint == null || endpoint.toString().isBlank()
-                    ? io.marketbill.protocols.aws.AwsPartition.meteringEndpoint(region) : endpoint;
-            deadline = deadline != null ? deadline
-                    : io.marketbill.protocols.aws.AwsPartition.of(region) == io.marketbill.protocols.aws.AwsPartition.AWS_CN
-                    ? Duration.ofMinutes(119) : Duration.ofHours(6);
-            if (deadline.compareTo(Duration.ofHours(1)) <= 0) {
+            java.util.Map<String, AwsAccount> all = new java.util.LinkedHashMap<>();
+            all.put(DEFAULT_ACCOUNT, new AwsAccount(region, endpoint, accessKeyId, secretAccessKey, sessionToken));
+            if (accounts != null) {
+                accounts.forEach((name, account) -> {
+                    if (!DEFAULT_ACCOUNT.equals(name)) {
+                        all.put(name, account == null ? new AwsAccount(null, null, null, null, null) : account);
+                    }
+                });
+            }
+            accounts = java.util.Collections.unmodifiableMap(all);
+            endpoint = all.get(DEFAULT_ACCOUNT).meteringEndpoint();
+            if (deadline != null && deadline.compareTo(Duration.ofHours(1)) <= 0) {
                 throw new IllegalArgumentException("marketbill.billing.aws.deadline must be over one hour: an hour's "
                         + "record can only be sent once the hour is over");
             }
+        }
+
+        /** A seller account by name (null: the default one); empty for a name not configured. */
+        public java.util.Optional<AwsAccount> account(String name) {
+            return java.util.Optional.ofNullable(accounts.get(name == null ? DEFAULT_ACCOUNT : name));
+        }
+
+        /** How long after an hour's start its record is still sent, for a listing of this account. */
+        public Duration deadline(String accountName) {
+            if (deadline != null) {
+                return deadline;
+            }
+            return account(accountName).map(AwsAccount::partition).orElse(AwsPartition.AWS) == AwsPartition.AWS_CN
+                    ? Duration.ofMinutes(119) : Duration.ofHours(6);
         }
 
         /**
@@ -149,9 +179,14 @@ public record BillingProperties(
                     ratedAt.getEpochSecond()));
         }
 
+        /** Whether the default account has credentials. */
         public boolean configured() {
-            return accessKeyId != null && !accessKeyId.isBlank() && secretAccessKey != null
-                    && !secretAccessKey.isBlank();
+            return accounts.get(DEFAULT_ACCOUNT).configured();
+        }
+
+        @Override
+        public String toString() {
+            return "Aws[accounts=" + accounts + ", deadline=" + deadline + ", recordTimestamp=" + recordTimestamp + "]";
         }
     }
 

@@ -81,6 +81,9 @@ public abstract class BillingTestBase {
 
     protected static ConfigurableApplicationContext simulator;
     protected static int simulatorPort;
+    /** A second simulated AWS, of another partition and seller account (AWS global, us-east-1). */
+    protected static ConfigurableApplicationContext globalSimulator;
+    protected static int globalSimulatorPort;
     protected static final MarketplaceProxy proxy = new MarketplaceProxy();
     protected static final JsonMapper json = JsonMapper.builder().build();
 
@@ -88,6 +91,20 @@ public abstract class BillingTestBase {
         if (simulator != null) {
             return;
         }
+        simulator = simulator("cn-northwest-1", "local-aws-key", "local-aws-secret", "aws-cn");
+        simulatorPort = Integer.parseInt(simulator.getEnvironment().getProperty("local.server.port"));
+        globalSimulator = simulator("us-east-1", "global-aws-key", "global-aws-secret", "aws");
+        globalSimulatorPort = Integer.parseInt(globalSimulator.getEnvironment().getProperty("local.server.port"));
+        proxy.start("http://127.0.0.1:" + simulatorPort);
+        try {
+            startDirectory();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ConfigurableApplicationContext simulator(String awsRegion, String awsKey, String awsSecret,
+                                                            String awsPartition) {
         String unreachable = "http://127.0.0.1:9";
         Map<String, String> settings = Map.ofEntries(
                         Map.entry("spring.config.name", "marketplace-simulator-in-billing-tests"),
@@ -110,23 +127,17 @@ public abstract class BillingTestBase {
                         Map.entry("simulator.aliyun.flow-control-interval", "2s"),
                         // the listing's price of Zilliz's unit, as in seed 001 (1250 units = ¥1.25)
                         Map.entry("simulator.aliyun.prices.cmgj00063418-Unit-1", "0.001"),
-                        Map.entry("simulator.aws.access-key-id", "local-aws-key"),
-                        Map.entry("simulator.aws.secret-access-key", "local-aws-secret"),
-                        Map.entry("simulator.aws.region", "cn-northwest-1"),
+                        Map.entry("simulator.aws.access-key-id", awsKey),
+                        Map.entry("simulator.aws.secret-access-key", awsSecret),
+                        Map.entry("simulator.aws.region", awsRegion),
                         Map.entry("simulator.aws.gateway-url", unreachable),
-                        Map.entry("simulator.aws.topic-arn", "arn:aws-cn:sns:cn-northwest-1:000000000000:test"),
+                        Map.entry("simulator.aws.topic-arn", "arn:" + awsPartition + ":sns:" + awsRegion
+                                + ":000000000000:test"),
                         Map.entry("simulator.identity.issuer", "http://127.0.0.1/dev-login"),
                         Map.entry("simulator.identity.allowed-redirect-prefixes", "http://127.0.0.1:"));
         // as command-line arguments: they must win over the defaults the messaging module adds
-        simulator = new SpringApplicationBuilder(SimulatorApplication.class)
+        return new SpringApplicationBuilder(SimulatorApplication.class)
                 .run(settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
-        simulatorPort = Integer.parseInt(simulator.getEnvironment().getProperty("local.server.port"));
-        proxy.start("http://127.0.0.1:" + simulatorPort);
-        try {
-            startDirectory();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @DynamicPropertySource
@@ -135,6 +146,12 @@ public abstract class BillingTestBase {
         startSimulator();
         registry.add("marketbill.billing.aliyun.endpoint", () -> proxy.url() + "/aliyun/market");
         registry.add("marketbill.billing.aws.endpoint", proxy::url);
+        // the listings of the AWS global seller account (aws-account: global) go to the second simulated AWS
+        registry.add("marketbill.billing.aws.accounts.global.region", () -> "us-east-1");
+        registry.add("marketbill.billing.aws.accounts.global.metering-endpoint",
+                () -> "http://127.0.0.1:" + globalSimulatorPort);
+        registry.add("marketbill.billing.aws.accounts.global.access-key-id", () -> "global-aws-key");
+        registry.add("marketbill.billing.aws.accounts.global.secret-access-key", () -> "global-aws-secret");
         registry.add("marketbill.billing.binding-service-url",
                 () -> "http://127.0.0.1:" + directory.getAddress().getPort());
         registry.add("marketbill.billing.reconciliation.aliyun-record",

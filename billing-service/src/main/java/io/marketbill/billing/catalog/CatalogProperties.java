@@ -24,11 +24,13 @@ public record CatalogProperties(Map<String, Product> products) {
      * @param name        shown in mails and the overview
      * @param marketplace {@code aliyun} or {@code aws}
      * @param billUrl     where the buyer sees the marketplace bill (the overview links to it)
+     * @param awsAccount  AWS only: the seller account that lists it ({@code marketbill.billing.aws.accounts.<name>},
+     *                    e.g. {@code china}); empty: the default account ({@code marketbill.billing.aws.*})
      * @param dimensions  what is metered
      * @param prices      the price of each dimension, per SKU and from an hour on
      */
-    public record Product(String name, String marketplace, String billUrl, List<Dimension> dimensions,
-                          List<Price> prices) {
+    public record Product(String name, String marketplace, String billUrl, String awsAccount,
+                          List<Dimension> dimensions, List<Price> prices) {
         public Product {
             dimensions = dimensions == null ? List.of() : List.copyOf(dimensions);
             prices = prices == null ? List.of() : List.copyOf(prices);

@@ -215,6 +215,18 @@ public class PriceCatalog {
                 && marketplace.equals(e.getValue().marketplace()));
     }
 
+    /** The AWS seller account that lists an AWS product (null: the default one). */
+    public String awsAccount(String productCode) {
+        return product(productCode).map(CatalogProperties.Product::awsAccount).filter(a -> !a.isBlank()).orElse(null);
+    }
+
+    /** The codes of the metered products sold on a marketplace. */
+    public List<String> productsOn(String marketplace) {
+        return products.entrySet().stream()
+                .filter(e -> dimensions.containsKey(e.getKey()) && marketplace.equals(e.getValue().marketplace()))
+                .map(Map.Entry::getKey).toList();
+    }
+
     public boolean isMetered(String productCode) {
         return dimensions.containsKey(productCode);
     }

@@ -28,9 +28,14 @@ class MarketplaceCredentialsCheck {
             problems.add("metered products are sold on Alibaba Cloud Marketplace but ALIYUN_ACCESS_KEY_ID / "
                     + "ALIYUN_ACCESS_KEY_SECRET (marketbill.billing.aliyun.*) are not set");
         }
-        if (catalog.sellsOn("aws") && !props.aws().configured()) {
-            problems.add("metered products are sold on AWS Marketplace but AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY "
-                    + "(marketbill.billing.aws.*) are not set");
+        for (String product : catalog.productsOn("aws")) {
+            String name = catalog.awsAccount(product);
+            if (props.aws().account(name).filter(io.marketbill.protocols.aws.AwsAccount::configured).isEmpty()) {
+                problems.add("metered product " + product + " is sold on AWS Marketplace but "
+                        + (name == null ? "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (marketbill.billing.aws.*) are"
+                        : "the credentials of its account " + name + " (marketbill.billing.aws.accounts." + name
+                        + ".*) are") + " not set");
+            }
         }
         return problems;
     }

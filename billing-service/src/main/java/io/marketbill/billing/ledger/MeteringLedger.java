@@ -21,11 +21,13 @@ public class MeteringLedger {
     private final JdbcClient jdbc;
     private final BillingProperties props;
     private final Clock clock;
+    private final io.marketbill.billing.catalog.PriceCatalog catalog;
 
-    MeteringLedger(JdbcClient jdbc, BillingProperties props, Clock clock) {
+    MeteringLedger(JdbcClient jdbc, BillingProperties props, Clock clock, io.marketbill.billing.catalog.PriceCatalog catalog) {
         this.jdbc = jdbc;
         this.props = props;
         this.clock = clock;
+        this.catalog = catalog;
     }
 
     /** Whether an hour with nothing to charge is still sent to this marketplace. */
@@ -39,7 +41,8 @@ public class MeteringLedger {
      */
     public void add(String subscriptionId, String marketplace, String productCode, String dimension, Instant hour,
                     long units, BigDecimal unitValue) {
-        Duration deadline = "aws".equals(marketplace) ? props.aws().deadline() : props.aliyun().deadline();
+        Duration deadline = "aws".equals(marketplace) ? props.aws().deadline(catalog.awsAccount(productCode))
+                : props.aliyun().deadline();
         Instant now = clock.instant();
         jdbc.sql("""
                 INSERT INTO metering_record (subscription_id, marketplace, product_code, dimension, hour_start, units,

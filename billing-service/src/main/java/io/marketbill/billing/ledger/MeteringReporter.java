@@ -99,9 +99,7 @@ public class MeteringReporter {
         markOverdue();
         markUnknownOutcomesOverdue();
         retryUnknownOutcomes();
-        if (aws.configured()) {
-            reportAws();
-        }
+        reportAws();
         if (aliyun.configured()) {
             reportAliyun();
         }
@@ -179,6 +177,7 @@ public class MeteringReporter {
 
     private void reportAws() {
         Map<String, List<Due>> byProduct = due("aws", 2500).stream()
+                .filter(d -> aws.configured(d.productCode())) // an account without credentials waits for them
                 .collect(Collectors.groupingBy(Due::productCode, LinkedHashMap::new, Collectors.toList()));
         byProduct.forEach((product, records) -> {
             // a record that was in a refused call goes on its own, so that only a bad record is refused for good

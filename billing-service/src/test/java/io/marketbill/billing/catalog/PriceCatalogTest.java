@@ -13,7 +13,7 @@ class PriceCatalogTest {
 
     private static CatalogProperties.Product product(String marketplace, List<CatalogProperties.Dimension> dims,
                                                      CatalogProperties.Price... prices) {
-        return new CatalogProperties.Product("Zilliz Cloud", marketplace, "https://bill", dims, List.of(prices));
+        return new CatalogProperties.Product("Zilliz Cloud", marketplace, "https://bill", null, dims, List.of(prices));
     }
 
     private static final CatalogProperties.Dimension CU = new CatalogProperties.Dimension("cu_hours", "CU-hour", "Unit",
@@ -175,7 +175,7 @@ class PriceCatalogTest {
     @Test
     void productsWithoutDimensionsAreNotMetered() {
         Map<String, CatalogProperties.Product> products = new LinkedHashMap<>();
-        products.put("flat", new CatalogProperties.Product("Flat", null, null, null, null));
+        products.put("flat", new CatalogProperties.Product("Flat", null, null, null, null, null));
         PriceCatalog catalog = new PriceCatalog(new CatalogProperties(products));
         assertThat(catalog.isMetered("flat")).isFalse();
         assertThat(catalog.dimensions("flat")).isEmpty();
