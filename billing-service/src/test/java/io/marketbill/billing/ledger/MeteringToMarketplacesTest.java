@@ -271,6 +271,30 @@ class MeteringToMarketplacesTest extends BillingTestBase {
     @Autowired AwsMeteringClient awsClient;
 
     @Test
+    void aDuplicateRecordOnAResendIsSettledAsBilledAndLeftForReconciliationToVerify() {
+        String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(300)));
+        closeThrough(hour.plusSeconds(3600));
+        String license = jdbc.sql("SELECT license_arn FROM metered_subscription WHERE subscription_id = :s")
+                .param("s", s).query(String.class).single();
+        // AWS holds a record of this customer, dimension and hour already, and ours was sent before without an
+        // answer: most likely it is our own (an identical resend would be Success; AWS's echo of what it holds is
+        // not documented), so it is not rejected, which would hand billed usage to the vendor's billing twice over
+        MarketplaceAnswer earlier = awsClient.batchMeterUsage(Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
+                Map.of("Timestamp", hour.getEpochSecond(), "CustomerAWSAccountId", s.split(":")[1], "LicenseArn", license,
+                        "Dimension", "cu_units", "Quantity", 1300))));
+        assertThat(earlier.kind()).isEqualTo(MarketplaceAnswer.Kind.ACCEPTED);
+        jdbc.sql("UPDATE metering_record SET attempts = 1 WHERE subscription_id = :s").param("s", s).update();
+        reporter.report();
+        Map<String, Object> r = ledger(s).get(0);
+        assertThat(r).containsEntry("state", "ACCEPTED");
+        assertThat((String) r.get("lastError")).contains("DuplicateRecord on a resend");
+        assertThat(billingEventTypes(s)).doesNotContain("UsageForVendorBilling");
+        Http.request(port, "POST", "/api/billing/reconciliation/run", "");
+        assertThat(differences(s)).anySatisfy(d -> assertThat(d.path("kind").asString()).isEqualTo("VALUE_MISMATCH"));
+    }
+
+    @Test
     void awsUnsubscribePendingEndsBillingAndTheLastHourIsReportedWhileAwsStillTakesIt() {
         String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
         sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(300)));
