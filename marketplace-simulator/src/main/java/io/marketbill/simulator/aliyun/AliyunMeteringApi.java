@@ -89,7 +89,8 @@ class AliyunMeteringApi {
         }
     }
 
-    @RequestMapping(path = "/aliyun/market", method = {RequestMethod.GET, RequestMethod.POST})
+    // also with the trailing slash Alibaba's SDKs put before the query ({@code <endpoint>/?Action=...})
+    @RequestMapping(path = {"/aliyun/market", "/aliyun/market/"}, method = {RequestMethod.GET, RequestMethod.POST})
     ResponseEntity<Map<String, Object>> api(HttpServletRequest request) {
         String requestId = UUID.randomUUID().toString().toUpperCase();
         Map<String, String> params = new LinkedHashMap<>();
