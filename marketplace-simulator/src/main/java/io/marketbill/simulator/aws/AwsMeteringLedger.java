@@ -184,11 +184,11 @@ final class AwsMeteringLedger {
             return new Identity(null, "ValidationException",
                     "CustomerIdentifier and CustomerAWSAccountId are mutually exclusive");
         }
-        if (legacy.isEmpty() && account.isEmpty()) {
-            return new Identity(null, "ValidationException", "a record needs CustomerIdentifier or CustomerAWSAccountId");
-        }
         if (!license.isEmpty() && account.isEmpty()) {
             return new Identity(null, "ValidationException", "LicenseArn needs CustomerAWSAccountId");
+        }
+        if (legacy.isEmpty() && account.isEmpty()) {
+            return new Identity(null, "ValidationException", "a record needs CustomerIdentifier or CustomerAWSAccountId");
         }
         if (!legacy.isEmpty()) {
             // [MM-NEW] InvalidCustomerIdentifierException: "You have metered usage for a CustomerIdentifier that does
