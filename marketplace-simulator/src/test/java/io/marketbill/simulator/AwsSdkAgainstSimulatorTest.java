@@ -29,6 +29,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.marketplacemetering.MarketplaceMeteringClient;
 import software.amazon.awssdk.services.marketplacemetering.model.BatchMeterUsageResponse;
 import software.amazon.awssdk.services.marketplacemetering.model.ExpiredTokenException;
+import software.amazon.awssdk.services.marketplacemetering.model.InternalServiceErrorException;
+import software.amazon.awssdk.services.marketplacemetering.model.InvalidCustomerIdentifierException;
+import software.amazon.awssdk.services.marketplacemetering.model.InvalidProductCodeException;
+import software.amazon.awssdk.services.marketplacemetering.model.InvalidUsageDimensionException;
+import software.amazon.awssdk.services.marketplacemetering.model.ThrottlingException;
 import software.amazon.awssdk.services.marketplacemetering.model.InvalidTokenException;
 import software.amazon.awssdk.services.marketplacemetering.model.ResolveCustomerResponse;
 import software.amazon.awssdk.services.marketplacemetering.model.TimestampOutOfBoundsException;
@@ -58,8 +63,16 @@ class AwsSdkAgainstSimulatorTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         client.close();
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/faults")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    void fault(String rule) throws Exception {
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/faults"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(rule)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     MarketplaceMeteringClient client(String secret) {
@@ -176,5 +189,65 @@ class AwsSdkAgainstSimulatorTest {
         assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("sdk-product")
                 .usageRecords(byIdentifier(c, hour.minus(30, ChronoUnit.HOURS), "cu_hours", 1))))
                 .isInstanceOf(TimestampOutOfBoundsException.class);
+    }
+
+    @Test
+    void requestLevelRefusalsComeBackAsTheSdksTypedExceptions() throws Exception {
+        JsonNode c = customer("{\"productCode\":\"sdk-listed\",\"accountId\":\"444455556666\"}");
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aws/listings/sdk-listed"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        "{\"dimensions\":[\"cu_hours\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+
+        assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("sdk-listed")
+                .usageRecords(byIdentifier(c, hour, "cu_hours", 1), byIdentifier(c, hour, "gpu_hours", 1))))
+                .isInstanceOf(InvalidUsageDimensionException.class);
+        assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("sdk-listed").usageRecords(UsageRecord.builder()
+                .customerIdentifier("CI-nobody").dimension("cu_hours").quantity(1).timestamp(hour).build())))
+                .isInstanceOf(InvalidCustomerIdentifierException.class);
+        assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("another-product")
+                .usageRecords(byIdentifier(c, hour, "cu_hours", 1))))
+                .isInstanceOf(InvalidProductCodeException.class);
+    }
+
+    @Test
+    void aNewIntegrationsCustomerResolvesWithoutIdentifierAndIsMeteredByAccount() throws Exception {
+        JsonNode c = customer("{\"productCode\":\"sdk-new\",\"accountId\":\"777788889999\",\"integration\":\"new\"}");
+        ResolveCustomerResponse r = client.resolveCustomer(b -> b.registrationToken(c.path("token").asString()));
+        assertThat(r.customerIdentifier()).isNull();
+        assertThat(r.customerAWSAccountId()).isEqualTo("777788889999");
+        // this SDK predates LicenseArn: the account alone names the account's only license of the product
+        BatchMeterUsageResponse m = client.batchMeterUsage(b -> b.productCode("sdk-new").usageRecords(UsageRecord.builder()
+                .customerAWSAccountId("777788889999").dimension("cu_hours").quantity(2)
+                .timestamp(Instant.now().truncatedTo(ChronoUnit.HOURS)).build()));
+        assertThat(m.results().get(0).status()).isEqualTo(UsageRecordResultStatus.SUCCESS);
+        assertThat(m.results().get(0).usageRecord().customerAWSAccountId()).isEqualTo("777788889999");
+    }
+
+    @Test
+    void injectedFaultsComeBackAsTheSdksTypedExceptionsAndUnprocessedRecords() throws Exception {
+        JsonNode c = customer();
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        fault("{\"marketplace\":\"aws\",\"kind\":\"throttling\",\"count\":1}");
+        assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("sdk-product")
+                .usageRecords(byIdentifier(c, hour, "f1", 1)))).isInstanceOf(ThrottlingException.class);
+        fault("{\"marketplace\":\"aws\",\"kind\":\"SERVER_ERROR\",\"count\":1}");
+        assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("sdk-product")
+                .usageRecords(byIdentifier(c, hour, "f1", 1)))).isInstanceOfSatisfying(InternalServiceErrorException.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(500));
+        fault("{\"marketplace\":\"aws\",\"kind\":\"unprocessed\",\"count\":1}");
+        BatchMeterUsageResponse left = client.batchMeterUsage(b -> b.productCode("sdk-product")
+                .usageRecords(byIdentifier(c, hour, "f1", 1)));
+        assertThat(left.results()).isEmpty();
+        assertThat(left.unprocessedRecords()).hasSize(1);
+        assertThat(left.unprocessedRecords().get(0).dimension()).isEqualTo("f1");
+        fault("{\"marketplace\":\"aws\",\"kind\":\"poisoned-record\",\"match\":\"|f2|\"}");
+        assertThatThrownBy(() -> client.batchMeterUsage(b -> b.productCode("sdk-product")
+                .usageRecords(byIdentifier(c, hour, "f1", 1), byIdentifier(c, hour, "f2", 1))))
+                .isInstanceOf(InvalidUsageDimensionException.class);
+        // every rule spent or not matching: the call goes through, and the earlier ones billed nothing
+        BatchMeterUsageResponse ok = client.batchMeterUsage(b -> b.productCode("sdk-product")
+                .usageRecords(byIdentifier(c, hour, "f1", 1)));
+        assertThat(ok.results().get(0).status()).isEqualTo(UsageRecordResultStatus.SUCCESS);
     }
 }
