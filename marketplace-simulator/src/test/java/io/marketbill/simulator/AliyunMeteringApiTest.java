@@ -113,4 +113,29 @@ class AliyunMeteringApiTest {
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aliyun/metering"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body()).doesNotContain("\"instanceId\":\"" + c + "\"");
     }
+
+    @Test
+    void usageFromAnInstancesExpiryOnIsAcceptedButNotBilled() throws Exception {
+        // the documentation's example: expired at 12:20, the 13:00-14:00 record is not billed
+        String before = buy("cmgj00063418");
+        String after = buy("cmgj00063418");
+        long hour = Instant.now().truncatedTo(ChronoUnit.HOURS).getEpochSecond();
+        Instant expiry = Instant.ofEpochSecond(hour - 2400); // hh:20 of the previous hour
+        for (String i : new String[] {before, after}) {
+            http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aliyun/instances/" + i
+                    + "/expire")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"at\":\"" + expiry + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        HttpResponse<String> r = push("[" + record(before, hour - 3600, hour, "Frequency", 20, "cmgj00063418-Frequency-1")
+                + "," + record(after, hour, hour + 3600, "Frequency", 30, "cmgj00063418-Frequency-1") + "]",
+                "local-aliyun-secret");
+        assertThat(r.statusCode()).isEqualTo(200);
+        tools.jackson.databind.JsonNode seen = tools.jackson.databind.json.JsonMapper.builder().build().readTree(
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sim/aliyun/metering")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+        assertThat(seen.path("billed").toString()).as("the hour that began before the expiry")
+                .contains("\"instanceId\":\"" + before + "\"").doesNotContain("\"instanceId\":\"" + after + "\"");
+        assertThat(seen.path("notBilled").toString()).contains("\"instanceId\":\"" + after + "\"")
+                .doesNotContain("\"instanceId\":\"" + before + "\"");
+    }
 }

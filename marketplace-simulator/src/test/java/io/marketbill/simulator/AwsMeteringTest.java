@@ -29,6 +29,10 @@ class AwsMeteringTest {
     private final JsonMapper json = JsonMapper.builder().build();
 
     private HttpResponse<String> call(String target, String body, String secret) throws Exception {
+        return call("/", target, body, secret);
+    }
+
+    private HttpResponse<String> call(String path, String target, String body, String secret) throws Exception {
         byte[] payload = body.getBytes(StandardCharsets.UTF_8);
         Instant now = Instant.now();
         Map<String, String> headers = new LinkedHashMap<>();
@@ -36,9 +40,9 @@ class AwsMeteringTest {
         headers.put("content-type", "application/x-amz-json-1.1");
         headers.put("x-amz-date", SigV4.AMZ_DATE.format(now));
         headers.put("x-amz-target", target);
-        String auth = SigV4.authorization(new SigV4.Request("POST", "/", "", headers, SigV4.sha256Hex(payload)), now,
+        String auth = SigV4.authorization(new SigV4.Request("POST", path, "", headers, SigV4.sha256Hex(payload)), now,
                 "cn-northwest-1", "aws-marketplace", new SigV4.Credentials("local-aws-key", secret, null));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/x-amz-json-1.1").header("X-Amz-Date", headers.get("x-amz-date"))
                 .header("X-Amz-Target", target).header("Authorization", auth)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofString());
@@ -101,7 +105,8 @@ class AwsMeteringTest {
     @Test
     void getEntitlementsListsActiveCustomersByFilter() throws Exception {
         JsonNode c = customer("333333333333");
-        HttpResponse<String> r = call("AWSMPEntitlementService.GetEntitlements",
+        // the Entitlement Service has its own endpoint (entitlement.marketplace.*), here /entitlement
+        HttpResponse<String> r = call("/entitlement", "AWSMPEntitlementService.GetEntitlements",
                 "{\"ProductCode\":\"zilliz-cloud-aws-cn\",\"Filter\":{\"CUSTOMER_AWS_ACCOUNT_ID\":[\"333333333333\"]}}",
                 "local-aws-secret");
         assertThat(r.statusCode()).isEqualTo(200);

@@ -49,9 +49,21 @@ class AliyunMarketplace {
                 boolean delivered, Instant firstAt, Instant lastAt) {
     }
 
-    /** What the marketplace knows of an instance. */
+    /**
+     * What the marketplace knows of an instance. {@code expiredAt}/{@code releasedAt}: when it expired or was released
+     * on the marketplace's side (whether or not the ISV acknowledged the notification); metering after that is not
+     * billed.
+     */
     record Instance(String orderBizId, String productCode, String aliUid, String instanceId, String authUrl,
-                    String frontEndUrl, String state) {
+                    String frontEndUrl, String state, Instant expiredAt, Instant releasedAt) {
+
+        Instance withState(String s) {
+            return new Instance(orderBizId, productCode, aliUid, instanceId, authUrl, frontEndUrl, s, expiredAt, releasedAt);
+        }
+
+        Instance withEnds(Instant expired, Instant released) {
+            return new Instance(orderBizId, productCode, aliUid, instanceId, authUrl, frontEndUrl, state, expired, released);
+        }
     }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -99,7 +111,7 @@ class AliyunMarketplace {
             items.forEach((k, v) -> p.put(String.valueOf(k), String.valueOf(v)));
         }
         instances.put(orderBizId, new Instance(orderBizId, p.get("productCode"), p.get("aliUid"), null, null, null,
-                "OPENING"));
+                "OPENING", null, null));
         Call call = notify("createInstance", orderBizId, p);
         return ResponseEntity.ok(Map.of("orderBizId", orderBizId, "call", call, "instance", instances.get(orderBizId)));
     }
@@ -140,6 +152,15 @@ class AliyunMarketplace {
             case "releaseInstance" -> p.put("isRefund", String.valueOf(b.getOrDefault("isRefund", false)));
             default -> { }
         }
+        // the marketplace's own clock of the instance: {"at"} (ISO-8601) backdates the expiry or release, e.g. to
+        // replay the PushMeteringData documentation's example (expired at 12:20, 13:00-14:00 not billed)
+        Instant at = b.get("at") == null ? Instant.now() : Instant.parse(String.valueOf(b.get("at")));
+        instances.computeIfPresent(instanceId, (k, i) -> switch (action) {
+            case "expiredInstance" -> i.withEnds(at, i.releasedAt());
+            case "releaseInstance" -> i.withEnds(i.expiredAt(), at);
+            case "renewInstance" -> i.releasedAt() == null ? i.withEnds(null, null) : i;
+            default -> i;
+        });
         return ResponseEntity.ok(notify(action, instanceId, p));
     }
 
@@ -166,6 +187,16 @@ class AliyunMarketplace {
     @GetMapping("/sim/aliyun/instances")
     List<Instance> instances() {
         return new ArrayList<>(instances.values());
+    }
+
+    /** The first moment the instance was expired or released, if it was: usage from then on is not billed. */
+    java.util.Optional<Instant> endOf(String instanceId) {
+        Instance i = instances.get(instanceId);
+        if (i == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.stream.Stream.of(i.expiredAt(), i.releasedAt()).filter(java.util.Objects::nonNull)
+                .min(Instant::compareTo);
     }
 
     /** The product an instance was bought for, if the marketplace sold it. */
@@ -225,17 +256,16 @@ class AliyunMarketplace {
             Instance i = instances.get(instanceId);
             instances.put(instanceId, new Instance(instanceId, i.productCode(), i.aliUid(), returned,
                     body.path("appInfo").path("authUrl").asString(null),
-                    body.path("appInfo").path("frontEndUrl").asString(null), "OPENED"));
+                    body.path("appInfo").path("frontEndUrl").asString(null), "OPENED", i.expiredAt(), i.releasedAt()));
             return true;
         }
         boolean ok = body.path("success").asString("").equals("true") || body.path("success").asBoolean(false);
         if (ok) {
-            instances.computeIfPresent(instanceId, (k, i) -> new Instance(i.orderBizId(), i.productCode(), i.aliUid(),
-                    i.instanceId(), i.authUrl(), i.frontEndUrl(), switch (action) {
-                        case "expiredInstance" -> "EXPIRED";
-                        case "releaseInstance" -> "CLOSED";
-                        default -> "OPENED";
-                    }));
+            instances.computeIfPresent(instanceId, (k, i) -> i.withState(switch (action) {
+                case "expiredInstance" -> "EXPIRED";
+                case "releaseInstance" -> "CLOSED";
+                default -> "OPENED";
+            }));
         }
         return ok;
     }

@@ -2,7 +2,10 @@ package io.marketbill.simulator.aliyun;
 
 import io.marketbill.protocols.aliyun.AliyunMeteringKey;
 import io.marketbill.protocols.aliyun.AliyunRpcSignature;
+import io.marketbill.simulator.faults.FaultKind;
+import io.marketbill.simulator.faults.Faults;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,13 +60,18 @@ class AliyunMeteringApi {
     private final Set<String> nonces = Collections.synchronizedSet(new HashSet<>());
     private final List<Billed> billed = Collections.synchronizedList(new ArrayList<>());
     private final List<Map<String, Object>> refusals = Collections.synchronizedList(new ArrayList<>());
+    private final List<Billed> notBilled = Collections.synchronizedList(new ArrayList<>());
+    private final Faults faults;
+    private static final Set<FaultKind> ALIYUN_FAULTS = Set.of(FaultKind.THROTTLING, FaultKind.SERVER_ERROR,
+            FaultKind.TIMEOUT, FaultKind.LOST_ANSWER);
 
     AliyunMeteringApi(AliyunMarketplace marketplace,
                       @Value("${simulator.aliyun.access-key-id:local-aliyun-key}") String accessKeyId,
                       @Value("${simulator.aliyun.access-key-secret:local-aliyun-secret}") String accessKeySecret,
                       // one request per instance per 60 s on the real service; shorter only for tests
                       @Value("${simulator.aliyun.flow-control-interval:60s}") Duration flowControl,
-                      org.springframework.core.env.Environment env) {
+                      org.springframework.core.env.Environment env, Faults faults) {
+        this.faults = faults;
         // simulator.aliyun.prices.<meteringAssit>=<yuan per unit>, e.g. cmapi00060317-PeriodMin-4=0.02
         Map<String, String> prices = org.springframework.boot.context.properties.bind.Binder.get(env)
                 .bind("simulator.aliyun.prices", org.springframework.boot.context.properties.bind.Bindable
@@ -89,8 +97,9 @@ class AliyunMeteringApi {
         }
     }
 
-    @RequestMapping(path = "/aliyun/market", method = {RequestMethod.GET, RequestMethod.POST})
-    ResponseEntity<Map<String, Object>> api(HttpServletRequest request) {
+    // also with the trailing slash Alibaba's SDKs put before the query ({@code <endpoint>/?Action=...})
+    @RequestMapping(path = {"/aliyun/market", "/aliyun/market/"}, method = {RequestMethod.GET, RequestMethod.POST})
+    ResponseEntity<Map<String, Object>> api(HttpServletRequest request, HttpServletResponse response) {
         String requestId = UUID.randomUUID().toString().toUpperCase();
         Map<String, String> params = new LinkedHashMap<>();
         request.getParameterMap().forEach((k, v) -> params.put(k, v[0]));
@@ -99,7 +108,24 @@ class AliyunMeteringApi {
             if (!"PushMeteringData".equals(params.get("Action"))) {
                 throw new Refused(400, "InvalidAction.NotFound", "not simulated: " + params.get("Action"));
             }
+            java.util.Optional<Faults.Fired> fault = faults.next("aliyun", ALIYUN_FAULTS);
+            if (fault.isPresent()) {
+                switch (fault.get().kind()) {
+                    // the code PushMeteringData documents for calls too close together
+                    case THROTTLING -> throw new Refused(400, "Service.Flow.Control", "Flow control (fault injection, rule "
+                            + fault.get().ruleId() + ")");
+                    // Alibaba Cloud's common error of an OpenAPI call that failed on the service's side
+                    case SERVER_ERROR -> throw new Refused(500, "InternalError", "The request processing has failed due "
+                            + "to some unknown error (fault injection, rule " + fault.get().ruleId() + ")");
+                    case TIMEOUT -> Faults.sleep(fault.get().delay());
+                    default -> { }
+                }
+            }
             push(requestId, params.get("Metering"));
+            if (fault.isPresent() && fault.get().kind() == FaultKind.LOST_ANSWER) {
+                Faults.cutOff(response, "application/json");
+                return null;
+            }
             Map<String, Object> ok = new LinkedHashMap<>();
             ok.put("Success", true);
             ok.put("RequestId", requestId);
@@ -159,6 +185,8 @@ class AliyunMeteringApi {
         Set<String> products = new HashSet<>();
         Set<String> instancesInBatch = new HashSet<>();
         List<Billed> accepted = new ArrayList<>();
+        List<Billed> unbilled = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
         for (JsonNode r : records) {
             String instance = r.path("InstanceId").asString("");
             String product = marketplace.productOf(instance).orElseThrow(() -> new Refused(400,
@@ -197,10 +225,25 @@ class AliyunMeteringApi {
                 if (value < 0) {
                     throw new Refused(400, "Invalid.Parameter.Metering", "Value must not be negative");
                 }
+                keys.add(instance + "|" + assit + "|" + start);
+                // [ALI-PUSH] usage after an instance has expired is not billed (the documentation's example: expired
+                // at 12:20, the 13:00-14:00 record is not billed), https://help.aliyun.com/document_detail/153320.htm;
+                // the call still succeeds. A record that starts before the expiry is billed (UNVERIFIED for the
+                // record that spans it); a released instance is treated alike
+                java.util.Optional<Instant> ended = marketplace.endOf(instance);
+                if (ended.isPresent() && !Instant.ofEpochSecond(start).isBefore(ended.get())) {
+                    unbilled.add(new Billed(requestId, instance, start, end, keyName, value, assit, BigDecimal.ZERO, now));
+                    continue;
+                }
                 BigDecimal price = pricePerUnitYuan.get(assit);
                 BigDecimal fee = price == null ? null : key.fee(value, price);
                 accepted.add(new Billed(requestId, instance, start, end, keyName, value, assit, fee, now));
             }
+        }
+        java.util.Optional<Faults.Poison> poison = faults.poisoned("aliyun", keys);
+        if (poison.isPresent()) {
+            throw new Refused(400, "Invalid.Parameter.Metering", "fault injection (rule " + poison.get().ruleId()
+                    + "): record " + poison.get().key() + " is refused");
         }
         if (products.size() > 1) {
             throw new Refused(400, "Invalid.Parameter.Metering", "all instances of a batch must belong to one product");
@@ -213,8 +256,13 @@ class AliyunMeteringApi {
         }
         instancesInBatch.forEach(i -> lastPushByInstance.put(i, now));
         billed.addAll(accepted);
+        notBilled.addAll(unbilled);
     }
 
+    /**
+     * What was billed, refused and accepted without a charge. A simulator-only inspection API: the real China Market
+     * API documents no call that lists pushed metering.
+     */
     @GetMapping("/sim/aliyun/metering")
     Map<String, Object> metering() {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -223,6 +271,9 @@ class AliyunMeteringApi {
         }
         synchronized (refusals) {
             out.put("refused", List.copyOf(refusals));
+        }
+        synchronized (notBilled) {
+            out.put("notBilled", List.copyOf(notBilled));
         }
         return out;
     }
