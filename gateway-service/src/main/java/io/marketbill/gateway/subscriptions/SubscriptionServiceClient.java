@@ -66,6 +66,14 @@ public class SubscriptionServiceClient {
                 .onErrorResume(WebClientResponseException.NotFound.class, e -> Mono.just(false));
     }
 
+    /** The product code of the subscription, if it was opened. */
+    public Mono<Optional<String>> productOf(String subscriptionId) {
+        return web.get().uri("/api/subscriptions/{id}", subscriptionId).retrieve().bodyToMono(String.class)
+                .timeout(TIMEOUT)
+                .map(body -> Optional.ofNullable(json.readTree(body).get("productCode")).map(JsonNode::asString))
+                .onErrorResume(WebClientResponseException.NotFound.class, e -> Mono.just(Optional.empty()));
+    }
+
     /** Records which license the agreement bought; answers the agreement as subscription-service now has it. */
     public Mono<Agreement> recordAgreement(String agreementId, String subscriptionId, String licenseArn) {
         return web.post().uri("/internal/aws-agreements").contentType(MediaType.APPLICATION_JSON)
