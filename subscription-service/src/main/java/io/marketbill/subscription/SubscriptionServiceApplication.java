@@ -6,6 +6,7 @@ import io.swagger.v3.oas.annotations.info.License;
 import io.swagger.v3.oas.annotations.servers.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /** The registry of marketplace subscriptions and their history. */
 @SpringBootApplication
@@ -13,7 +14,14 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @OpenAPIDefinition(info = @Info(title = "subscription-service", version = "0.1.0",
         description = "The registry of marketplace subscriptions and their history; dead letters.",
         license = @License(name = "Apache-2.0")), servers = @Server(url = "/"))
+@ConfigurationPropertiesScan
 public class SubscriptionServiceApplication {
+
+    /** UTC; a bean so that tests can move time. */
+    @org.springframework.context.annotation.Bean
+    java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
 
     public static void main(String[] args) {
         SpringApplication.run(SubscriptionServiceApplication.class, args);

@@ -5,9 +5,12 @@ import io.marketbill.protocols.aliyun.AliyunSpiToken;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.gateway.login.BrowserErrorPage;
 import io.marketbill.gateway.login.LoginTickets;
+import io.marketbill.gateway.subscriptions.SubscriptionServiceClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +19,8 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HexFormat;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -25,11 +29,13 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
 /**
  * {@code GET /marketplace/aliyun/sso}: the {@code authUrl} of free login (spec §1.6). The marketplace adds
  * {@code action=verify}, {@code instanceId}, {@code timeStamp} and {@code token}; a valid, fresh and unused
- * link redirects to the binding page with a short-lived signed ticket. Anything else: an HTML page, 403.
+ * link redirects to the binding page with a short-lived signed ticket. Anything else: an HTML page, 403 (503 when
+ * subscription-service cannot say whether the link was used).
  */
 @RestController
 class AliyunFreeLoginController {
@@ -40,64 +46,92 @@ class AliyunFreeLoginController {
     private final LoginTickets tickets;
     private final MeterRegistry meters;
     private final Clock clock;
-    /** Tokens already used, until they would be stale anyway (per gateway replica). */
-    private final Map<String, Instant> used = new ConcurrentHashMap<>();
+    private final SubscriptionServiceClient subscriptions;
 
-    AliyunFreeLoginController(AliyunProperties props, LoginTickets tickets, MeterRegistry meters, Clock clock) {
+    AliyunFreeLoginController(AliyunProperties props, LoginTickets tickets, MeterRegistry meters, Clock clock,
+                              SubscriptionServiceClient subscriptions) {
         this.props = props;
         this.tickets = tickets;
         this.meters = meters;
         this.clock = clock;
+        this.subscriptions = subscriptions;
     }
 
     @GetMapping("/marketplace/aliyun/sso")
-    ResponseEntity<String> sso(ServerWebExchange exchange) {
-        MultiValueMap<String, String> query = exchange.getRequest().getQueryParams();
+    Mono<ResponseEntity<String>> sso(ServerWebExchange exchange) {
+        return checked(exchange.getRequest().getQueryParams());
+    }
+
+    private Mono<ResponseEntity<String>> checked(MultiValueMap<String, String> query) {
         Map<String, String> params = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : query.entrySet()) {
             if (e.getValue().size() != 1) {
-                return refuse("duplicate_parameter", "parameter " + e.getKey() + " given more than once");
+                return Mono.just(refuse("duplicate_parameter", "parameter " + e.getKey() + " given more than once"));
             }
             params.put(e.getKey(), e.getValue().get(0) == null ? "" : e.getValue().get(0));
         }
         for (String required : List.of("action", "instanceId", "timeStamp", "token")) {
             if (params.getOrDefault(required, "").isBlank()) {
-                return refuse("missing_parameter", "parameter " + required + " is missing");
+                return Mono.just(refuse("missing_parameter", "parameter " + required + " is missing"));
             }
         }
         if (!AliyunSpiToken.verify(params, props.spiKey())) {
-            return refuse("invalid_token", "token does not match");
+            return Mono.just(refuse("invalid_token", "token does not match"));
         }
         if (!"verify".equals(params.get("action"))) {
-            return refuse("unknown_action", "action must be verify");
+            return Mono.just(refuse("unknown_action", "action must be verify"));
         }
         Instant at;
         try {
             at = LocalDateTime.parse(params.get("timeStamp"), AliyunSpiController.DATE_TIME)
                     .atZone(props.timeZone()).toInstant();
         } catch (DateTimeParseException e) {
-            return refuse("invalid_parameter", "timeStamp must be yyyy-MM-dd HH:mm:ss");
+            return Mono.just(refuse("invalid_parameter", "timeStamp must be yyyy-MM-dd HH:mm:ss"));
         }
         Instant now = clock.instant();
         Duration window = props.freeLoginWindow();
         if (Duration.between(at, now).abs().compareTo(window) > 0) {
-            return refuse("stale_timestamp", "timeStamp " + params.get("timeStamp") + " is outside the "
-                    + window.toMinutes() + "-minute window");
-        }
-        used.values().removeIf(expiry -> expiry.isBefore(now));
-        if (used.putIfAbsent(params.get("token"), at.plus(window).plus(window)) != null) {
-            return refuse("replayed", "this free-login link was already used");
+            return Mono.just(refuse("stale_timestamp", "timeStamp " + params.get("timeStamp") + " is outside the "
+                    + window.toMinutes() + "-minute window"));
         }
         String subscriptionId;
         try {
             subscriptionId = SubscriptionIds.aliyun(params.get("instanceId"));
         } catch (IllegalArgumentException e) {
-            return refuse("invalid_parameter", e.getMessage());
+            return Mono.just(refuse("invalid_parameter", e.getMessage()));
         }
-        Counter.builder("marketbill.callbacks").tag("marketplace", "aliyun").tag("action", "verify")
-                .tag("outcome", "accepted").register(meters).increment();
-        return ResponseEntity.status(HttpStatus.FOUND)
-                .location(URI.create(tickets.bindingPageFor(subscriptionId, null))).build();
+        // Once per link on every replica: the claim lives in subscription-service, which all replicas share. The
+        // token is compared case-insensitively (AliyunSpiToken), so the claim is of its lower-cased form: a link
+        // with its hex letters' case changed is the same link. Only its hash leaves the gateway.
+        String claim = sha256Hex(params.get("token").toLowerCase(Locale.ROOT));
+        return subscriptions.claimFreeLogin(claim, at.plus(window).plus(window))
+                .map(first -> {
+                    if (!first) {
+                        return refuse("replayed", "this free-login link was already used");
+                    }
+                    Counter.builder("marketbill.callbacks").tag("marketplace", "aliyun").tag("action", "verify")
+                            .tag("outcome", "accepted").register(meters).increment();
+                    return ResponseEntity.status(HttpStatus.FOUND)
+                            .location(URI.create(tickets.bindingPageFor(subscriptionId, null))).<String>build();
+                })
+                // cannot tell whether the link was used: refuse it for now, the buyer may click again
+                .onErrorResume(e -> {
+                    Counter.builder("marketbill.callbacks.rejected").tag("marketplace", "aliyun")
+                            .tag("reason", "claim_unavailable").register(meters).increment();
+                    log.warn("Alibaba free login not checked: subscription-service did not answer ({})", e.toString());
+                    return Mono.just(BrowserErrorPage.of(HttpStatus.SERVICE_UNAVAILABLE,
+                            "暂时无法完成免登，请稍后从云市场控制台重新点击“免登”。",
+                            "Sign-in is not possible right now. Please open the service again from the Alibaba "
+                                    + "Cloud Marketplace console in a minute."));
+                });
+    }
+
+    private static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     private ResponseEntity<String> refuse(String reason, String detail) {

@@ -13,6 +13,7 @@ import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.gateway.products.ProductCatalog;
 import io.marketbill.gateway.protection.CallbackRejection;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
+import io.marketbill.gateway.subscriptions.SubscriptionServiceClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -52,15 +53,18 @@ class AliyunSpiController {
     private final AliyunProperties props;
     private final ProductCatalog products;
     private final LifecycleEventPublisher publisher;
+    private final SubscriptionServiceClient subscriptions;
     private final MeterRegistry meters;
     private final Clock clock;
     private final String publicBaseUrl;
 
     AliyunSpiController(AliyunProperties props, ProductCatalog products, LifecycleEventPublisher publisher,
-                        MeterRegistry meters, Clock clock, @Value("${marketbill.public-base-url}") String publicBaseUrl) {
+                        SubscriptionServiceClient subscriptions, MeterRegistry meters, Clock clock,
+                        @Value("${marketbill.public-base-url}") String publicBaseUrl) {
         this.props = props;
         this.products = products;
         this.publisher = publisher;
+        this.subscriptions = subscriptions;
         this.meters = meters;
         this.clock = clock;
         this.publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
@@ -135,28 +139,45 @@ class AliyunSpiController {
 
     /**
      * Neutral: only subscription-service knows whether the subscription was frozen, and turns this into
-     * SubscriptionResumed when it was (event-contracts README, "Who decides").
+     * SubscriptionResumed when it was (event-contracts README, "Who decides"). The page lists {@code orderId} as
+     * required (https://help.aliyun.com/document_detail/147367.htm), but renewInstance also unfreezes a pay-as-you-go
+     * instance whose arrears were paid, and whether that call has an order is not documented: without one the event
+     * is keyed on the instance and its new expiry, so a retry is still the same event.
      */
     private Mono<ResponseEntity<Map<String, Object>>> renewInstance(Map<String, String> p) {
         String instanceId = required(p, "instanceId");
-        String orderId = required(p, "orderId");
+        String orderId = p.get("orderId") == null || p.get("orderId").isBlank() ? null : p.get("orderId");
         Instant expiresAt = requiredDateTime(p, "expiredOn");
         return acknowledge("renewInstance", instanceId, EventIds.fromNaturalKey(MARKETPLACE, "renewInstance",
                 instanceId, orderId, p.get("expiredOn")), new SubscriptionChanged("RENEWED", orderId, null, expiresAt,
                 Map.of()));
     }
 
-    /** The marketplace sends the new SKU and the changed billable items; expiry is unchanged. */
+    /**
+     * The marketplace sends the new SKU and the changed billable items; expiry is unchanged. Billable items are
+     * the instance's product's only: a parameter named like another product's item is not this instance's. The
+     * call names the instance, not the product, so subscription-service says which product it is; until it knows the
+     * instance (its createInstance not applied yet) the marketplace is asked to retry.
+     */
     private Mono<ResponseEntity<Map<String, Object>>> upgradeInstance(Map<String, String> p) {
         String instanceId = required(p, "instanceId");
         String skuId = required(p, "skuId");
         // the Chinese page lists orderId as required, the English one omits it: accept both
         String orderId = p.get("orderId");
-        Map<String, String> items = new TreeMap<>();
-        products.products().values().forEach(product -> items.putAll(billableItems(p, product)));
-        return acknowledge("upgradeInstance", instanceId, EventIds.fromNaturalKey(MARKETPLACE, "upgradeInstance",
-                instanceId, orderId, skuId, items.toString()),
-                new SubscriptionChanged("UPGRADED", orderId, skuId, null, items));
+        String subscriptionId = subscriptionId(instanceId, "instanceId");
+        return subscriptions.productOf(subscriptionId)
+                .flatMap(code -> code.flatMap(products::find).map(Mono::just).orElseGet(() -> Mono.error(
+                        new IllegalStateException("subscription-service does not know " + subscriptionId
+                                + "'s product yet"))))
+                .flatMap(product -> {
+                    Map<String, String> items = billableItems(p, product);
+                    EventEnvelope event = EventEnvelope.of(EventIds.fromNaturalKey(MARKETPLACE, "upgradeInstance",
+                            instanceId, orderId, skuId, items.toString()), clock.instant(), "gateway-service",
+                            subscriptionId, new SubscriptionChanged("UPGRADED", orderId, skuId, null, items));
+                    return acknowledge("upgradeInstance", subscriptionId, event);
+                })
+                .onErrorResume(e -> !(e instanceof CallbackRejection), e -> unavailable("upgradeInstance",
+                        subscriptionId, e));
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> refundRenewInstance(Map<String, String> p) {
@@ -168,9 +189,10 @@ class AliyunSpiController {
     }
 
     /**
-     * expiredInstance carries nothing but the instance id, so a retry and a second expiry (after a renewal)
-     * look the same: each call gets its own event id, and the state machine ignores a freeze of a frozen
-     * subscription, so retries have one effect.
+     * expiredInstance carries nothing but the instance id (https://help.aliyun.com/document_detail/159858.htm), so a
+     * retry, a replay and a second expiry (after a renewal) look the same here: each call gets its own event id. The
+     * state machine ignores a freeze of a frozen subscription (retries have one effect) and one during the term a
+     * renewal paid for (a replay has none: subscription-service's ReplayedExpiry).
      */
     private Mono<ResponseEntity<Map<String, Object>>> expiredInstance(Map<String, String> p) {
         String instanceId = required(p, "instanceId");
@@ -208,16 +230,17 @@ class AliyunSpiController {
                     outcome(action, "accepted", subscriptionId);
                     return ResponseEntity.ok(Map.<String, Object>of("success", success(true)));
                 }))
-                .onErrorResume(e -> !(e instanceof CallbackRejection), e -> {
-                    outcome(action, "unavailable", subscriptionId);
-                    log.warn("{} for {} not durable, asking the marketplace to retry: {}", action, subscriptionId,
-                            e.toString());
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("success", success(false));
-                    body.put("error", "unavailable");
-                    body.put("message", "the event could not be made durable; retry later");
-                    return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(body));
-                });
+                .onErrorResume(e -> !(e instanceof CallbackRejection), e -> unavailable(action, subscriptionId, e));
+    }
+
+    private Mono<ResponseEntity<Map<String, Object>>> unavailable(String action, String subscriptionId, Throwable e) {
+        outcome(action, "unavailable", subscriptionId);
+        log.warn("{} for {} not durable, asking the marketplace to retry: {}", action, subscriptionId, e.toString());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", success(false));
+        body.put("error", "unavailable");
+        body.put("message", "the event could not be made durable; retry later");
+        return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(body));
     }
 
     private Object success(boolean ok) {

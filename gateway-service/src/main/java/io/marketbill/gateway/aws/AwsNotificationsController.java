@@ -6,10 +6,10 @@ import io.marketbill.contracts.EventPayload;
 import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionIds;
-import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.gateway.products.ProductCatalog;
 import io.marketbill.gateway.protection.CallbackRejection;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
+import io.marketbill.gateway.subscriptions.SubscriptionServiceClient;
 import io.marketbill.protocols.aws.SnsSignature;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,7 +20,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -39,8 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * AWS notifications: {@code POST /marketplace/aws/sns} (the SNS HTTPS subscription, spec §2.3-2.4) and
- * {@code POST /marketplace/aws/events} (an EventBridge API destination). Each accepted message becomes one
- * lifecycle event, its id derived from the message id, so a redelivery has no second effect.
+ * {@code POST /marketplace/aws/events} (an EventBridge API destination). Each accepted message becomes at most one
+ * lifecycle event, its id derived from the message id, so a redelivery has no second effect; a message about a
+ * subscription not registered yet becomes none (the registration opens it).
  */
 @RestController
 class AwsNotificationsController {
@@ -49,7 +51,7 @@ class AwsNotificationsController {
 
     private final AwsProperties props;
     private final SnsCertificates certificates;
-    private final SubscriptionLookup lookup;
+    private final SubscriptionServiceClient subscriptions;
     private final ProductCatalog products;
     private final LifecycleEventPublisher publisher;
     private final MeterRegistry meters;
@@ -57,12 +59,12 @@ class AwsNotificationsController {
     private final JsonMapper json = JsonMapper.builder().build();
     private final WebClient web = WebClient.builder().build();
 
-    AwsNotificationsController(AwsProperties props, SnsCertificates certificates, SubscriptionLookup lookup,
+    AwsNotificationsController(AwsProperties props, SnsCertificates certificates, SubscriptionServiceClient subscriptions,
                                ProductCatalog products, LifecycleEventPublisher publisher, MeterRegistry meters,
                                Clock clock) {
         this.props = props;
         this.certificates = certificates;
-        this.lookup = lookup;
+        this.subscriptions = subscriptions;
         this.products = products;
         this.publisher = publisher;
         this.meters = meters;
@@ -130,37 +132,49 @@ class AwsNotificationsController {
         if (products.find(product).isEmpty()) {
             throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
         }
-        boolean trial = "true".equals(first(m, "isFreeTrialTermPresent"));
+        EventPayload payload = switch (action) {
+            case "subscribe-success" -> new SubscriptionChanged("SUBSCRIBE_CONFIRMED", null, null, null, Map.of());
+            case "subscribe-fail" -> new SubscriptionClosed(false, null, "SUBSCRIBE_FAILED");
+            case "unsubscribe-pending" -> new SubscriptionChanged("UNSUBSCRIBE_PENDING", null, null, null, Map.of());
+            case "unsubscribe-success" -> new SubscriptionClosed(false, null, "UNSUBSCRIBED");
+            case "entitlement-updated" -> new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null, Map.of());
+            default -> throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_action",
+                    "unknown action '" + action + "'");
+        };
         String messageId = sns.get("MessageId");
-        return lookup.find("customerIdentifier", customer, product)
+        return subscriptions.find("customerIdentifier", customer, product)
                 .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
                         "subscription-service did not answer: " + e.getMessage()))
                 .flatMap(found -> {
-                    String subscriptionId = found.orElseGet(() -> SubscriptionIds.awsLegacy(customer));
-                    EventPayload payload = switch (action) {
-                        case "subscribe-success" -> found.isPresent()
-                                ? new SubscriptionChanged("SUBSCRIBE_CONFIRMED", null, null, null, Map.of())
-                                : new SubscriptionOpened(product, null, trial, customer, null, null, Map.of(), customer,
-                                        null);
-                        case "subscribe-fail" -> new SubscriptionClosed(false, null, "SUBSCRIBE_FAILED");
-                        case "unsubscribe-pending" -> new SubscriptionChanged("UNSUBSCRIBE_PENDING", null, null, null,
-                                Map.of());
-                        case "unsubscribe-success" -> new SubscriptionClosed(false, null, "UNSUBSCRIBED");
-                        case "entitlement-updated" -> new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null,
-                                Map.of());
-                        default -> throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_action",
-                                "unknown action '" + action + "'");
-                    };
-                    return publish("sns", action, EventIds.fromNaturalKey("aws", "sns", messageId), subscriptionId,
-                            payload);
+                    if (found.isEmpty()) {
+                        // The notification and the buyer's registration travel apart and nothing orders them. Only
+                        // the registration knows the account and license our id is made of (ResolveCustomer), so it
+                        // alone opens the subscription, with this customer identifier in it; a subscription opened
+                        // here would be a second one for the same purchase (protocols review, finding 7).
+                        log.info("AWS sns {} (message {}) for no registered subscription: acknowledged, nothing "
+                                + "published", action, messageId);
+                        return Mono.just(ok("sns", action, "not_registered"));
+                    }
+                    return publish("sns", action, EventIds.fromNaturalKey("aws", "sns", messageId), found.get(),
+                            payload, null);
                 });
     }
 
     // ---- EventBridge --------------------------------------------------------------------------------------
 
+    /** AgreementViewSummary.agreementId (AgreementEnd's second source). */
+    private static final Pattern AGREEMENT_ID = Pattern.compile("[A-Za-z0-9_/-]{1,64}");
+
+    /**
+     * The event bodies are those of https://docs.aws.amazon.com/marketplace/latest/userguide/notifications-eventbridge.html
+     * ("Events for agreements", "Events for licenses"). Only the License events name the license (with the product);
+     * the agreement events name only the agreement, so the License events record which license each agreement bought.
+     * EventBridge marketplace events exist only in us-east-1: AWS China listings rely on SNS alone.
+     */
     @PostMapping(path = "/marketplace/aws/events", produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<ResponseEntity<Map<String, Object>>> events(@RequestHeader Map<String, String> headers,
                                                      @RequestBody(required = false) String body) {
+        Duration deadline = props.eventbridge().publishTimeout();
         return Mono.defer(() -> {
             String expected = props.eventbridge().secret();
             String given = headers.entrySet().stream()
@@ -180,57 +194,117 @@ class AwsNotificationsController {
             if (id == null || detailType == null || detail == null || !detail.isObject()) {
                 throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "event lacks id, detail-type or detail");
             }
-            String account = path(detail, "acceptor", "accountId");
             String product = path(detail, "product", "code");
-            String license = path(detail, "license", "arn");
             if (product != null && products.find(product).isEmpty()) {
                 throw new CallbackRejection(HttpStatus.BAD_REQUEST, "unknown_product", "product " + product + " is not configured");
             }
-            java.util.UUID eventId = EventIds.fromNaturalKey("aws", "eventbridge", id);
+            UUID eventId = EventIds.fromNaturalKey("aws", "eventbridge", id);
             String action = detailType.replaceAll(" - (Manufacturer|Proposer)$", "");
             return switch (action) {
-                case "License Updated" -> byLicense(license, account, product).flatMap(sub -> publish("eventbridge",
-                        action, eventId, sub, new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null, Map.of())));
-                case "License Deprovisioned" -> byLicense(license, account, product).flatMap(sub -> publish(
-                        "eventbridge", action, eventId, sub, new SubscriptionClosed(false, null, "LICENSE_DEPROVISIONED")));
-                case "Purchase Agreement Ended" -> {
-                    if (account == null || product == null) {
-                        throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "agreement event lacks acceptor or product");
-                    }
-                    yield lookup.find("marketplaceAccountId", account, product)
-                            .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
-                                    "subscription-service did not answer"))
-                            .flatMap(found -> found.isEmpty() ? Mono.just(ok("eventbridge", action, "no_subscription"))
-                                    : publish("eventbridge", action, eventId, found.get(),
-                                    new SubscriptionClosed(false, null, "AGREEMENT_ENDED")));
-                }
+                case "License Updated" -> license(action, eventId, detail,
+                        new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null, Map.of()), deadline);
+                case "License Deprovisioned" -> license(action, eventId, detail,
+                        new SubscriptionClosed(false, null, "LICENSE_DEPROVISIONED"), deadline);
+                case "Purchase Agreement Ended" -> agreementEnded(action, eventId, detail, deadline);
                 // the registration opens the subscription; these only inform
                 default -> Mono.just(ok("eventbridge", action, "ignored"));
             };
-        }).onErrorResume(CallbackRejection.class, r -> refused("aws", r));
+        })
+                // EventBridge gives up on an API destination after 5 s and sends again: a 503 before then is the
+                // same retry, without the broken connection (https://repost.aws/knowledge-center/eventbridge-api-destination-target-failure)
+                .timeout(deadline, Mono.error(() -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "timeout",
+                        "could not answer within " + deadline + "; retry")))
+                .onErrorResume(CallbackRejection.class, r -> refused("aws", r));
     }
 
-    private Mono<String> byLicense(String licenseArn, String account, String product) {
-        if (licenseArn == null) {
-            return Mono.error(new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "license event lacks license.arn"));
+    /**
+     * A License event. It records which license its agreement bought, whether or not the buyer registered yet, and
+     * acts only on a registered subscription: the License event usually comes before the registration (and for
+     * buyers who never register), and the registration opens the subscription as it is then. Publishing for a
+     * subscription not opened would only make a dead letter (protocols review, finding 6).
+     */
+    private Mono<ResponseEntity<Map<String, Object>>> license(String action, UUID eventId, JsonNode detail,
+                                                             EventPayload payload, Duration deadline) {
+        String arn = path(detail, "license", "arn");
+        String account = path(detail, "acceptor", "accountId");
+        String agreementId = path(detail, "agreement", "id");
+        if (arn == null || account == null) {
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event",
+                    "license event lacks license.arn or acceptor.accountId");
         }
-        String normalised = licenseArn.startsWith("arn:") ? licenseArn : "arn:" + licenseArn;
-        if (account != null) {
-            return Mono.just(SubscriptionIds.aws(account, normalised));
+        if (agreementId != null && !AGREEMENT_ID.matcher(agreementId).matches()) {
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event", "agreement.id is not an agreement id");
         }
-        return lookup.find("licenseArn", normalised, product)
+        // the documented example gives the ARN without its leading "arn:", ResolveCustomer with it
+        String normalised = arn.startsWith("arn:") ? arn : "arn:" + arn;
+        String subscriptionId;
+        try {
+            subscriptionId = SubscriptionIds.aws(account, normalised);
+        } catch (IllegalArgumentException e) {
+            // a 4xx other than 429 is not retried by EventBridge: a malformed event must not be retried for 24 h
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_license_arn", e.getMessage());
+        }
+        Mono<Boolean> registered = agreementId == null ? subscriptions.exists(subscriptionId)
+                : subscriptions.recordAgreement(agreementId, subscriptionId, normalised)
+                        .map(SubscriptionServiceClient.Agreement::registered);
+        return registered
                 .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
                         "subscription-service did not answer"))
-                .flatMap(found -> found.map(Mono::just).orElseGet(() -> Mono.error(new CallbackRejection(HttpStatus.NOT_FOUND,
-                        "unknown_subscription", "no subscription with license " + normalised))));
+                .flatMap(yes -> yes ? publish("eventbridge", action, eventId, subscriptionId, payload, deadline)
+                        : Mono.just(notRegistered(action, subscriptionId)));
+    }
+
+    /** "Purchase Agreement Ended": found by its agreement id, as recorded from the License events. */
+    private Mono<ResponseEntity<Map<String, Object>>> agreementEnded(String action, UUID eventId, JsonNode detail,
+                                                                    Duration deadline) {
+        String agreementId = path(detail, "agreement", "id");
+        String status = path(detail, "agreement", "status");
+        if (agreementId == null || status == null || !AGREEMENT_ID.matcher(agreementId).matches()) {
+            throw new CallbackRejection(HttpStatus.BAD_REQUEST, "invalid_event",
+                    "agreement event lacks agreement.id or agreement.status");
+        }
+        if (!AgreementEnd.endsSubscription(status)) {
+            log.info("AWS eventbridge {} with status {}: the agreement goes on as another, nothing published",
+                    action, status);
+            return Mono.just(ok("eventbridge", action, "ignored"));
+        }
+        return subscriptions.agreement(agreementId)
+                .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
+                        "subscription-service did not answer"))
+                .flatMap(found -> {
+                    if (found.isEmpty()) {
+                        // no License event named it (yet): License Deprovisioned, which names the license, closes
+                        // the subscription then
+                        log.info("AWS eventbridge {} for unknown agreement {}: acknowledged, nothing published",
+                                action, agreementId);
+                        return Mono.just(ok("eventbridge", action, "unknown_agreement"));
+                    }
+                    if (!found.get().registered()) {
+                        return Mono.just(notRegistered(action, found.get().subscriptionId()));
+                    }
+                    return publish("eventbridge", action, eventId, found.get().subscriptionId(),
+                            new SubscriptionClosed(false, null, "AGREEMENT_ENDED"), deadline);
+                });
+    }
+
+    private ResponseEntity<Map<String, Object>> notRegistered(String action, String subscriptionId) {
+        MDC.put("subscriptionId", subscriptionId);
+        try {
+            log.info("AWS eventbridge {} for a subscription not registered yet: acknowledged, nothing published", action);
+        } finally {
+            MDC.remove("subscriptionId");
+        }
+        return ok("eventbridge", action, "not_registered");
     }
 
     // ---- shared -------------------------------------------------------------------------------------------
 
-    private Mono<ResponseEntity<Map<String, Object>>> publish(String channel, String action, java.util.UUID eventId,
-                                                             String subscriptionId, EventPayload payload) {
+    /** @param timeout null: the publisher's default */
+    private Mono<ResponseEntity<Map<String, Object>>> publish(String channel, String action, UUID eventId,
+                                                             String subscriptionId, EventPayload payload,
+                                                             Duration timeout) {
         EventEnvelope event = EventEnvelope.of(eventId, clock.instant(), "gateway-service", subscriptionId, payload);
-        return publisher.publish(event)
+        return (timeout == null ? publisher.publish(event) : publisher.publish(event, timeout))
                 .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "not_durable",
                         "the event could not be made durable; retry"))
                 .then(Mono.fromSupplier(() -> {

@@ -37,18 +37,22 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
     }
 
     /**
-     * @param headerName the header the API destination's connection sends (API key authorization)
-     * @param secret     its value; a secret. Unset: the endpoint refuses everything. Environment:
-     *                   AWS_EVENTBRIDGE_SECRET.
+     * @param headerName     the header the API destination's connection sends (API key authorization)
+     * @param secret         its value; a secret. Unset: the endpoint refuses everything. Environment:
+     *                       AWS_EVENTBRIDGE_SECRET.
+     * @param publishTimeout the longest {@code /marketplace/aws/events} takes to answer, subscription-service's
+     *                       answers and the Kafka publish together (4s): under the API destination's 5 s timeout, so
+     *                       a slow broker is a 503 that EventBridge retries, not a timeout it retries anyway
      */
-    public record EventBridge(String headerName, String secret) {
+    public record EventBridge(String headerName, String secret, Duration publishTimeout) {
         public EventBridge {
             headerName = headerName == null || headerName.isBlank() ? "x-marketbill-eventbridge-key" : headerName;
+            publishTimeout = publishTimeout == null ? Duration.ofSeconds(4) : publishTimeout;
         }
 
         @Override
         public String toString() {
-            return "EventBridge[headerName=" + headerName + ", secret=<hidden>]";
+            return "EventBridge[headerName=" + headerName + ", secret=<hidden>, publishTimeout=" + publishTimeout + "]";
         }
     }
 
@@ -57,7 +61,7 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
         timeout = timeout == null ? Duration.ofSeconds(10) : timeout;
         sessionToken = sessionToken == null || sessionToken.isBlank() ? null : sessionToken;
         sns = sns == null ? new Sns(null, null, null) : sns;
-        eventbridge = eventbridge == null ? new EventBridge(null, null) : eventbridge;
+        eventbridge = eventbridge == null ? new EventBridge(null, null, null) : eventbridge;
     }
 
     /** The Marketplace Metering Service endpoint of the region (China uses the .com.cn domain). */

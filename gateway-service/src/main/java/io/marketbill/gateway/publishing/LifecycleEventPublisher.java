@@ -42,6 +42,11 @@ public class LifecycleEventPublisher {
 
     /** Completes once the broker acknowledged the event; errors if it could not be made durable in time. */
     public Mono<Void> publish(EventEnvelope event) {
+        return publish(event, timeout);
+    }
+
+    /** As {@link #publish(EventEnvelope)}, for a caller that must answer sooner than the default timeout. */
+    public Mono<Void> publish(EventEnvelope event, Duration timeout) {
         String topic = EventTypes.byName(event.type()).orElseThrow().topic();
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, event.subscriptionId(), codec.encode(event));
         // send() may block up to max.block.ms while metadata is missing (broker down): keep it off the event loop

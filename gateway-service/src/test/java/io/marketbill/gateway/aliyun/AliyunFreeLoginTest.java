@@ -15,21 +15,59 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import com.sun.net.httpserver.HttpServer;
+import io.marketbill.gateway.GatewayServiceApplication;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+/**
+ * Free login at the gateway. A local server plays subscription-service's free-login claims (one table every replica
+ * shares: a claim succeeds once per key until it expires); a second gateway context is a second replica.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 class AliyunFreeLoginTest {
 
+    static final Map<String, Instant> claims = new ConcurrentHashMap<>();
+    static HttpServer subscriptionService;
+
     @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
+    static void kafka(DynamicPropertyRegistry registry) throws Exception {
         TestInfrastructure.registerKafka(registry);
+        subscriptionService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        subscriptionService.createContext("/internal/free-login-claims", x -> {
+            JsonNode claim = JsonMapper.builder().build().readTree(x.getRequestBody().readAllBytes());
+            boolean first = claims.putIfAbsent(claim.get("tokenSha256").asString(),
+                    Instant.parse(claim.get("expiresAt").asString())) == null;
+            byte[] b = (first ? "{\"claimed\":true}" : "{\"error\":\"already_claimed\"}").getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(first ? 201 : 409, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        subscriptionService.start();
+        registry.add("marketbill.subscription-service-url", AliyunFreeLoginTest::subscriptionServiceUrl);
+    }
+
+    static String subscriptionServiceUrl() {
+        return "http://127.0.0.1:" + subscriptionService.getAddress().getPort();
+    }
+
+    @AfterAll
+    static void stop() {
+        subscriptionService.stop(0);
     }
 
     @LocalServerPort int port;
@@ -48,8 +86,37 @@ class AliyunFreeLoginTest {
     }
 
     private HttpResponse<String> sso(Map<String, String> p) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/marketplace/aliyun/sso?"
+        return sso(port, p);
+    }
+
+    private HttpResponse<String> sso(int gatewayPort, Map<String, String> p) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + "/marketplace/aliyun/sso?"
                 + AliyunSpiTest.query(p))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aLinkIsUsedOnceAcrossReplicasWhateverTheCaseOfItsTokensHexLetters() throws Exception {
+        Map<String, String> link;
+        do { // a token with hex letters, whose case can be changed (nearly every MD5)
+            Map<String, String> p = new LinkedHashMap<>();
+            p.put("action", "verify");
+            p.put("instanceId", "SSO" + UUID.randomUUID().toString().substring(0, 8));
+            p.put("timeStamp", shanghai(Instant.now()));
+            link = AliyunSpiTest.signed(p, AliyunSpiTest.KEY);
+        } while (link.get("token").chars().noneMatch(Character::isLetter));
+        Map<String, String> upperCased = new LinkedHashMap<>(link);
+        upperCased.put("token", link.get("token").toUpperCase(Locale.ROOT));
+
+        try (ConfigurableApplicationContext other = new SpringApplicationBuilder(GatewayServiceApplication.class)
+                .profiles("test").run("--server.port=0", "--spring.kafka.bootstrap-servers="
+                        + TestInfrastructure.kafkaBrokers(), "--marketbill.subscription-service-url="
+                        + subscriptionServiceUrl())) {
+            int otherPort = Integer.parseInt(other.getEnvironment().getProperty("local.server.port"));
+            assertThat(sso(upperCased).statusCode()).as("the link itself, case changed").isEqualTo(302);
+            assertThat(sso(otherPort, link).statusCode()).as("used on the other replica").isEqualTo(403);
+            assertThat(sso(link).statusCode()).as("used on this replica").isEqualTo(403);
+            assertThat(sso(otherPort, upperCased).statusCode()).isEqualTo(403);
+        }
     }
 
     @Test

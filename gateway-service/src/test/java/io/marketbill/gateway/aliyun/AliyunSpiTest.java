@@ -43,10 +43,32 @@ import org.springframework.test.context.DynamicPropertySource;
 class AliyunSpiTest {
 
     static final String KEY = "test-spi-key";
+    /** The stand-in subscription-service: the product of each instance it knows. */
+    static final Map<String, String> productOf = new java.util.concurrent.ConcurrentHashMap<>();
+    static com.sun.net.httpserver.HttpServer subscriptionService;
 
     @DynamicPropertySource
-    static void kafka(DynamicPropertyRegistry registry) {
+    static void kafka(DynamicPropertyRegistry registry) throws Exception {
         TestInfrastructure.registerKafka(registry);
+        subscriptionService = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        subscriptionService.createContext("/api/subscriptions/", x -> {
+            String id = java.net.URLDecoder.decode(x.getRequestURI().getPath().substring("/api/subscriptions/".length()),
+                    StandardCharsets.UTF_8);
+            String product = productOf.get(id);
+            byte[] b = (product == null ? "{\"error\":\"not_found\"}"
+                    : "{\"id\":\"" + id + "\",\"productCode\":\"" + product + "\"}").getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(product == null ? 404 : 200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        subscriptionService.start();
+        registry.add("marketbill.subscription-service-url",
+                () -> "http://127.0.0.1:" + subscriptionService.getAddress().getPort());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopSubscriptionService() {
+        subscriptionService.stop(0);
     }
 
     @LocalServerPort int port;
@@ -234,6 +256,7 @@ class AliyunSpiTest {
     @Test
     void everyLifecycleActionMapsToItsEvent() throws Exception {
         String id = "OBZ" + UUID.randomUUID().toString().substring(0, 8);
+        productOf.put("aliyun:" + id, "cmgj00063418");
         assertThat(get(action("renewInstance", id, "orderId", "R1", "expiredOn", "2027-02-01 08:00:00")).body())
                 .isEqualTo("{\"success\":\"true\"}");
         assertThat(post(action("upgradeInstance", id, "orderId", "U1", "skuId", "bigger", "Count", "9",
@@ -258,6 +281,41 @@ class AliyunSpiTest {
                 .isEqualTo("RENEWAL_REFUNDED");
         // expiredInstance has no natural key: the state machine makes the repeat a no-op
         assertThat(events.get(3).eventId()).isNotEqualTo(events.get(4).eventId());
+    }
+
+    @Test
+    void aRenewalWithoutAnOrderIdIsAcceptedAndItsRetryIsTheSameEvent() throws Exception {
+        String id = "PAYG" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> renew = action("renewInstance", id, "expiredOn", "2027-02-01 08:00:00");
+        assertThat(get(renew).body()).isEqualTo("{\"success\":\"true\"}");
+        assertThat(get(renew).statusCode()).isEqualTo(200);
+        List<EventEnvelope> events = records("aliyun:" + id, Duration.ofSeconds(3)).stream()
+                .map(r -> codec.decode(r.value())).toList();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0).eventId()).isEqualTo(events.get(1).eventId());
+        var renewed = events.get(0).payloadAs(io.marketbill.contracts.SubscriptionChanged.class);
+        assertThat(renewed.orderId()).isNull();
+        assertThat(renewed.expiresAt()).isEqualTo(Instant.parse("2027-02-01T00:00:00Z"));
+    }
+
+    @Test
+    void anUpgradeKeepsOnlyTheBillableItemsOfTheInstancesOwnProduct() throws Exception {
+        // EMQX (cmgj00069406) has no extra billable items; Count is Zilliz's
+        String emqx = "UPG" + UUID.randomUUID().toString().substring(0, 8);
+        productOf.put("aliyun:" + emqx, "cmgj00069406");
+        assertThat(get(action("upgradeInstance", emqx, "orderId", "U1", "skuId", "bigger", "Count", "9")).statusCode())
+                .isEqualTo(200);
+        // an instance subscription-service does not know yet: its createInstance may still be on its way
+        String unknown = "UPG" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> early = get(action("upgradeInstance", unknown, "orderId", "U2", "skuId", "bigger"));
+        assertThat(early.statusCode()).isEqualTo(503);
+        assertThat(early.body()).contains("\"success\":\"false\"");
+
+        List<EventEnvelope> events = records("aliyun:" + emqx, Duration.ofSeconds(3)).stream()
+                .map(r -> codec.decode(r.value())).toList();
+        assertThat(events).singleElement().satisfies(e -> assertThat(
+                e.payloadAs(io.marketbill.contracts.SubscriptionChanged.class).billableItems()).isEmpty());
+        assertThat(records("aliyun:" + unknown, Duration.ofSeconds(1))).isEmpty();
     }
 
     @Test

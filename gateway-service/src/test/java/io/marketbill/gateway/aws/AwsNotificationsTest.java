@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.marketbill.contracts.EventEnvelope;
+import io.marketbill.contracts.SubscriptionChanged;
 import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
@@ -24,7 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -37,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * SNS and EventBridge at the gateway. A local server plays the certificate host (its certificates issued by
- * a test CA the gateway is configured to trust), the SubscribeURL, and subscription-service's lookup.
+ * a test CA the gateway is configured to trust), the SubscribeURL, and subscription-service (its lookups, which
+ * subscriptions are registered, and the AWS agreements it records).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
@@ -48,6 +53,11 @@ class AwsNotificationsTest {
     static final CertificateAuthority.Issued SIGNER = CA.issue("sns.simulator");
     static final CertificateAuthority.Issued STRANGER = CertificateAuthority.create("someone else").issue("sns.fake");
     static final AtomicInteger confirmations = new AtomicInteger();
+    /** Subscriptions "registered" at the stand-in subscription-service, and the agreements recorded there. */
+    static final Set<String> registered = ConcurrentHashMap.newKeySet();
+    static final Map<String, String> agreements = new ConcurrentHashMap<>();
+    /** How long the stand-in subscription-service takes to answer about agreements. */
+    static final AtomicLong agreementDelayMillis = new AtomicLong();
     static HttpServer side;
 
     @DynamicPropertySource
@@ -61,10 +71,42 @@ class AwsNotificationsTest {
             send(x, 200, "<ConfirmSubscriptionResponse/>");
         });
         side.createContext("/api/subscriptions", x -> {
+            String path = x.getRequestURI().getPath();
+            if (!path.equals("/api/subscriptions")) {
+                String id = java.net.URLDecoder.decode(path.substring("/api/subscriptions/".length()),
+                        StandardCharsets.UTF_8);
+                send(x, registered.contains(id) ? 200 : 404, "{\"id\":\"" + id + "\"}");
+                return;
+            }
             String q = x.getRequestURI().getQuery();
             send(x, 200, q.contains("customerIdentifier=KNOWN") || q.contains("marketplaceAccountId=444455556666")
                     ? "[{\"id\":\"aws:444455556666:l-known\"}]" : "[]");
         });
+        side.createContext("/internal/aws-agreements", x -> {
+            try {
+                Thread.sleep(agreementDelayMillis.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            String agreement;
+            if (x.getRequestMethod().equals("POST")) {
+                var body = JsonMapper.builder().build().readTree(x.getRequestBody().readAllBytes());
+                agreement = body.get("agreementId").asString();
+                agreements.put(agreement, body.get("subscriptionId").asString());
+            } else {
+                agreement = java.net.URLDecoder.decode(x.getRequestURI().getRawQuery().replace("agreementId=", ""),
+                        StandardCharsets.UTF_8);
+            }
+            String subscription = agreements.get(agreement);
+            if (subscription == null) {
+                send(x, 404, "{\"error\":\"not_found\"}");
+                return;
+            }
+            send(x, 200, "{\"agreementId\":\"" + agreement + "\",\"subscriptionId\":\"" + subscription
+                    + "\",\"licenseArn\":\"arn:x\",\"subscriptionState\":"
+                    + (registered.contains(subscription) ? "\"ACTIVE\"" : "null") + "}");
+        });
+        side.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         side.start();
         Path ca = Files.createTempFile("ca", ".pem");
         Files.writeString(ca, CertificateAuthority.pem(CA.certificate()));
@@ -119,6 +161,17 @@ class AwsNotificationsTest {
                 .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postJson(String path, String json, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> eventBridge(String event) throws Exception {
+        return postJson("/marketplace/aws/events", event, Map.of("x-marketbill-eventbridge-key", "eb-secret-123"));
     }
 
     private List<EventEnvelope> events(String key) {
@@ -187,26 +240,82 @@ class AwsNotificationsTest {
     }
 
     @Test
-    void eventBridgeNeedsItsKeyAndMapsLicenseAndAgreementEvents() throws Exception {
-        Map<String, Object> deprovisioned = Map.of("id", UUID.randomUUID().toString(), "source", "aws.agreement-marketplace",
-                "detail-type", "License Deprovisioned - Manufacturer", "detail", Map.of(
-                        "license", Map.of("arn", "arn:aws:license-manager::123456789012:license:l-ebtest"),
-                        "acceptor", Map.of("accountId", "123456789012"), "product", Map.of("code", "zilliz-aws-cn")));
-        assertThat(post("/marketplace/aws/events", deprovisioned, Map.of()).statusCode()).isEqualTo(401);
-        assertThat(post("/marketplace/aws/events", deprovisioned, Map.of("x-marketbill-eventbridge-key", "wrong"))
-                .statusCode()).isEqualTo(401);
-        assertThat(post("/marketplace/aws/events", deprovisioned, Map.of("x-marketbill-eventbridge-key", "eb-secret-123"))
-                .statusCode()).isEqualTo(200);
-        assertThat(events("aws:123456789012:l-ebtest")).singleElement()
-                .satisfies(e -> assertThat(e.payloadAs(SubscriptionClosed.class).reason()).isEqualTo("LICENSE_DEPROVISIONED"));
+    void aSubscribeSuccessBeforeTheRegistrationOpensNoSecondSubscription() throws Exception {
+        Map<String, String> m = signed(notification(UUID.randomUUID().toString(),
+                "{\"action\":\"subscribe-success\",\"customer-identifier\":\"NEWCOMER\",\"product-code\":\"zilliz-aws-cn\"}"),
+                SIGNER, "/signer.pem");
+        HttpResponse<String> r = post("/marketplace/aws/sns", m, Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("not_registered");
+        assertThat(events("aws:NEWCOMER")).as("the registration opens the subscription, not SNS").isEmpty();
+    }
 
-        Map<String, Object> ended = Map.of("id", UUID.randomUUID().toString(), "source", "aws.agreement-marketplace",
-                "detail-type", "Purchase Agreement Ended - Proposer", "detail", Map.of(
-                        "acceptor", Map.of("accountId", "444455556666"), "product", Map.of("code", "zilliz-aws-cn"),
-                        "agreement", Map.of("id", "agmt-1", "status", "EXPIRED")));
-        assertThat(post("/marketplace/aws/events", ended, Map.of("x-marketbill-eventbridge-key", "eb-secret-123"))
-                .statusCode()).isEqualTo(200);
-        assertThat(events("aws:444455556666:l-known")).anySatisfy(e ->
-                assertThat(e.payload()).isEqualTo(new SubscriptionClosed(false, null, "AGREEMENT_ENDED")));
+    @Test
+    void eventBridgeNeedsItsKey() throws Exception {
+        String event = EventBridgeExamples.LICENSE_DEPROVISIONED;
+        assertThat(postJson("/marketplace/aws/events", event, Map.of()).statusCode()).isEqualTo(401);
+        assertThat(postJson("/marketplace/aws/events", event, Map.of("x-marketbill-eventbridge-key", "wrong"))
+                .statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * One purchase as the Seller Guide's examples tell it: License events record the agreement's license before the
+     * buyer registers and publish nothing until then; "Purchase Agreement Ended" is found by its agreement and closes
+     * the subscription only when the agreement really ended.
+     */
+    @Test
+    void theDocumentedEventsOfOnePurchaseAreMatchedByAgreementAndActOnlyOnARegisteredSubscription() throws Exception {
+        String sub = EventBridgeExamples.SUBSCRIPTION;
+        HttpResponse<String> early = eventBridge(EventBridgeExamples.AGREEMENT_ENDED_PROPOSER);
+        assertThat(early.statusCode()).isEqualTo(200);
+        assertThat(early.body()).contains("unknown_agreement");
+
+        HttpResponse<String> updated = eventBridge(EventBridgeExamples.LICENSE_UPDATED);
+        assertThat(updated.statusCode()).isEqualTo(200);
+        assertThat(updated.body()).contains("not_registered");
+        assertThat(agreements).containsEntry(EventBridgeExamples.AGREEMENT, sub);
+        HttpResponse<String> deprovisioned = eventBridge(EventBridgeExamples.LICENSE_DEPROVISIONED);
+        assertThat(deprovisioned.statusCode()).isEqualTo(200);
+        assertThat(deprovisioned.body()).contains("not_registered");
+
+        registered.add(sub); // the buyer registers
+        assertThat(eventBridge(EventBridgeExamples.LICENSE_UPDATED).body()).contains("accepted");
+        for (String goesOn : List.of("RENEWED", "REPLACED")) {
+            HttpResponse<String> r = eventBridge(EventBridgeExamples.endedWithStatus(goesOn));
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("ignored");
+        }
+        HttpResponse<String> ended = eventBridge(EventBridgeExamples.AGREEMENT_ENDED_MANUFACTURER);
+        assertThat(ended.statusCode()).isEqualTo(200);
+        assertThat(ended.body()).contains("accepted");
+
+        assertThat(events(sub)).extracting(EventEnvelope::payload).containsExactly(
+                new SubscriptionChanged("ENTITLEMENT_UPDATED", null, null, null, Map.of()),
+                new SubscriptionClosed(false, null, "AGREEMENT_ENDED"));
+    }
+
+    @Test
+    void aMalformedLicenseArnIsRefusedWith400SoEventBridgeDoesNotRetryIt() throws Exception {
+        HttpResponse<String> r = eventBridge(EventBridgeExamples.LICENSE_UPDATED.replace(
+                "aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x",
+                "aws:license-manager:us-east-1:123456789012:not-a-license"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("invalid_license_arn");
+    }
+
+    @Test
+    void theEventBridgeEndpointAnswersWithinTheApiDestinationsFiveSeconds() throws Exception {
+        agreementDelayMillis.set(6000);
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> r = eventBridge(EventBridgeExamples.LICENSE_UPDATED.replace(
+                    EventBridgeExamples.AGREEMENT, "agmt-slow"));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.body()).contains("timeout");
+            assertThat(took).isLessThan(Duration.ofMillis(4900));
+        } finally {
+            agreementDelayMillis.set(0);
+        }
     }
 }

@@ -83,7 +83,8 @@ class AwsRegistrationTest {
             } else {
                 String suffix = request.replaceAll(".*good-token-([a-z0-9]+).*", "$1");
                 status = 200;
-                answer = "{\"CustomerAWSAccountId\":\"123456789012\",\"ProductCode\":\"zilliz-aws-cn\","
+                answer = "{\"CustomerIdentifier\":\"ci-" + suffix + "\",\"CustomerAWSAccountId\":\"123456789012\","
+                        + "\"ProductCode\":\"zilliz-aws-cn\","
                         + "\"LicenseArn\":\"arn:aws-cn:license-manager::123456789012:license:l-" + suffix + "\"}";
             }
             byte[] out = answer.getBytes(StandardCharsets.UTF_8);
@@ -140,6 +141,8 @@ class AwsRegistrationTest {
         assertThat(o.trial()).isTrue();
         assertThat(o.productCode()).isEqualTo("zilliz-aws-cn");
         assertThat(o.licenseArn()).endsWith("l-" + suffix);
+        // what an SNS notification names the purchase by: it finds this subscription, and opens none of its own
+        assertThat(o.customerIdentifier()).isEqualTo("ci-" + suffix);
         assertThat(events.get(0).marketplace()).isEqualTo("aws");
         assertThat(badSignatures).isEmpty();
     }

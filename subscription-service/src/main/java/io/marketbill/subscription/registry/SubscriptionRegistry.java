@@ -36,11 +36,13 @@ public class SubscriptionRegistry {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Outbox outbox;
+    private final ExpiryGuardProperties expiryGuard;
 
-    SubscriptionRegistry(JdbcClient jdbc, JsonMapper json, Outbox outbox) {
+    SubscriptionRegistry(JdbcClient jdbc, JsonMapper json, Outbox outbox, ExpiryGuardProperties expiryGuard) {
         this.jdbc = jdbc;
         this.json = json;
         this.outbox = outbox;
+        this.expiryGuard = expiryGuard;
     }
 
     /** Applies one lifecycle event; must run in the transaction that records it as processed. */
@@ -128,6 +130,15 @@ public class SubscriptionRegistry {
     }
 
     private SubscriptionState change(EventEnvelope e, SubscriptionChanged c, SubscriptionState state) {
+        if ("RENEWED".equals(c.change())
+                && ReplayedExpiry.movesExpiryLater(expiresAt(e.subscriptionId()), c.expiresAt())) {
+            jdbc.sql("UPDATE subscription SET renewed_until = :until WHERE id = :id")
+                    .param("id", e.subscriptionId()).param("until", ts(c.expiresAt())).update();
+        } else if (RenewalRefund.CHANGE.equals(c.change())) {
+            // which renewal a refund takes back is not said: no paid term is known any more
+            jdbc.sql("UPDATE subscription SET renewed_until = NULL WHERE id = :id").param("id", e.subscriptionId())
+                    .update();
+        }
         jdbc.sql("""
                 UPDATE subscription SET sku_id = COALESCE(:sku, sku_id), expires_at = COALESCE(:expiresAt, expires_at),
                     billable_items = CASE WHEN :hasItems THEN :items ELSE billable_items END, updated_at = :at
@@ -162,6 +173,16 @@ public class SubscriptionRegistry {
         return state;
     }
 
+    private Instant expiresAt(String id) {
+        return jdbc.sql("SELECT expires_at FROM subscription WHERE id = :id").param("id", id)
+                .query((rs, i) -> instant(rs, 1)).optional().orElse(null);
+    }
+
+    private Instant renewedUntil(String id) {
+        return jdbc.sql("SELECT renewed_until FROM subscription WHERE id = :id").param("id", id)
+                .query((rs, i) -> instant(rs, 1)).optional().orElse(null);
+    }
+
     private boolean unfrozenByRenewal(String id) {
         return jdbc.sql("SELECT unfrozen_by_renewal_at IS NOT NULL FROM subscription WHERE id = :id").param("id", id)
                 .query(Boolean.class).optional().orElse(false);
@@ -169,6 +190,12 @@ public class SubscriptionRegistry {
 
     private SubscriptionState freeze(EventEnvelope e, SubscriptionFrozen f, SubscriptionState state) {
         if (state != SubscriptionState.ACTIVE) {
+            return state;
+        }
+        Instant renewedUntil = renewedUntil(e.subscriptionId());
+        if (ReplayedExpiry.ignores(f, renewedUntil, e.occurredAt(), expiryGuard)) {
+            log.warn("{} ({}) for {} ignored: a renewal paid it until {}, so this is a replayed expiredInstance",
+                    e.type(), f.reason(), e.subscriptionId(), renewedUntil);
             return state;
         }
         jdbc.sql("UPDATE subscription SET frozen_at = :at, unfrozen_by_renewal_at = NULL WHERE id = :id")
@@ -188,7 +215,9 @@ public class SubscriptionRegistry {
         if (state == SubscriptionState.CLOSED) {
             return state;
         }
-        jdbc.sql("UPDATE subscription SET closed_at = :at, unfrozen_by_renewal_at = NULL WHERE id = :id")
+        jdbc.sql("""
+                UPDATE subscription SET closed_at = :at, unfrozen_by_renewal_at = NULL, renewed_until = NULL
+                WHERE id = :id""")
                 .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).update();
         return setState(e, SubscriptionState.CLOSED);
     }

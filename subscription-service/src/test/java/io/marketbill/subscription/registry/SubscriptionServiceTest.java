@@ -60,6 +60,11 @@ class SubscriptionServiceTest {
                 (io.marketbill.contracts.EventPayload) payload));
     }
 
+    private void publish(String subscriptionId, Object payload, Instant at) throws Exception {
+        publish(EventEnvelope.of(UUID.randomUUID(), at, "gateway-service", subscriptionId,
+                (io.marketbill.contracts.EventPayload) payload));
+    }
+
     private void publish(EventEnvelope e) throws Exception {
         kafka.send(Topics.MARKETPLACE_SUBSCRIPTIONS, e.subscriptionId(), codec.encode(e)).get(10, TimeUnit.SECONDS);
     }
@@ -184,11 +189,95 @@ class SubscriptionServiceTest {
         assertThat(get("/api/subscriptions/" + id.replace(":", "%3A")).body())
                 .contains("\"skuId\":\"bigger-sku\"").doesNotContain("\"type\":\"SubscriptionResumed\"")
                 .contains("\"details\":{\"change\":\"RENEWED\"");
-        publish(id, new SubscriptionFrozen("EXPIRED", null));
-        publish(id, new SubscriptionFrozen("EXPIRED", null));
-        publish(id, new SubscriptionChanged("UPGRADED", "20004", "biggest-sku", null, Map.of()));
+        // the renewed term has ended: the marketplace expires the subscription (twice, as it may)
+        Instant afterTerm = newExpiry.plus(Duration.ofMinutes(5));
+        publish(id, new SubscriptionFrozen("EXPIRED", null), afterTerm);
+        publish(id, new SubscriptionFrozen("EXPIRED", null), afterTerm);
+        publish(id, new SubscriptionChanged("UPGRADED", "20004", "biggest-sku", null, Map.of()), afterTerm);
         await().atMost(Duration.ofSeconds(20)).until(() -> history(id) == 6);
         assertThat(state(id)).as("a repeated freeze changes nothing and leaves no trace").isEqualTo("FROZEN");
+    }
+
+    @Test
+    void aReplayedExpiryDuringTheTermARenewalPaidForChangesNothingButTheNextRealExpiryFreezes() throws Exception {
+        String id = "aliyun:" + UUID.randomUUID();
+        Instant renewedTo = Instant.parse("2027-12-01T00:00:00Z");
+        publish(id, opened(), Instant.parse("2026-11-01T08:00:00Z"));
+        publish(id, new SubscriptionFrozen("EXPIRED", null), Instant.parse("2026-12-01T00:00:00Z"));
+        publish(id, new SubscriptionChanged("RENEWED", "20002", null, renewedTo, Map.of()),
+                Instant.parse("2026-12-01T09:00:00Z"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> history(id) == 3);
+        // someone replays the captured expiredInstance call: the gateway gives every call its own event id
+        publish(id, new SubscriptionFrozen("EXPIRED", null), Instant.parse("2026-12-10T00:00:00Z"));
+        publish(id, new SubscriptionChanged("UPGRADED", "20003", "bigger-sku", null, Map.of()),
+                Instant.parse("2026-12-10T00:00:01Z"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> history(id) == 4);
+        assertThat(state(id)).isEqualTo("ACTIVE");
+        assertThat(frozenEntries(id)).isEqualTo(1);
+
+        publish(id, new SubscriptionFrozen("EXPIRED", null), renewedTo.plus(Duration.ofMinutes(1)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("FROZEN"));
+        assertThat(frozenEntries(id)).isEqualTo(2);
+    }
+
+    private long frozenEntries(String id) {
+        return jdbc.sql("SELECT count(*) FROM subscription_history WHERE subscription_id = :id"
+                        + " AND event_type = 'SubscriptionFrozen'").param("id", id).query(Long.class).single();
+    }
+
+    @Test
+    void anAwsAgreementIsRecordedBeforeItsBuyerRegistersAndFoundByItsIdAfter() throws Exception {
+        // the ids of the License Updated example in
+        // https://docs.aws.amazon.com/marketplace/latest/userguide/notifications-eventbridge.html
+        String agreement = "agmt-4mwg1nevbokzw95eca5797ixs";
+        String id = "aws:845735284135:l-e52ca6f38bf84d0fafb8802ca15ac11x";
+        String arn = "aws:license-manager:us-east-1:123456789012:l-e52ca6f38bf84d0fafb8802ca15ac11x";
+        String recorded = "{\"agreementId\":\"" + agreement + "\",\"subscriptionId\":\"" + id
+                + "\",\"licenseArn\":\"" + arn + "\"}";
+        HttpResponse<String> first = post("/internal/aws-agreements", recorded);
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.body()).contains("\"subscriptionId\":\"" + id + "\"").contains("\"subscriptionState\":null");
+
+        publish(id, new SubscriptionOpened("zilliz-aws", null, false, "845735284135", null, null, Map.of(), null,
+                "arn:" + arn));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("ACTIVE"));
+        assertThat(get("/internal/aws-agreements?agreementId=" + agreement).body())
+                .contains("\"licenseArn\":\"" + arn + "\"").contains("\"subscriptionState\":\"ACTIVE\"");
+        assertThat(post("/internal/aws-agreements", recorded).body()).contains("\"subscriptionState\":\"ACTIVE\"");
+
+        assertThat(get("/internal/aws-agreements?agreementId=agmt-never-seen").statusCode()).isEqualTo(404);
+        assertThat(post("/internal/aws-agreements", recorded.replace(agreement, "agmt bad")).statusCode())
+                .isEqualTo(400);
+        assertThat(post("/internal/aws-agreements", recorded.replace(id, "aliyun:x")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aFreeLoginLinkIsClaimedOnceUntilItWouldBeStaleAnyway() throws Exception {
+        String key = randomSha256();
+        String claim = "{\"tokenSha256\":\"" + key + "\",\"expiresAt\":\"" + Instant.now().plus(Duration.ofMinutes(10))
+                + "\"}";
+        assertThat(post("/internal/free-login-claims", claim).statusCode()).isEqualTo(201);
+        HttpResponse<String> again = post("/internal/free-login-claims", claim);
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(again.body()).contains("already_claimed");
+
+        String stale = "{\"tokenSha256\":\"" + randomSha256() + "\",\"expiresAt\":\"" + Instant.now().minusSeconds(1)
+                + "\"}";
+        assertThat(post("/internal/free-login-claims", stale).statusCode()).isEqualTo(201);
+        assertThat(post("/internal/free-login-claims", stale).statusCode()).as("its claim was cleared").isEqualTo(201);
+        assertThat(post("/internal/free-login-claims", claim.replace(key, key.toUpperCase(java.util.Locale.ROOT)))
+                .statusCode()).isEqualTo(400);
+    }
+
+    private static String randomSha256() throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -217,6 +306,9 @@ class SubscriptionServiceTest {
             @Autowired @Qualifier("requestMappingHandlerMapping") RequestMappingHandlerMapping handlers) {
         assertThat(OpenApiCoverage.assertDescribesEverything(port, handlers))
                 .contains(new OpenApiCoverage.Endpoint("GET", "/api/dead-letters"),
-                        new OpenApiCoverage.Endpoint("GET", "/api/subscriptions/{id}"));
+                        new OpenApiCoverage.Endpoint("GET", "/api/subscriptions/{id}"),
+                        new OpenApiCoverage.Endpoint("POST", "/internal/aws-agreements"),
+                        new OpenApiCoverage.Endpoint("GET", "/internal/aws-agreements"),
+                        new OpenApiCoverage.Endpoint("POST", "/internal/free-login-claims"));
     }
 }
