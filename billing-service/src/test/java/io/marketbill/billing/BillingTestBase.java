@@ -131,6 +131,12 @@ public abstract class BillingTestBase {
                         Map.entry("simulator.aws.secret-access-key", awsSecret),
                         Map.entry("simulator.aws.region", awsRegion),
                         Map.entry("simulator.aws.gateway-url", unreachable),
+                        // the tests' billing clock runs up to two hours ahead of the real one the simulator checks
+                        // records against; AWS itself takes no record from the future
+                        Map.entry("simulator.aws.metering.future-tolerance", "3h"),
+                        // the listings' dimensions, so that a dimension AWS does not know refuses the call, as AWS does
+                        Map.entry("simulator.aws.metering.listings.zilliz-cloud-aws-cn.dimensions", "cu_units"),
+                        Map.entry("simulator.aws.metering.listings.zilliz-cloud-aws-global.dimensions", "cu_units"),
                         Map.entry("simulator.aws.topic-arn", "arn:" + awsPartition + ":sns:" + awsRegion
                                 + ":000000000000:test"),
                         Map.entry("simulator.identity.issuer", "http://127.0.0.1/dev-login"),

@@ -238,10 +238,11 @@ class StackIT {
     @Test
     @Order(6)
     void usageSurvivesAKilledBillingServiceAndABrokerRestartAndEachHourReachesItsMarketplaceOnce() throws Exception {
+        // and a misbehaving marketplace while the hours are reported: throttling, 500s, lost answers, poisoned records
         io.marketbill.localstack.fault.BillingFaultRun.Report r =
-                io.marketbill.localstack.fault.BillingFaultRun.run(stack, 20_000, true, 4000);
+                io.marketbill.localstack.fault.BillingFaultRun.run(stack, 20_000, true, 4000, true);
         System.out.println(r.markdown());
-        assertThat(r.faults()).hasSize(2).allSatisfy(f -> assertThat(f).doesNotContain("failed"));
+        assertThat(r.faults()).hasSize(3).allSatisfy(f -> assertThat(f).doesNotContain("failed"));
         assertThat(r.problems()).isEmpty();
         assertThat(r.ledgerRecords()).isGreaterThan(0);
     }

@@ -46,7 +46,13 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>the ledger holds every record ACCEPTED.</li>
  * </ul>
  * The producer is paced ({@code rate} events/s) so that the faults also hit it, not only the consumer.
- * Usage: {@code BillingFaultRun [events] [faults: true|false] [rate]} starts its own stack on free ports.
+ * <p>With {@code marketplaceFaults}, the simulated marketplaces misbehave while the hours are reported (the
+ * simulator's fault injection, {@code /sim/faults}): throttling, server errors, lost answers and, in some calls, one
+ * poisoned record that makes the whole call fail. Then every total must still reconcile, only the poisoned records
+ * (on Alibaba: the instance-hours that hold one, since a push record is an instance's hour) may be REJECTED, their
+ * usage handed to the vendor's billing as refused, and everything else ACCEPTED.
+ * Usage: {@code BillingFaultRun [events] [faults: true|false] [rate] [marketplace faults: true|false]} starts its own
+ * stack on free ports.
  * {@link #run} is also used by the stack's integration test with fewer events.
  */
 public final class BillingFaultRun {
@@ -100,22 +106,25 @@ public final class BillingFaultRun {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
     private final List<String> faults = new ArrayList<>();
+    private final boolean marketplaceFaults;
 
-    BillingFaultRun(LocalStack stack) {
+    BillingFaultRun(LocalStack stack, boolean marketplaceFaults) {
         this.stack = stack;
+        this.marketplaceFaults = marketplaceFaults;
     }
 
     public static void main(String[] args) throws Exception {
         long events = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
         boolean withFaults = args.length <= 1 || Boolean.parseBoolean(args[1]);
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 8000;
+        boolean marketplaceFaults = args.length > 3 && Boolean.parseBoolean(args[3]);
         Path home = Path.of(System.getProperty("marketbill.home", ".")).toAbsolutePath().normalize();
         Map<String, String> env = StackConfig.onFreePorts(new HashMap<>(System.getenv()), "marketbill-fault");
         int code;
         try (LocalStack stack = new LocalStack(StackConfig.from(home, env::get))) {
             double started = stack.start();
             System.out.printf("stack healthy in %.1f s%n", started);
-            Report r = run(stack, events, withFaults, rate);
+            Report r = run(stack, events, withFaults, rate, marketplaceFaults);
             System.out.println();
             System.out.println(r.markdown());
             code = r.passed() ? 0 : 1;
@@ -124,7 +133,12 @@ public final class BillingFaultRun {
     }
 
     public static Report run(LocalStack stack, long events, boolean withFaults, int rate) throws Exception {
-        return new BillingFaultRun(stack).run(events, withFaults, rate);
+        return run(stack, events, withFaults, rate, false);
+    }
+
+    public static Report run(LocalStack stack, long events, boolean withFaults, int rate, boolean marketplaceFaults)
+            throws Exception {
+        return new BillingFaultRun(stack, marketplaceFaults).run(events, withFaults, rate);
     }
 
     private Report run(long events, boolean withFaults, int rate) throws Exception {
@@ -183,10 +197,21 @@ public final class BillingFaultRun {
 
         Instant through = lastTime.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
         Instant reportStart = Instant.now();
+        if (marketplaceFaults) {
+            injectMarketplaceFaults();
+        }
         closeAndSettle(subscriptions, through);
         double reported = seconds(reportStart);
         List<String> problems = new ArrayList<>();
-        long ledgerRecords = verify(subscriptions, expected, problems);
+        long ledgerRecords;
+        try {
+            ledgerRecords = verify(subscriptions, expected, problems);
+        } finally {
+            if (marketplaceFaults) { // the stack's next user meets a well-behaved marketplace again
+                http.send(HttpRequest.newBuilder(URI.create(simUrl("/sim/faults"))).DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+        }
         int hours = (int) expected.keySet().stream().map(k -> k.substring(k.lastIndexOf('|') + 1)).distinct().count();
         return new Report(events, resent.get(), produced, ingested, reported, List.copyOf(faults),
                 subscriptions.size(), hours, ledgerRecords, problems);
@@ -227,7 +252,15 @@ public final class BillingFaultRun {
                 throw new IllegalStateException("closing the hours of " + s.id() + " failed: " + close.body());
             }
         }
-        waitUntil("every ledger record of the run settled", Duration.ofMinutes(10), () -> {
+        long[] nudged = {0};
+        waitUntil("every ledger record of the run settled", Duration.ofMinutes(15), () -> {
+            if (marketplaceFaults && System.nanoTime() - nudged[0] > 10_000_000_000L) {
+                // an Alibaba push whose answer was lost stays SENT until reconciliation finds it at the marketplace
+                // (or not, and sends it again): what an operator does with POST /api/billing/reconciliation/run
+                nudged[0] = System.nanoTime();
+                http.send(HttpRequest.newBuilder(URI.create(billingUrl("/api/billing/reconciliation/run")))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            }
             for (Subscription s : subscriptions) {
                 for (JsonNode r : ledgerOf(s)) {
                     String state = r.path("state").asString();
@@ -330,6 +363,49 @@ public final class BillingFaultRun {
         }
     }
 
+    /**
+     * The marketplaces' faults while the run's hours are reported (each rule with its own seed, so a run meets the
+     * same faults in the same calls): AWS throttles, fails with 500s and loses answers, Alibaba throttles, fails
+     * once with a 500 and loses answers, and each poisons records, one in a call, that fail every call carrying them.
+     */
+    private void injectMarketplaceFaults() throws Exception {
+        List<String> rules = List.of(
+                "{\"marketplace\":\"aws\",\"kind\":\"THROTTLING\",\"rate\":0.2,\"seed\":1}",
+                "{\"marketplace\":\"aws\",\"kind\":\"SERVER_ERROR\",\"rate\":0.15,\"seed\":2}",
+                "{\"marketplace\":\"aws\",\"kind\":\"LOST_ANSWER\",\"rate\":0.15,\"seed\":3}",
+                "{\"marketplace\":\"aws\",\"kind\":\"POISONED_RECORD\",\"rate\":1,\"count\":2,\"seed\":4}",
+                "{\"marketplace\":\"aliyun\",\"kind\":\"THROTTLING\",\"rate\":0.2,\"seed\":5}",
+                "{\"marketplace\":\"aliyun\",\"kind\":\"LOST_ANSWER\",\"rate\":0.2,\"seed\":6}",
+                "{\"marketplace\":\"aliyun\",\"kind\":\"SERVER_ERROR\",\"count\":1,\"seed\":7}",
+                "{\"marketplace\":\"aliyun\",\"kind\":\"POISONED_RECORD\",\"rate\":1,\"count\":2,\"seed\":8}");
+        for (String rule : rules) {
+            HttpResponse<String> r = post(simUrl("/sim/faults"), rule);
+            if (r.statusCode() / 100 != 2) {
+                throw new IllegalStateException("the simulator refused the fault " + rule + ": " + r.body());
+            }
+        }
+        faults.add("marketplace faults while reporting: AWS throttling 20 %, 500s 15 %, lost answers 15 %, 2 poisoned "
+                + "records; Alibaba throttling 20 %, lost answers 20 %, one 500, 2 poisoned records");
+        System.out.println(faults.get(faults.size() - 1));
+    }
+
+    /**
+     * The records the simulator poisoned, as the ledger names them: AWS {@code <license>|<dimension>|<hour>} and
+     * Alibaba {@code aliyun:<instance>|<hour>} (a push record is an instance's hour, so all its dimensions go with it).
+     */
+    private java.util.Set<String> poisoned() throws Exception {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (JsonNode rule : json.readTree(get(simUrl("/sim/faults")).body())) {
+            for (JsonNode key : rule.path("poisoned")) {
+                String[] k = key.asString().split("\\|");
+                out.add("aliyun".equals(rule.path("marketplace").asString())
+                        ? "aliyun:" + k[0] + "|" + Instant.ofEpochSecond(Long.parseLong(k[2]))
+                        : key.asString());
+            }
+        }
+        return out;
+    }
+
     private long ingestedSince(long before) {
         try {
             return billing("/api/billing/usage/summary").path("acceptedEvents").asLong() - before;
@@ -346,6 +422,7 @@ public final class BillingFaultRun {
      */
     long verify(List<Subscription> subscriptions, Map<String, Long> expected, List<String> problems)
             throws Exception {
+        java.util.Set<String> poisoned = marketplaceFaults ? poisoned() : java.util.Set.of();
         // 1. every per-hour total equals the sum of the input
         Map<String, Long> taken = new HashMap<>();
         for (Subscription s : subscriptions) {
@@ -386,8 +463,15 @@ public final class BillingFaultRun {
             problems.addAll(conservation("subscriptionId", s.id(), keys));
         }
         JsonNode aliyun = json.readTree(get(simUrl("/sim/aliyun/metering")).body());
-        if (!aliyun.path("refused").isEmpty()) {
-            problems.add("the simulated Alibaba refused pushes: " + aliyun.path("refused"));
+        List<JsonNode> refusedPushes = new ArrayList<>();
+        // what the simulator refused on purpose (its fault injection) is the run's to survive, not a problem
+        aliyun.path("refused").forEach(r -> {
+            if (!r.path("Message").asString("").contains("fault injection")) {
+                refusedPushes.add(r);
+            }
+        });
+        if (!refusedPushes.isEmpty()) {
+            problems.add("the simulated Alibaba refused pushes: " + refusedPushes);
         }
         Map<String, List<Long>> pushed = new HashMap<>(); // instance|assit|hour -> values
         aliyun.path("billed").forEach(b -> pushed.computeIfAbsent("aliyun:" + b.path("instanceId").asString() + "|"
@@ -401,8 +485,10 @@ public final class BillingFaultRun {
         for (Subscription s : subscriptions) {
             for (String dimension : PRICES.get(s.product()).keySet()) {
                 for (String hour : hoursClosed) {
-                    long want = units.getOrDefault(s.id() + "|" + dimension + "|" + hour, 0L);
                     String md = MARKETPLACE_DIMENSION.get(s.product() + "/" + dimension);
+                    // a poisoned record never reaches the marketplace: it is the vendor's to bill
+                    long want = isPoisoned(poisoned, s, md, hour) ? 0
+                            : units.getOrDefault(s.id() + "|" + dimension + "|" + hour, 0L);
                     if (s.licenseArn() == null) {
                         List<Long> got = pushed.getOrDefault(s.id() + "|" + md + "|" + hour, List.of());
                         List<Long> should = want == 0 ? List.of() : List.of(want);
@@ -412,7 +498,7 @@ public final class BillingFaultRun {
                         }
                     } else {
                         List<Long> got = metered.getOrDefault(s.licenseArn() + "|" + md + "|" + hour, List.of());
-                        if (!got.equals(List.of(want))) {
+                        if (!got.equals(isPoisoned(poisoned, s, md, hour) ? List.of() : List.of(want))) {
                             problems.add("AWS got " + got + " for " + s.id() + " " + dimension + " " + hour
                                     + ", expected [" + want + "]");
                         }
@@ -420,11 +506,18 @@ public final class BillingFaultRun {
                 }
             }
         }
-        // 4. the ledger
+        // 4. the ledger: every record ACCEPTED, but the poisoned ones, REJECTED and handed to the vendor's billing
         long accepted = 0;
         for (Subscription s : subscriptions) {
             for (JsonNode r : ledgerOf(s)) {
-                if (r.path("state").asString().equals("ACCEPTED")) {
+                String md = MARKETPLACE_DIMENSION.get(s.product() + "/" + r.path("dimension").asString());
+                boolean bad = isPoisoned(poisoned, s, md, r.path("hourStart").asString());
+                if (bad && !r.path("state").asString().equals("REJECTED")) {
+                    problems.add("ledger record " + r.path("id").asLong() + " of " + s.id() + " was poisoned but is "
+                            + r.path("state").asString());
+                } else if (bad) {
+                    problems.addAll(handedOff(s, r));
+                } else if (r.path("state").asString().equals("ACCEPTED")) {
                     accepted++;
                 } else {
                     problems.add("ledger record " + r.path("id").asLong() + " of " + s.id() + " is "
@@ -433,6 +526,27 @@ public final class BillingFaultRun {
             }
         }
         return accepted;
+    }
+
+    private static boolean isPoisoned(java.util.Set<String> poisoned, Subscription s, String marketplaceDimension,
+                                      String hour) {
+        return s.licenseArn() != null ? poisoned.contains(s.licenseArn() + "|" + marketplaceDimension + "|" + hour)
+                : poisoned.contains(s.id() + "|" + hour);
+    }
+
+    /** A refused record's usage is in its hour's balance as refused by the marketplace, so handed to vendor billing. */
+    private List<String> handedOff(Subscription s, JsonNode record) throws Exception {
+        String hour = record.path("hourStart").asString();
+        JsonNode b = billing("/api/billing/balance?subscriptionId=" + enc(s.id()) + "&from=" + hour + "&to="
+                + Instant.parse(hour).plus(Duration.ofHours(1)));
+        for (JsonNode h : b.path("hours")) {
+            if (h.path("dimension").asString().equals(record.path("dimension").asString())) {
+                return new BigDecimal(h.path("billedRefused").asString()).signum() > 0 || record.path("units").asLong() == 0
+                        ? List.of() : List.of("the refused record " + record.path("id").asLong() + " of " + s.id()
+                        + " is not in its balance as refused: " + h);
+            }
+        }
+        return List.of("no balance of " + s.id() + " " + record.path("dimension").asString() + " " + hour);
     }
 
     JsonNode ledgerOf(Subscription s) throws IOException, InterruptedException {
