@@ -108,6 +108,10 @@ public final class BillingFaultRun {
     private final List<String> faults = new ArrayList<>();
     private final boolean marketplaceFaults;
 
+    BillingFaultRun(LocalStack stack) {
+        this(stack, false);
+    }
+
     BillingFaultRun(LocalStack stack, boolean marketplaceFaults) {
         this.stack = stack;
         this.marketplaceFaults = marketplaceFaults;
