@@ -35,6 +35,7 @@ public final class MarketplaceProxy {
 
     private volatile Mode mode = Mode.UP;
     private final AtomicInteger calls = new AtomicInteger();
+    private final java.util.List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer server;
     private String target;
     private final HttpClient client = HttpClient.newHttpClient();
@@ -71,6 +72,11 @@ public final class MarketplaceProxy {
         mode = Mode.SIGNATURE_BROKEN;
     }
 
+    /** The bodies of the calls seen so far, as billing-service sent them. */
+    public java.util.List<String> bodies() {
+        return java.util.List.copyOf(bodies);
+    }
+
     public int calls() {
         return calls.get();
     }
@@ -81,6 +87,7 @@ public final class MarketplaceProxy {
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
         }
+        bodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         Mode now = mode;
         if (now == Mode.DOWN) {
             exchange.close(); // no status line at all

@@ -135,6 +135,9 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(atAws).extracting(r -> r.path("Timestamp").asString())
                 .containsExactlyInAnyOrder(hour.toString(), hour.plusSeconds(3600).toString());
         assertThat(atAws).extracting(r -> r.path("Dimension").asString()).containsOnly("cu_units");
+        // license-based records: LicenseArn instead of ProductCode, as the newest model has it
+        assertThat(proxy.bodies()).filteredOn(b -> b.contains(license)).isNotEmpty()
+                .allSatisfy(b -> assertThat(b).doesNotContain("ProductCode"));
 
         // the answer was lost: the same record again is taken as the same one
         Object firstId = records.get(0).get("marketplaceRecordId");
@@ -254,7 +257,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
                 .param("s", conflicted).query(String.class).single();
         String account = conflicted.split(":")[1];
         // someone else already metered this customer's hour with another quantity
-        MarketplaceAnswer earlier = awsClient.batchMeterUsage(Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
+        MarketplaceAnswer earlier = awsClient.batchMeterUsage(ZILLIZ_AWS, Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
                 Map.of("Timestamp", hour.getEpochSecond(), "CustomerAWSAccountId", account, "LicenseArn", license,
                         "Dimension", "cu_units", "Quantity", 99))));
         assertThat(earlier.kind()).isEqualTo(MarketplaceAnswer.Kind.ACCEPTED);
@@ -280,7 +283,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         // AWS holds a record of this customer, dimension and hour already, and ours was sent before without an
         // answer: most likely it is our own (an identical resend would be Success; AWS's echo of what it holds is
         // not documented), so it is not rejected, which would hand billed usage to the vendor's billing twice over
-        MarketplaceAnswer earlier = awsClient.batchMeterUsage(Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
+        MarketplaceAnswer earlier = awsClient.batchMeterUsage(ZILLIZ_AWS, Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
                 Map.of("Timestamp", hour.getEpochSecond(), "CustomerAWSAccountId", s.split(":")[1], "LicenseArn", license,
                         "Dimension", "cu_units", "Quantity", 1300))));
         assertThat(earlier.kind()).isEqualTo(MarketplaceAnswer.Kind.ACCEPTED);
