@@ -274,6 +274,39 @@ class MeteringToMarketplacesTest extends BillingTestBase {
     @Autowired AwsMeteringClient awsClient;
 
     @Test
+    void resultsAreMatchedToTheirRecordsWhateverFormAwsEchoesThemIn() {
+        List<String> subscriptions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+            subscriptions.add(s);
+            sendUsage(usage(null, s, "cu_hours", String.valueOf(i + 1), hour.plusSeconds(300)));
+        }
+        closeThrough(hour.plusSeconds(3600));
+        proxy.echoRewritten();
+        reporter.report();
+        proxy.up();
+        for (int i = 0; i < 3; i++) {
+            assertThat(ledger(subscriptions.get(i)).get(0)).as(subscriptions.get(i)).containsEntry("state", "ACCEPTED")
+                    .containsEntry("units", 1250L * (i + 1));
+        }
+    }
+
+    @Test
+    void anHourAwsCannotTakeInOneRecordGoesToTheVendorsBillingAndTheRestOfItsCallIsBilled() {
+        String huge = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        String normal = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        // 2,000,000 CU-hours × 1250 = 2.5 billion units: over AWS's Quantity limit of 2,147,483,647
+        sendUsage(usage(null, huge, "cu_hours", "2000000", hour.plusSeconds(300)),
+                usage(null, normal, "cu_hours", "1", hour.plusSeconds(300)));
+        closeThrough(hour.plusSeconds(3600));
+        reporter.report();
+        assertThat(ledger(huge).get(0)).containsEntry("state", "REJECTED");
+        assertThat((String) ledger(huge).get(0).get("lastError")).startsWith("QuantityOutOfRange");
+        assertThat(billingEventTypes(huge)).contains("UsageForVendorBilling");
+        assertThat(ledger(normal).get(0)).containsEntry("state", "ACCEPTED");
+    }
+
+    @Test
     void aDuplicateRecordOnAResendIsSettledAsBilledAndLeftForReconciliationToVerify() {
         String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
         sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(300)));
