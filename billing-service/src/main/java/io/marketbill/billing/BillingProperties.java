@@ -120,12 +120,16 @@ public record BillingProperties(
      *                        China's one-hour rule is kept) or {@code START_OF_HOUR}. AWS buckets records by hour
      *                        either way.
      * @param reportZeroHours AWS asks for a record per customer, dimension and hour, zeros for idle hours
+     * @param productCodeWithLicense also send {@code ProductCode} in a call whose records all carry a
+     *                        {@code LicenseArn}; off: the newest model has LicenseArn instead of ProductCode (UNVERIFIED
+     *                        whether AWS refuses both; a call with a legacy CustomerIdentifier record always has it)
      * @param timeout         per call to AWS
      */
     public record Aws(URI endpoint, @DefaultValue("us-east-1") String region, String accessKeyId,
                       String secretAccessKey, String sessionToken, java.util.Map<String, AwsAccount> accounts,
                       Duration deadline, @DefaultValue("END_OF_HOUR") RecordTimestamp recordTimestamp,
-                      @DefaultValue("true") boolean reportZeroHours, @DefaultValue("10s") Duration timeout) {
+                      @DefaultValue("true") boolean reportZeroHours,
+                      @DefaultValue("false") boolean productCodeWithLicense, @DefaultValue("10s") Duration timeout) {
 
         public enum RecordTimestamp { END_OF_HOUR, START_OF_HOUR }
 

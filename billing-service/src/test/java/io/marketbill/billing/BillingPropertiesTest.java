@@ -13,7 +13,7 @@ class BillingPropertiesTest {
 
     static BillingProperties.Aws aws(String region, Duration deadline, BillingProperties.Aws.RecordTimestamp stamp) {
         return new BillingProperties.Aws(null, region, "k", "s", null, java.util.Map.of(), deadline, stamp, true,
-                Duration.ofSeconds(10));
+                false, Duration.ofSeconds(10));
     }
 
     @Test
@@ -33,7 +33,7 @@ class BillingPropertiesTest {
         BillingProperties.Aws both = new BillingProperties.Aws(null, "us-east-1", "k", "default-secret-value", null,
                 java.util.Map.of("china", new io.marketbill.protocols.aws.AwsAccount("cn-northwest-1", null, "ck",
                         "china-secret-value", null)), null, null,
-                true, Duration.ofSeconds(10));
+                true, false, Duration.ofSeconds(10));
         assertThat(both.deadline(null)).isEqualTo(Duration.ofHours(6));
         assertThat(both.deadline("china")).isEqualTo(Duration.ofMinutes(119));
         assertThat(both.account("china").orElseThrow().meteringEndpoint().getHost())

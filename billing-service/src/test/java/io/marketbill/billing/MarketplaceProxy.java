@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MarketplaceProxy {
 
-    private enum Mode { UP, DOWN, ANSWER_LOST, SIGNATURE_BROKEN }
+    private enum Mode { UP, DOWN, ANSWER_LOST, SIGNATURE_BROKEN, ECHO_REWRITTEN }
 
     static {
         // SigV4 signs the Host header: the proxy must pass the caller's on
@@ -35,9 +35,12 @@ public final class MarketplaceProxy {
 
     private volatile Mode mode = Mode.UP;
     private final AtomicInteger calls = new AtomicInteger();
+    private final java.util.List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer server;
     private String target;
     private final HttpClient client = HttpClient.newHttpClient();
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder()
+            .build();
 
     synchronized void start(String target) {
         this.target = target;
@@ -71,6 +74,19 @@ public final class MarketplaceProxy {
         mode = Mode.SIGNATURE_BROKEN;
     }
 
+    /**
+     * AWS's answers echo each UsageRecord otherwise than they were sent (its exact echo is not documented): the
+     * Timestamp as an ISO-8601 string, without the LicenseArn.
+     */
+    public void echoRewritten() {
+        mode = Mode.ECHO_REWRITTEN;
+    }
+
+    /** The bodies of the calls seen so far, as billing-service sent them. */
+    public java.util.List<String> bodies() {
+        return java.util.List.copyOf(bodies);
+    }
+
     public int calls() {
         return calls.get();
     }
@@ -81,6 +97,7 @@ public final class MarketplaceProxy {
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
         }
+        bodies.add(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         Mode now = mode;
         if (now == Mode.DOWN) {
             exchange.close(); // no status line at all
@@ -116,9 +133,21 @@ public final class MarketplaceProxy {
                 values.forEach(v -> exchange.getResponseHeaders().add(name, v));
             }
         });
-        exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(answer.body());
+        byte[] out = answer.body();
+        if (now == Mode.ECHO_REWRITTEN && answer.statusCode() == 200) {
+            tools.jackson.databind.JsonNode tree = JSON.readTree(out);
+            if (tree.has("Results")) {
+                for (tools.jackson.databind.JsonNode r : tree.path("Results")) {
+                    tools.jackson.databind.node.ObjectNode echo = (tools.jackson.databind.node.ObjectNode) r.path("UsageRecord");
+                    echo.put("Timestamp", java.time.Instant.ofEpochSecond(echo.path("Timestamp").asLong()).toString());
+                    echo.remove("LicenseArn");
+                }
+                out = JSON.writeValueAsBytes(tree);
+            }
+        }
+        exchange.sendResponseHeaders(answer.statusCode(), out.length == 0 ? -1 : out.length);
+        try (OutputStream o = exchange.getResponseBody()) {
+            o.write(out);
         }
     }
 }

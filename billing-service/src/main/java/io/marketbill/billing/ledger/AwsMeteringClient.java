@@ -52,8 +52,9 @@ class AwsMeteringClient {
         return account(productCode).configured();
     }
 
-    MarketplaceAnswer batchMeterUsage(Map<String, Object> request) {
-        AwsAccount account = account((String) request.get("ProductCode"));
+    /** A call for one product's records, as the account that lists {@code productCode}. */
+    MarketplaceAnswer batchMeterUsage(String productCode, Map<String, Object> request) {
+        AwsAccount account = account(productCode);
         byte[] payload = json.writeValueAsBytes(request);
         URI endpoint = account.meteringEndpoint();
         Instant now = wallClock.instant();

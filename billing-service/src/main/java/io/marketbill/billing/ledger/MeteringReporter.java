@@ -221,9 +221,14 @@ public class MeteringReporter {
             usage.add(r);
         }
         Map<String, Object> request = new LinkedHashMap<>();
-        request.put("ProductCode", product);
+        // for license-based records AWS asks for "CustomerAWSAccountId (instead of CustomerIdentifier), LicenseArn
+        // (instead of ProductCode)" (the Metering Service model of Concurrent Agreements: ProductCode defaults to
+        // ""); whether it refuses both at once is UNVERIFIED, hence aws.product-code-with-license
+        if (props.aws().productCodeWithLicense() || batch.stream().anyMatch(d -> d.licenseArn() == null)) {
+            request.put("ProductCode", product);
+        }
         request.put("UsageRecords", usage);
-        MarketplaceAnswer answer = aws.batchMeterUsage(request);
+        MarketplaceAnswer answer = aws.batchMeterUsage(product, request);
         count("aws", answer);
         if (answer.kind() == MarketplaceAnswer.Kind.UNKNOWN) {
             retryLater(batch, answer.code() + ": " + answer.message());

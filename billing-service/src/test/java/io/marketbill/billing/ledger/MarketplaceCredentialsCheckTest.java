@@ -34,7 +34,7 @@ class MarketplaceCredentialsCheckTest {
                 new BillingProperties.Aliyun(URI.create("https://market.aliyuncs.com"), aliyunKey, aliyunKey, d, false,
                         false, d, d, true),
                 new BillingProperties.Aws(URI.create("https://example"), "cn-northwest-1", awsKey, awsKey, null,
-                        accounts, Duration.ofHours(6), null, true, d),
+                        accounts, Duration.ofHours(6), null, true, false, d),
                 new BillingProperties.Reconciliation(d, null, null));
     }
 

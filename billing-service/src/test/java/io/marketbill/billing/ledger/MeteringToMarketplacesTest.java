@@ -135,6 +135,9 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(atAws).extracting(r -> r.path("Timestamp").asString())
                 .containsExactlyInAnyOrder(hour.toString(), hour.plusSeconds(3600).toString());
         assertThat(atAws).extracting(r -> r.path("Dimension").asString()).containsOnly("cu_units");
+        // license-based records: LicenseArn instead of ProductCode, as the newest model has it
+        assertThat(proxy.bodies()).filteredOn(b -> b.contains(license)).isNotEmpty()
+                .allSatisfy(b -> assertThat(b).doesNotContain("ProductCode"));
 
         // the answer was lost: the same record again is taken as the same one
         Object firstId = records.get(0).get("marketplaceRecordId");
@@ -254,7 +257,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
                 .param("s", conflicted).query(String.class).single();
         String account = conflicted.split(":")[1];
         // someone else already metered this customer's hour with another quantity
-        MarketplaceAnswer earlier = awsClient.batchMeterUsage(Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
+        MarketplaceAnswer earlier = awsClient.batchMeterUsage(ZILLIZ_AWS, Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
                 Map.of("Timestamp", hour.getEpochSecond(), "CustomerAWSAccountId", account, "LicenseArn", license,
                         "Dimension", "cu_units", "Quantity", 99))));
         assertThat(earlier.kind()).isEqualTo(MarketplaceAnswer.Kind.ACCEPTED);
@@ -271,6 +274,39 @@ class MeteringToMarketplacesTest extends BillingTestBase {
     @Autowired AwsMeteringClient awsClient;
 
     @Test
+    void resultsAreMatchedToTheirRecordsWhateverFormAwsEchoesThemIn() {
+        List<String> subscriptions = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+            subscriptions.add(s);
+            sendUsage(usage(null, s, "cu_hours", String.valueOf(i + 1), hour.plusSeconds(300)));
+        }
+        closeThrough(hour.plusSeconds(3600));
+        proxy.echoRewritten();
+        reporter.report();
+        proxy.up();
+        for (int i = 0; i < 3; i++) {
+            assertThat(ledger(subscriptions.get(i)).get(0)).as(subscriptions.get(i)).containsEntry("state", "ACCEPTED")
+                    .containsEntry("units", 1250L * (i + 1));
+        }
+    }
+
+    @Test
+    void anHourAwsCannotTakeInOneRecordGoesToTheVendorsBillingAndTheRestOfItsCallIsBilled() {
+        String huge = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        String normal = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
+        // 2,000,000 CU-hours × 1250 = 2.5 billion units: over AWS's Quantity limit of 2,147,483,647
+        sendUsage(usage(null, huge, "cu_hours", "2000000", hour.plusSeconds(300)),
+                usage(null, normal, "cu_hours", "1", hour.plusSeconds(300)));
+        closeThrough(hour.plusSeconds(3600));
+        reporter.report();
+        assertThat(ledger(huge).get(0)).containsEntry("state", "REJECTED");
+        assertThat((String) ledger(huge).get(0).get("lastError")).startsWith("QuantityOutOfRange");
+        assertThat(billingEventTypes(huge)).contains("UsageForVendorBilling");
+        assertThat(ledger(normal).get(0)).containsEntry("state", "ACCEPTED");
+    }
+
+    @Test
     void aDuplicateRecordOnAResendIsSettledAsBilledAndLeftForReconciliationToVerify() {
         String s = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
         sendUsage(usage(null, s, "cu_hours", "1", hour.plusSeconds(300)));
@@ -280,7 +316,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         // AWS holds a record of this customer, dimension and hour already, and ours was sent before without an
         // answer: most likely it is our own (an identical resend would be Success; AWS's echo of what it holds is
         // not documented), so it is not rejected, which would hand billed usage to the vendor's billing twice over
-        MarketplaceAnswer earlier = awsClient.batchMeterUsage(Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
+        MarketplaceAnswer earlier = awsClient.batchMeterUsage(ZILLIZ_AWS, Map.of("ProductCode", ZILLIZ_AWS, "UsageRecords", List.of(
                 Map.of("Timestamp", hour.getEpochSecond(), "CustomerAWSAccountId", s.split(":")[1], "LicenseArn", license,
                         "Dimension", "cu_units", "Quantity", 1300))));
         assertThat(earlier.kind()).isEqualTo(MarketplaceAnswer.Kind.ACCEPTED);
