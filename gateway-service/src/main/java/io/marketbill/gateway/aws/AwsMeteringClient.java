@@ -1,5 +1,6 @@
 package io.marketbill.gateway.aws;
 
+import io.marketbill.protocols.aws.AwsAccount;
 import io.marketbill.protocols.aws.SigV4;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -58,29 +59,50 @@ public class AwsMeteringClient {
     }
 
     public Mono<ResolvedCustomer> resolveCustomer(String registrationToken) {
+        return resolveCustomer(null, registrationToken);
+    }
+
+    /** Whether a seller account of this name is configured (null: the default one, always). */
+    public boolean knowsAccount(String accountName) {
+        return props.account(accountName).isPresent();
+    }
+
+    /**
+     * ResolveCustomer as the seller account {@code accountName} (null: the default one): it "must be called from the
+     * account that was used to publish the SaaS application" (AWS Marketplace Metering Service API reference,
+     * ResolveCustomer), so each account's listings are resolved with that account's region and credentials.
+     */
+    public Mono<ResolvedCustomer> resolveCustomer(String accountName, String registrationToken) {
         Map<String, Object> body = Map.of("RegistrationToken", registrationToken);
-        return call("ResolveCustomer", body).map(r -> new ResolvedCustomer(text(r, "CustomerIdentifier"),
+        AwsAccount account = props.account(accountName).orElseThrow(() ->
+                new IllegalArgumentException("no AWS seller account " + accountName));
+        return call(account, "ResolveCustomer", body).map(r -> new ResolvedCustomer(text(r, "CustomerIdentifier"),
                 text(r, "CustomerAWSAccountId"), text(r, "ProductCode"), text(r, "LicenseArn")));
     }
 
     Mono<JsonNode> call(String operation, Map<String, Object> request) {
-        if (!props.hasCredentials()) {
-            return Mono.error(new IllegalStateException("marketbill.aws.access-key-id and secret-access-key are not set"));
+        return call(props.account(null).orElseThrow(), operation, request);
+    }
+
+    Mono<JsonNode> call(AwsAccount account, String operation, Map<String, Object> request) {
+        if (!account.configured()) {
+            return Mono.error(new IllegalStateException("the AWS seller account's access-key-id and secret-access-key "
+                    + "are not set"));
         }
         byte[] payload = json.writeValueAsBytes(request);
-        URI endpoint = props.metering();
+        URI endpoint = account.meteringEndpoint();
         Instant now = clock.instant();
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("host", endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
         headers.put("content-type", "application/x-amz-json-1.1");
         headers.put("x-amz-date", SigV4.AMZ_DATE.format(now));
         headers.put("x-amz-target", "AWSMPMeteringService." + operation);
-        if (props.sessionToken() != null) {
-            headers.put("x-amz-security-token", props.sessionToken());
+        if (account.sessionToken() != null) {
+            headers.put("x-amz-security-token", account.sessionToken());
         }
         SigV4.Request signed = new SigV4.Request("POST", "/", "", headers, SigV4.sha256Hex(payload));
-        String authorization = SigV4.authorization(signed, now, props.region(), "aws-marketplace",
-                new SigV4.Credentials(props.accessKeyId(), props.secretAccessKey(), props.sessionToken()));
+        String authorization = SigV4.authorization(signed, now, account.region(), "aws-marketplace",
+                account.credentials());
         return web.post().uri(endpoint.resolve("/"))
                 .headers(h -> {
                     headers.forEach((k, v) -> {

@@ -354,11 +354,16 @@ class AwsNotificationsController {
         return m;
     }
 
+    /**
+     * A field of a marketplace message, without surrounding white space: the Seller Guide prints the SaaS messages
+     * with {@code "customer-identifier": " X01EXAMPLEX"} (saas-notification.html), and no identifier, code or action
+     * has meaningful white space at its ends.
+     */
     private static String first(JsonNode n, String... names) {
         for (String name : names) {
             JsonNode v = n.get(name);
             if (v != null && !v.isNull()) {
-                return v.asString();
+                return v.asString().strip();
             }
         }
         return null;

@@ -1,11 +1,14 @@
 package io.marketbill.gateway.aws;
 
+import io.marketbill.protocols.aws.AwsAccount;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * {@code marketbill.aws.*}: the seller account's credentials and region (China: {@code cn-northwest-1}).
+ * {@code marketbill.aws.*}: the default seller account's credentials and region (China: {@code cn-northwest-1}), and
+ * any other seller accounts by name (a vendor listed on AWS global and AWS China has one in each partition; a listing
+ * names its own with {@code aws-account} in the products file).
  *
  * @param region           where the product is listed; picks the endpoints. Environment: AWS_REGION.
  * @param accessKeyId      the seller account's access key id (ResolveCustomer, BatchMeterUsage); a secret.
@@ -14,13 +17,20 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sessionToken     for temporary credentials, optional. Environment: AWS_SESSION_TOKEN.
  * @param meteringEndpoint overrides {@code https://metering.marketplace.<region>.amazonaws.com[.cn]} (the simulator).
  *                         Environment: AWS_METERING_ENDPOINT.
+ * @param accounts         further seller accounts by name ({@code china}: AWS_CN_REGION, AWS_CN_ACCESS_KEY_ID,
+ *                         AWS_CN_SECRET_ACCESS_KEY, AWS_CN_SESSION_TOKEN, AWS_CN_METERING_ENDPOINT), the same settings
+ *                         billing-service reads
  * @param timeout          per call to AWS
  * @param sns              the SNS HTTPS endpoint's settings
  * @param eventbridge      the EventBridge API destination's settings
  */
 @ConfigurationProperties("marketbill.aws")
 public record AwsProperties(String region, String accessKeyId, String secretAccessKey, String sessionToken,
-                            URI meteringEndpoint, Duration timeout, Sns sns, EventBridge eventbridge) {
+                            URI meteringEndpoint, java.util.Map<String, AwsAccount> accounts, Duration timeout, Sns sns,
+                            EventBridge eventbridge) {
+
+    /** The account of listings that name none. */
+    public static final String DEFAULT_ACCOUNT = "default";
 
     /**
      * @param topicArns     the only topics whose subscriptions are confirmed and whose messages are accepted
@@ -62,23 +72,34 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
         sessionToken = sessionToken == null || sessionToken.isBlank() ? null : sessionToken;
         sns = sns == null ? new Sns(null, null, null) : sns;
         eventbridge = eventbridge == null ? new EventBridge(null, null, null) : eventbridge;
+        java.util.Map<String, AwsAccount> all = new java.util.LinkedHashMap<>();
+        all.put(DEFAULT_ACCOUNT, new AwsAccount(region, meteringEndpoint, accessKeyId, secretAccessKey, sessionToken));
+        if (accounts != null) {
+            accounts.forEach((name, a) -> {
+                if (!DEFAULT_ACCOUNT.equals(name)) {
+                    all.put(name, a == null ? new AwsAccount(null, null, null, null, null) : a);
+                }
+            });
+        }
+        accounts = java.util.Collections.unmodifiableMap(all);
     }
 
-    /** The Marketplace Metering Service endpoint of the region (China uses the .com.cn domain). */
+    /** A seller account by name (null: the default one); empty for a name not configured. */
+    public java.util.Optional<AwsAccount> account(String name) {
+        return java.util.Optional.ofNullable(accounts.get(name == null ? DEFAULT_ACCOUNT : name));
+    }
+
+    /** The default account's Marketplace Metering Service endpoint (China uses the .com.cn domain). */
     public URI metering() {
-        if (meteringEndpoint != null) {
-            return meteringEndpoint;
-        }
-        return URI.create("https://metering.marketplace." + region + ".amazonaws.com" + (region.startsWith("cn-") ? ".cn" : ""));
+        return accounts.get(DEFAULT_ACCOUNT).meteringEndpoint();
     }
 
     public boolean hasCredentials() {
-        return accessKeyId != null && !accessKeyId.isBlank() && secretAccessKey != null && !secretAccessKey.isBlank();
+        return accounts.get(DEFAULT_ACCOUNT).configured();
     }
 
     @Override
     public String toString() {
-        return "AwsProperties[region=" + region + ", accessKeyId=" + accessKeyId + ", secret=<hidden>, metering="
-                + metering() + "]";
+        return "AwsProperties[accounts=" + accounts + "]";
     }
 }

@@ -19,13 +19,16 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code POST /marketplace/aws/register}: the fulfillment URL (spec §2.1). The buyer's browser posts
+ * {@code POST /marketplace/aws/register}: the fulfillment URL (spec §2.1) of the default seller account's listings, and
+ * {@code POST /marketplace/aws/register/{account}} that of another account's (AWS China beside AWS global: the token
+ * can only be resolved by the account that published the listing). The buyer's browser posts
  * {@code x-amzn-marketplace-token}; ResolveCustomer tells who it is; SubscriptionOpened is made durable;
  * the browser goes on to the binding page with a signed ticket. Nothing is published for a bad token.
  */
@@ -69,7 +72,22 @@ class AwsRegistrationController {
 
     @PostMapping("/marketplace/aws/register")
     Mono<ResponseEntity<String>> register(ServerWebExchange exchange) {
-        return exchange.getFormData().flatMap(form -> {
+        return register(exchange, null);
+    }
+
+    @PostMapping("/marketplace/aws/register/{account}")
+    Mono<ResponseEntity<String>> registerWith(ServerWebExchange exchange, @PathVariable String account) {
+        return register(exchange, account);
+    }
+
+    private Mono<ResponseEntity<String>> register(ServerWebExchange exchange, String account) {
+        return Mono.defer(() -> {
+            if (!aws.knowsAccount(account)) {
+                return Mono.error(new Refused(HttpStatus.NOT_FOUND, "unknown_account", "该注册地址未配置，请联系服务商。",
+                        "This registration address is not set up with the vendor; please contact the vendor."));
+            }
+            return exchange.getFormData();
+        }).flatMap(form -> {
             String token = form.getFirst("x-amzn-marketplace-token");
             if (token == null || token.isBlank() || form.get("x-amzn-marketplace-token").size() != 1) {
                 return Mono.error(new Refused(HttpStatus.BAD_REQUEST, "missing_parameter",
@@ -78,7 +96,7 @@ class AwsRegistrationController {
                                 + "\"Set up your account\" again."));
             }
             boolean trial = "free-trial".equals(form.getFirst("x-amzn-marketplace-offer-type"));
-            return aws.resolveCustomer(token)
+            return aws.resolveCustomer(account, token)
                     .onErrorMap(AwsMeteringClient.AwsServiceException.class, e -> TOKEN_ERRORS.contains(e.type())
                             ? new Refused(HttpStatus.BAD_REQUEST, e.type().equals("ExpiredTokenException")
                                     ? "expired_token" : "invalid_token",
@@ -90,7 +108,7 @@ class AwsRegistrationController {
                         log.warn("ResolveCustomer failed: {}", e.toString());
                         return unavailable("aws_unavailable");
                     })
-                    .flatMap(customer -> open(customer, trial));
+                    .flatMap(customer -> open(customer, trial, account));
         }).onErrorResume(Refused.class, r -> {
             Counter.builder("marketbill.callbacks.rejected").tag("marketplace", "aws").tag("reason", r.reason)
                     .register(meters).increment();
@@ -104,10 +122,17 @@ class AwsRegistrationController {
                 "Registration cannot be completed right now. Please reload this page in a minute.");
     }
 
-    private Mono<ResponseEntity<String>> open(AwsMeteringClient.ResolvedCustomer c, boolean trial) {
+    private Mono<ResponseEntity<String>> open(AwsMeteringClient.ResolvedCustomer c, boolean trial, String account) {
         if (c.productCode() == null || products.find(c.productCode()).isEmpty()) {
             return Mono.error(new Refused(HttpStatus.BAD_REQUEST, "unknown_product", "该商品尚未配置，请联系服务商。",
                     "This product is not set up with the vendor yet; please contact the vendor."));
+        }
+        // the listing must be the account's: billing-service meters it as the account the products file names
+        String listedBy = products.find(c.productCode()).map(ProductCatalog.Product::awsAccount)
+                .filter(a -> !a.isBlank()).orElse(AwsProperties.DEFAULT_ACCOUNT);
+        if (!listedBy.equals(account == null ? AwsProperties.DEFAULT_ACCOUNT : account)) {
+            return Mono.error(new Refused(HttpStatus.BAD_REQUEST, "wrong_account", "该商品的注册地址配置有误，请联系服务商。",
+                    "This product's registration address is set up wrongly; please contact the vendor."));
         }
         String subscriptionId;
         try {

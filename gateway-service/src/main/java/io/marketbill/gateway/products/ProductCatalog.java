@@ -26,8 +26,11 @@ public record ProductCatalog(Map<String, Product> products) {
      * @param bindingPolicy how subscriptions bind to organizations (binding-service applies it)
      * @param billableItems the extra billable item keys the marketplace may send with createInstance or
      *                      upgradeInstance (Alibaba "额外计费项", e.g. {@code Count})
+     * @param awsAccount    AWS only: the seller account that lists it ({@code marketbill.aws.accounts.<name>}, e.g.
+     *                      {@code china}); empty: the default account. Its registrations come to
+     *                      {@code /marketplace/aws/register/<name>}, the fulfillment URL of that account's listings
      */
-    public record Product(String name, String bindingPolicy, List<String> billableItems) {
+    public record Product(String name, String bindingPolicy, List<String> billableItems, String awsAccount) {
         public Product {
             billableItems = billableItems == null ? List.of() : List.copyOf(billableItems);
         }

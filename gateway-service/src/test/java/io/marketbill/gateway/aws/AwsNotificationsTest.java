@@ -80,7 +80,9 @@ class AwsNotificationsTest {
             }
             String q = x.getRequestURI().getQuery();
             send(x, 200, q.contains("customerIdentifier=KNOWN") || q.contains("marketplaceAccountId=444455556666")
-                    ? "[{\"id\":\"aws:444455556666:l-known\"}]" : "[]");
+                    ? "[{\"id\":\"aws:444455556666:l-known\"}]"
+                    : q.contains("customerIdentifier=" + SnsExamples.CUSTOMER + "&") || q.endsWith("customerIdentifier="
+                    + SnsExamples.CUSTOMER) ? "[{\"id\":\"aws:123456789012:l-snsexample\"}]" : "[]");
         });
         side.createContext("/internal/aws-agreements", x -> {
             try {
@@ -110,7 +112,7 @@ class AwsNotificationsTest {
         side.start();
         Path ca = Files.createTempFile("ca", ".pem");
         Files.writeString(ca, CertificateAuthority.pem(CA.certificate()));
-        registry.add("marketbill.aws.sns.topic-arns", () -> TOPIC);
+        registry.add("marketbill.aws.sns.topic-arns", () -> TOPIC + "," + SnsExamples.TOPIC);
         registry.add("marketbill.aws.sns.test-ca-pem", ca::toString);
         registry.add("marketbill.aws.sns.test-cert-hosts", () -> "127.0.0.1:" + side.getAddress().getPort());
         registry.add("marketbill.aws.eventbridge.secret", () -> "eb-secret-123");
@@ -237,6 +239,26 @@ class AwsNotificationsTest {
         assertThat(f.body()).contains("certificate_host");
 
         assertThat(events("aws:EVIL")).isEmpty();
+    }
+
+    @Test
+    void theDocumentedSubscriptionNotificationsBecomeTheirEvents() throws Exception {
+        String id = "aws:123456789012:l-snsexample";
+        List.of("subscribe-success", "unsubscribe-pending", "unsubscribe-success").forEach(action -> {
+            Map<String, String> m = signed(SnsExamples.envelope(UUID.randomUUID().toString(),
+                    SnsExamples.subscriptionMessage(action)), SIGNER, "/signer.pem");
+            try {
+                HttpResponse<String> r = post("/marketplace/aws/sns", m, Map.of());
+                assertThat(r.statusCode()).as(action + ": " + r.body()).isEqualTo(200);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        List<EventEnvelope> got = events(id);
+        assertThat(got).extracting(e -> e.payload().getClass().getSimpleName())
+                .containsExactly("SubscriptionChanged", "SubscriptionChanged", "SubscriptionClosed");
+        assertThat(got.get(1).payloadAs(SubscriptionChanged.class).change()).isEqualTo("UNSUBSCRIBE_PENDING");
+        assertThat(got.get(2).payloadAs(SubscriptionClosed.class).reason()).isEqualTo("UNSUBSCRIBED");
     }
 
     @Test

@@ -46,6 +46,10 @@ class AwsRegistrationTest {
     static final String SECRET = "test-secret-access-key";
     static final List<String> badSignatures = new CopyOnWriteArrayList<>();
     static HttpServer fakeAws;
+    /** The Metering Service of another seller account, on AWS global (us-east-1, its own key). */
+    static HttpServer fakeAwsGlobal;
+    static final String GLOBAL_SECRET = "global-secret-access-key";
+    static final List<String> globalCalls = new CopyOnWriteArrayList<>();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws Exception {
@@ -98,11 +102,48 @@ class AwsRegistrationTest {
         registry.add("marketbill.aws.access-key-id", () -> "AKIDTEST");
         registry.add("marketbill.aws.secret-access-key", () -> SECRET);
         registry.add("marketbill.aws.metering-endpoint", () -> "http://127.0.0.1:" + fakeAws.getAddress().getPort());
+        fakeAwsGlobal = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        fakeAwsGlobal.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            Map<String, String> signedHeaders = new LinkedHashMap<>();
+            for (String name : auth.replaceAll(".*SignedHeaders=([^,]+),.*", "$1").split(";")) {
+                signedHeaders.put(name, exchange.getRequestHeaders().getFirst(name));
+            }
+            Instant at = SigV4.AMZ_DATE.parse(exchange.getRequestHeaders().getFirst("x-amz-date"), Instant::from);
+            String expected = SigV4.signature(new SigV4.Request("POST", "/", "", signedHeaders, SigV4.sha256Hex(body)),
+                    at, "us-east-1", "aws-marketplace", GLOBAL_SECRET);
+            String request = new String(body, StandardCharsets.UTF_8);
+            globalCalls.add(request);
+            int status = 200;
+            String answer;
+            if (!auth.endsWith("Signature=" + expected) || !auth.contains("Credential=AKIDGLOBAL/")) {
+                status = 403;
+                answer = "{\"__type\":\"InvalidSignatureException\",\"message\":\"bad signature\"}";
+            } else {
+                String suffix = request.replaceAll(".*-token-([a-z0-9]+).*", "$1");
+                String product = request.contains("cn-listing-token") ? "zilliz-aws-cn" : "zilliz-aws-global";
+                answer = "{\"CustomerAWSAccountId\":\"210987654321\",\"ProductCode\":\"" + product + "\","
+                        + "\"LicenseArn\":\"arn:aws:license-manager::210987654321:license:l-" + suffix + "\"}";
+            }
+            byte[] out = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+            exchange.sendResponseHeaders(status, out.length);
+            exchange.getResponseBody().write(out);
+            exchange.close();
+        });
+        fakeAwsGlobal.start();
+        registry.add("marketbill.aws.accounts.global.region", () -> "us-east-1");
+        registry.add("marketbill.aws.accounts.global.access-key-id", () -> "AKIDGLOBAL");
+        registry.add("marketbill.aws.accounts.global.secret-access-key", () -> GLOBAL_SECRET);
+        registry.add("marketbill.aws.accounts.global.metering-endpoint",
+                () -> "http://127.0.0.1:" + fakeAwsGlobal.getAddress().getPort());
     }
 
     @AfterAll
     static void stopFake() {
         fakeAws.stop(0);
+        fakeAwsGlobal.stop(0);
     }
 
     @LocalServerPort int port;
@@ -110,9 +151,13 @@ class AwsRegistrationTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> register(String token, String offerType) throws Exception {
+        return registerAt("/marketplace/aws/register", token, offerType);
+    }
+
+    private HttpResponse<String> registerAt(String path, String token, String offerType) throws Exception {
         String form = "x-amzn-marketplace-token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)
                 + (offerType == null ? "" : "&x-amzn-marketplace-offer-type=" + offerType);
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/marketplace/aws/register"))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -120,6 +165,30 @@ class AwsRegistrationTest {
     private List<EventEnvelope> events(String key) {
         return TopicRecords.values(Topics.MARKETPLACE_SUBSCRIPTIONS, key, Duration.ofSeconds(5)).stream()
                 .map(codec::decode).toList();
+    }
+
+    @Test
+    void aListingOfAnotherSellerAccountIsResolvedByThatAccountAtItsOwnFulfillmentUrl() throws Exception {
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        HttpResponse<String> r = registerAt("/marketplace/aws/register/global", "global-token-" + suffix, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        // resolved by the AWS global account (its region and key), not by the default one in China
+        assertThat(globalCalls).anyMatch(c -> c.contains("global-token-" + suffix));
+        String id = "aws:210987654321:l-" + suffix;
+        assertThat(events(id)).singleElement().satisfies(e ->
+                assertThat(e.payloadAs(SubscriptionOpened.class).productCode()).isEqualTo("zilliz-aws-global"));
+    }
+
+    @Test
+    void aRegistrationAtAnAddressThatIsNotTheListingsAccountIsRefused() throws Exception {
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        // the global account resolved a token of the China listing: the products file says China lists it
+        HttpResponse<String> wrong = registerAt("/marketplace/aws/register/global", "cn-listing-token-" + suffix, null);
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(events("aws:210987654321:l-" + suffix)).isEmpty();
+        HttpResponse<String> unknown = registerAt("/marketplace/aws/register/nowhere", "good-token-" + suffix, null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("registration address");
     }
 
     @Test
