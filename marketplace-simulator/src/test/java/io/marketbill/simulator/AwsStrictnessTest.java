@@ -124,7 +124,7 @@ class AwsStrictnessTest {
         return JsonMapper.builder().build().readTree(r.body()).path("Results").get(i).path("Status").asString();
     }
 
-    // ---- finding 10: request-level refusals of the whole call ----
+    // ---- request-level refusals of the whole call ----
 
     @Test
     void aDimensionOutsideTheListingRefusesTheWholeCall() throws Exception {
@@ -174,7 +174,7 @@ class AwsStrictnessTest {
         assertThat(r.body()).contains("InvalidCustomerIdentifierException");
     }
 
-    // ---- finding 11: identities, dedup, new integrations, GetEntitlements ----
+    // ---- identities, dedup, new integrations, GetEntitlements ----
 
     @Test
     void bothIdentifiersOrNeitherAreRefused() throws Exception {
@@ -235,7 +235,7 @@ class AwsStrictnessTest {
                 .contains("mutually exclusive");
     }
 
-    // ---- finding 12: the unsubscribe timeline and EventBridge ----
+    // ---- the unsubscribe timeline and EventBridge ----
 
     @Test
     void unsubscribePendingLeavesAGraceAndUnsubscribeSuccessEndsMetering() throws Exception {
@@ -277,7 +277,7 @@ class AwsStrictnessTest {
         assertThat(ended.path("detail").has("license")).as("no license in agreement events").isFalse();
     }
 
-    // ---- finding 13: the window profile, switchable at run time ----
+    // ---- the window profile, switchable at run time ----
 
     @Test
     void theChinaProfileTakesOneHourAndNoProfileTakesTheFuture() throws Exception {

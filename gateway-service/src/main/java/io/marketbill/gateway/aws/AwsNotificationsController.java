@@ -150,7 +150,7 @@ class AwsNotificationsController {
                         // The notification and the buyer's registration travel apart and nothing orders them. Only
                         // the registration knows the account and license our id is made of (ResolveCustomer), so it
                         // alone opens the subscription, with this customer identifier in it; a subscription opened
-                        // here would be a second one for the same purchase (protocols review, finding 7).
+                        // here would be a second one for the same purchase.
                         log.info("AWS sns {} (message {}) for no registered subscription: acknowledged, nothing "
                                 + "published", action, messageId);
                         return Mono.just(ok("sns", action, "not_registered"));
@@ -221,7 +221,7 @@ class AwsNotificationsController {
      * A License event. It records which license its agreement bought, whether or not the buyer registered yet, and
      * acts only on a registered subscription: the License event usually comes before the registration (and for
      * buyers who never register), and the registration opens the subscription as it is then. Publishing for a
-     * subscription not opened would only make a dead letter (protocols review, finding 6).
+     * subscription not opened would only make a dead letter.
      */
     private Mono<ResponseEntity<Map<String, Object>>> license(String action, UUID eventId, JsonNode detail,
                                                              EventPayload payload, Duration deadline) {

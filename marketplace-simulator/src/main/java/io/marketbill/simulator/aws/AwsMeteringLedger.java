@@ -126,7 +126,8 @@ final class AwsMeteringLedger {
                 results.add(result);
                 continue;
             }
-            // one record per customer, dimension and hour, the first one wins ([AWS-TK]: "first-write-wins ... per
+            // one record per customer, dimension and hour, the first one wins (AWS's metering skill,
+            // github.com/aws/agent-toolkit-for-aws, aws-marketplace-metering: "first-write-wins ... per
             // CustomerAWSAccountId + LicenseArn + dimension + hour"); [MM-NEW] DuplicateRecord: "same customer,
             // dimension, and time, but a different quantity"; identical requests are idempotent
             Map<String, Object> previous = byKey.get(key);

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** BatchMeterUsage's time windows, per profile (finding 13). The old simulator had one fixed 6 h window and took +1 h. */
+/** BatchMeterUsage's time windows, per profile. The old simulator had one fixed 6 h window and took +1 h. */
 class MeteringWindowTest {
 
     static final Duration NONE = Duration.ZERO;
