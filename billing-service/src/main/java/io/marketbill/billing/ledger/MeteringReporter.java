@@ -81,9 +81,12 @@ public class MeteringReporter {
         this.settlement = settlement;
         this.meters = meters;
         for (String m : List.of("aliyun", "aws")) {
-            credentialsFailing.put(m, meters.gauge("marketbill.metering.credentials.failing",
-                    List.of(io.micrometer.core.instrument.Tag.of("marketplace", m)),
-                    new java.util.concurrent.atomic.AtomicLong()));
+            java.util.concurrent.atomic.AtomicLong failing = new java.util.concurrent.atomic.AtomicLong();
+            io.micrometer.core.instrument.Gauge.builder("marketbill.metering.credentials.failing", failing,
+                            java.util.concurrent.atomic.AtomicLong::get)
+                    .description("1 while the marketplace refuses the metering calls for their credentials")
+                    .tag("marketplace", m).register(meters);
+            credentialsFailing.put(m, failing);
         }
     }
 
