@@ -483,7 +483,9 @@ public final class BillingFaultRun {
                 x -> new ArrayList<>()).add(b.path("value").asLong()));
         Map<String, List<Long>> metered = new HashMap<>(); // license|dimension|hour -> quantities
         json.readTree(get(simUrl("/sim/aws/metering")).body()).forEach(r -> metered.computeIfAbsent(
-                r.path("LicenseArn").asString() + "|" + r.path("Dimension").asString() + "|" + r.path("Timestamp").asString(),
+                // a record is its hour's, whatever second of it it is stamped with (billing stamps the last one)
+                r.path("LicenseArn").asString() + "|" + r.path("Dimension").asString() + "|"
+                        + Instant.parse(r.path("Timestamp").asString()).truncatedTo(ChronoUnit.HOURS),
                 x -> new ArrayList<>()).add(r.path("Quantity").asLong()));
         List<String> hoursClosed = expected.keySet().stream().map(k -> k.substring(k.lastIndexOf('|') + 1)).distinct().toList();
         for (Subscription s : subscriptions) {
