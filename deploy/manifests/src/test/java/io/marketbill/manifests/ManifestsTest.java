@@ -14,6 +14,7 @@ import io.marketbill.testsupport.RequiredTool;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.user.KafkaUser;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -48,8 +49,19 @@ class ManifestsTest {
     static final Path K8S = DEPLOY.resolve("k8s");
     static final Path COMPOSE = DEPLOY.resolve("compose.yaml");
 
+    /** The services of base and of every overlay; the simulator only in overlays/development. */
     static final List<String> SERVICES = List.of("gateway-service", "subscription-service", "binding-service",
-            "billing-service", "notification-service", "marketplace-simulator");
+            "billing-service", "notification-service");
+    static final String SIMULATOR = "marketplace-simulator";
+    static final List<String> OVERLAYS = List.of("base", "overlays/production", "overlays/small",
+            "overlays/development");
+    /**
+     * Kafka client security, set on every Deployment from the Strimzi-generated Secrets; compose's single
+     * development broker is plain, so compose has none of them.
+     */
+    static final Set<String> KAFKA_SECURITY_VARIABLES = Set.of("SPRING_KAFKA_SECURITY_PROTOCOL",
+            "SPRING_KAFKA_PROPERTIES_SASL_MECHANISM", "SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG",
+            "SPRING_KAFKA_SSL_TRUSTSTORETYPE", "SPRING_KAFKA_SSL_TRUSTSTORECERTIFICATES");
     static final Set<String> TOPICS = Set.of("marketplace.subscriptions.v1", "binding.v1", "directory.v1", "usage.v1",
             "billing.v1");
     static final String PLACEHOLDER = "replace-from-your-secret-store";
@@ -66,6 +78,9 @@ class ManifestsTest {
             Map.entry("kafka.strimzi.io/v1/Kafka", Kafka.class),
             Map.entry("kafka.strimzi.io/v1/KafkaNodePool", KafkaNodePool.class),
             Map.entry("kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class),
+            Map.entry("kafka.strimzi.io/v1/KafkaUser", KafkaUser.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy",
+                    io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
             Map.entry("postgresql.cnpg.io/v1/Cluster", GenericKubernetesResource.class));
 
     static final Set<String> KUSTOMIZATION_KEYS = Set.of("apiVersion", "kind", "resources", "labels", "images",
@@ -73,7 +88,8 @@ class ManifestsTest {
             "generatorOptions", "components");
     /** CloudNativePG Cluster spec fields this project uses (postgresql.cnpg.io/v1). */
     static final Set<String> CNPG_SPEC_KEYS = Set.of("instances", "imageName", "storage", "bootstrap", "postgresql",
-            "resources", "monitoring", "affinity", "backup", "walStorage", "superuserSecret", "enableSuperuserAccess");
+            "resources", "monitoring", "affinity", "backup", "walStorage", "superuserSecret", "enableSuperuserAccess",
+            "managed");
 
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -84,6 +100,7 @@ class ManifestsTest {
         SERIALIZATION.registerKubernetesResource("kafka.strimzi.io/v1", "Kafka", Kafka.class);
         SERIALIZATION.registerKubernetesResource("kafka.strimzi.io/v1", "KafkaNodePool", KafkaNodePool.class);
         SERIALIZATION.registerKubernetesResource("kafka.strimzi.io/v1", "KafkaTopic", KafkaTopic.class);
+        SERIALIZATION.registerKubernetesResource("kafka.strimzi.io/v1", "KafkaUser", KafkaUser.class);
     }
 
     // ---------------------------------------------------------------- the files
@@ -111,8 +128,7 @@ class ManifestsTest {
     void kustomizationsNameExistingFilesAndEveryFileIsNamed() throws IOException {
         Kustomizations k = Kustomizations.read();
         assertThat(k.problems).as("kustomization problems").isEmpty();
-        assertThat(k.dirs).as("kustomizations").contains(K8S.resolve("base"), K8S.resolve("overlays/production"),
-                K8S.resolve("overlays/small"));
+        assertThat(k.dirs).as("kustomizations").containsAll(OVERLAYS.stream().map(K8S::resolve).toList());
         Set<Path> named = new LinkedHashSet<>(k.referenced);
         named.addAll(k.dirs.stream().map(d -> d.resolve("kustomization.yaml")).toList());
         assertThat(yamlFiles(K8S)).as("every YAML file under deploy/k8s is used by a kustomization")
@@ -141,7 +157,8 @@ class ManifestsTest {
         }
         Kafka kafka = one(all, Kafka.class);
         assertThat(config).containsEntry("KAFKA_BOOTSTRAP_SERVERS",
-                kafka.getMetadata().getName() + "-kafka-bootstrap:9092");
+                kafka.getMetadata().getName() + "-kafka-bootstrap:"
+                        + kafka.getSpec().getKafka().getListeners().get(0).getPort());
         assertThat(config.get("DB_URL")).startsWith("jdbc:postgresql://marketbill-db-rw:5432/");
         GenericKubernetesResource pg = one(all, GenericKubernetesResource.class);
         assertThat(pg.getMetadata().getName()).isEqualTo("marketbill-db");
@@ -186,7 +203,13 @@ class ManifestsTest {
                     assertThat(config).as(name + " " + e.getName()).containsKey(from.getConfigMapKeyRef().getKey());
                 } else {
                     var ref = from.getSecretKeyRef();
-                    Map<String, String> secret = ref.getName().equals("marketbill-db-credentials") ? db : secrets;
+                    if (ref.getName().equals(name) || ref.getName().equals(kafka.getMetadata().getName() + "-cluster-ca-cert")) {
+                        // written by Strimzi: the KafkaUser's credentials and the cluster CA's certificate
+                        assertThat(ref.getKey()).as(name + " " + e.getName()).isIn("sasl.jaas.config", "ca.crt");
+                        continue;
+                    }
+                    Map<String, String> secret = ref.getName().equals("marketbill-db-" + name)
+                            ? generatorLiterals(base, "secretGenerator", ref.getName()) : secrets;
                     assertThat(secret).as(name + " " + e.getName()).containsKey(ref.getKey());
                 }
             }
@@ -229,7 +252,8 @@ class ManifestsTest {
             assertThat(composePorts).as(name + " container ports")
                     .isEqualTo(c.getPorts().stream().map(p -> p.getContainerPort()).collect(Collectors.toSet()));
             assertThat(new TreeSet<>(map(s.get("environment")).keySet())).as(name + " environment variables")
-                    .isEqualTo(c.getEnv().stream().map(e -> e.getName()).collect(Collectors.toCollection(TreeSet::new)));
+                    .isEqualTo(c.getEnv().stream().map(e -> e.getName()).filter(v -> !KAFKA_SECURITY_VARIABLES.contains(v))
+                            .collect(Collectors.toCollection(TreeSet::new)));
         }
     }
 
@@ -240,14 +264,8 @@ class ManifestsTest {
      */
     @Test
     void renderedOverlaysParse() throws Exception {
-        Path kubectl = RequiredTool.find("kubectl 1.27+, whose built-in kustomize renders the overlays", "kubectl");
-        for (String dir : List.of("base", "overlays/production", "overlays/small")) {
-            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", K8S.resolve(dir).toString())
-                    .redirectErrorStream(false).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            String err = new String(p.getErrorStream().readAllBytes());
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as("kubectl kustomize " + dir + ": " + err).isZero();
+        for (String dir : OVERLAYS) {
+            String out = Rendered.text(dir);
             List<String> problems = new ArrayList<>();
             List<HasMetadata> rendered = new ArrayList<>();
             for (Object doc : yaml().loadAll(out)) {
@@ -268,6 +286,430 @@ class ManifestsTest {
                 assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                         .isEqualTo("ghcr.io/marketbill/" + name + ":" + PROJECT_VERSION);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- the boundaries (docs/security.md)
+
+    /**
+     * Every flow the NetworkPolicies admit, restated here from the services' configuration on purpose (the
+     * *_URL settings, Kafka, PostgreSQL, the marketplaces, SMTP): "IN pods <- peer port" and "OUT pods -> peer port".
+     * Short names: a service's app.kubernetes.io/name; kafka, the brokers; strimzi, every pod of the Kafka cluster;
+     * postgres, the CloudNativePG instances; internet, any address but the private ranges; any-address, the
+     * Kubernetes API server wherever it is.
+     */
+    static final Set<String> FLOWS = Set.of(
+            "OUT * -> kube-dns UDP/53", "OUT * -> kube-dns TCP/53",
+            "IN gateway-service <- ingress-controller TCP/8080", "IN gateway-service <- prometheus TCP/8080",
+            "OUT gateway-service -> subscription-service TCP/8081", "OUT gateway-service -> binding-service TCP/8082",
+            "OUT gateway-service -> billing-service TCP/8083", "OUT gateway-service -> notification-service TCP/8084",
+            "OUT gateway-service -> kafka TCP/9093", "OUT gateway-service -> internet TCP/443",
+            "IN subscription-service <- gateway-service TCP/8081", "IN subscription-service <- binding-service TCP/8081",
+            "IN subscription-service <- prometheus TCP/8081",
+            "OUT subscription-service -> kafka TCP/9093", "OUT subscription-service -> postgres TCP/5432",
+            "IN binding-service <- gateway-service TCP/8082", "IN binding-service <- billing-service TCP/8082",
+            "IN binding-service <- prometheus TCP/8082",
+            "OUT binding-service -> subscription-service TCP/8081", "OUT binding-service -> billing-service TCP/8083",
+            "OUT binding-service -> notification-service TCP/8084", "OUT binding-service -> kafka TCP/9093",
+            "OUT binding-service -> postgres TCP/5432", "OUT binding-service -> internet TCP/443",
+            "IN billing-service <- gateway-service TCP/8083", "IN billing-service <- binding-service TCP/8083",
+            "IN billing-service <- prometheus TCP/8083",
+            "OUT billing-service -> binding-service TCP/8082", "OUT billing-service -> kafka TCP/9093",
+            "OUT billing-service -> postgres TCP/5432", "OUT billing-service -> internet TCP/443",
+            "IN notification-service <- gateway-service TCP/8084", "IN notification-service <- binding-service TCP/8084",
+            "IN notification-service <- prometheus TCP/8084",
+            "OUT notification-service -> kafka TCP/9093", "OUT notification-service -> postgres TCP/5432",
+            "OUT notification-service -> internet TCP/587", "OUT notification-service -> internet TCP/993",
+            "IN postgres <- subscription-service TCP/5432", "IN postgres <- binding-service TCP/5432",
+            "IN postgres <- billing-service TCP/5432", "IN postgres <- notification-service TCP/5432",
+            "IN postgres <- postgres TCP/5432", "IN postgres <- postgres TCP/8000", "IN postgres <- cnpg-operator TCP/8000",
+            "OUT postgres -> postgres TCP/5432", "OUT postgres -> postgres TCP/8000",
+            "OUT postgres -> any-address TCP/443", "OUT postgres -> any-address TCP/6443",
+            "OUT strimzi -> strimzi TCP/9090", "OUT strimzi -> strimzi TCP/9091", "OUT strimzi -> strimzi TCP/9093",
+            "OUT entity-operator -> any-address TCP/443", "OUT entity-operator -> any-address TCP/6443");
+    /** What overlays/development adds for the simulator. */
+    static final Set<String> DEVELOPMENT_FLOWS = Set.of(
+            "IN marketplace-simulator <- gateway-service TCP/8090", "IN marketplace-simulator <- binding-service TCP/8090",
+            "IN marketplace-simulator <- billing-service TCP/8090", "OUT marketplace-simulator -> gateway-service TCP/8080",
+            "IN gateway-service <- marketplace-simulator TCP/8080", "OUT gateway-service -> marketplace-simulator TCP/8090",
+            "OUT binding-service -> marketplace-simulator TCP/8090", "OUT billing-service -> marketplace-simulator TCP/8090");
+
+    @Test
+    void everythingIsDeniedAndOnlyTheArchitecturesFlowsAreAdmitted() throws Exception {
+        for (String dir : OVERLAYS) {
+            List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> policies =
+                    of(Rendered.objects(dir), io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+            assertThat(policies).as(dir + ": a default deny of both directions for every pod").anySatisfy(np -> {
+                assertThat(np.getSpec().getPodSelector().getMatchLabels()).isNullOrEmpty();
+                assertThat(np.getSpec().getPodSelector().getMatchExpressions()).isNullOrEmpty();
+                assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+                assertThat(np.getSpec().getIngress()).isNullOrEmpty();
+                assertThat(np.getSpec().getEgress()).isNullOrEmpty();
+            });
+            Set<String> expected = new TreeSet<>(FLOWS);
+            if (dir.equals("overlays/development")) {
+                expected.addAll(DEVELOPMENT_FLOWS);
+            }
+            assertThat(new TreeSet<>(flows(policies))).as(dir + ": the flows the NetworkPolicies admit").isEqualTo(expected);
+        }
+    }
+
+    static List<String> flows(List<io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy> policies) {
+        List<String> out = new ArrayList<>();
+        for (var np : policies) {
+            String pods = selector(null, np.getSpec().getPodSelector());
+            List<String> types = np.getSpec().getPolicyTypes();
+            assertThat(types).as(np.getMetadata().getName() + ": policyTypes stated").isNotEmpty();
+            for (var r : np.getSpec().getIngress()) {
+                // a rule without "from" or "ports" would admit everyone or every port
+                assertThat(r.getFrom()).as(np.getMetadata().getName() + ": ingress from").isNotEmpty();
+                assertThat(r.getPorts()).as(np.getMetadata().getName() + ": ingress ports").isNotEmpty();
+                for (var peer : r.getFrom()) {
+                    for (var port : r.getPorts()) {
+                        out.add("IN " + pods + " <- " + peer(peer) + " " + port.getProtocol() + "/" + port.getPort().getIntVal());
+                    }
+                }
+            }
+            for (var r : np.getSpec().getEgress()) {
+                assertThat(r.getTo()).as(np.getMetadata().getName() + ": egress to").isNotEmpty();
+                assertThat(r.getPorts()).as(np.getMetadata().getName() + ": egress ports").isNotEmpty();
+                for (var peer : r.getTo()) {
+                    for (var port : r.getPorts()) {
+                        out.add("OUT " + pods + " -> " + peer(peer) + " " + port.getProtocol() + "/" + port.getPort().getIntVal());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static String peer(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer p) {
+        if (p.getIpBlock() != null) {
+            var b = p.getIpBlock();
+            if (b.getCidr().equals("0.0.0.0/0") && (b.getExcept() == null || b.getExcept().isEmpty())) {
+                return "any-address";
+            }
+            if (b.getCidr().equals("0.0.0.0/0")
+                    && Set.copyOf(b.getExcept()).equals(Set.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))) {
+                return "internet";
+            }
+            return "cidr " + b.getCidr() + " except " + b.getExcept();
+        }
+        return selector(p.getNamespaceSelector(), p.getPodSelector());
+    }
+
+    static String selector(io.fabric8.kubernetes.api.model.LabelSelector ns, io.fabric8.kubernetes.api.model.LabelSelector pods) {
+        assertThat(pods == null || pods.getMatchExpressions() == null || pods.getMatchExpressions().isEmpty())
+                .as("selectors by labels only").isTrue();
+        String n = ns == null ? null : String.valueOf(new java.util.TreeMap<>(ns.getMatchLabels()));
+        String l = pods == null ? null : String.valueOf(new java.util.TreeMap<>(
+                pods.getMatchLabels() == null ? Map.of() : pods.getMatchLabels()));
+        String key = (n == null ? "" : "ns" + n) + (l == null ? "" : "pods" + l);
+        return switch (key) {
+            case "pods{}" -> "*";
+            case "pods{strimzi.io/cluster=marketbill, strimzi.io/kind=Kafka, strimzi.io/name=marketbill-kafka}" -> "kafka";
+            case "pods{strimzi.io/cluster=marketbill}" -> "strimzi";
+            case "pods{strimzi.io/cluster=marketbill, strimzi.io/name=marketbill-entity-operator}" -> "entity-operator";
+            case "pods{cnpg.io/cluster=marketbill-db}" -> "postgres";
+            case "ns{kubernetes.io/metadata.name=kube-system}pods{k8s-app=kube-dns}" -> "kube-dns";
+            case "ns{kubernetes.io/metadata.name=ingress-nginx}" -> "ingress-controller";
+            case "ns{kubernetes.io/metadata.name=monitoring}pods{app.kubernetes.io/name=prometheus}" -> "prometheus";
+            case "ns{kubernetes.io/metadata.name=cnpg-system}pods{app.kubernetes.io/name=cloudnative-pg}" -> "cnpg-operator";
+            default -> n == null && pods.getMatchLabels() != null && pods.getMatchLabels().size() == 1
+                    && pods.getMatchLabels().containsKey("app.kubernetes.io/name")
+                    ? pods.getMatchLabels().get("app.kubernetes.io/name") : key;
+        };
+    }
+
+    /**
+     * Who writes and reads which topic, restated from event-contracts/README.md and the services' code (Topics.*,
+     * @KafkaListener, the consumer groups of their application.yml) on purpose: a service writes what it produces
+     * (itself or through its outbox relay), reads what it consumes under its own groups, and writes and may create
+     * the dead-letter topic of each (topic, group) it consumes, <topic>.<group>.dlt.
+     */
+    record KafkaClient(List<String> writes, Map<String, List<String>> readsByGroup, List<String> groupPrefixes) {
+    }
+
+    static final Map<String, KafkaClient> KAFKA_CLIENTS = Map.of(
+            "gateway-service", new KafkaClient(List.of("marketplace.subscriptions.v1", "usage.v1"), Map.of(), List.of()),
+            "subscription-service", new KafkaClient(List.of("marketplace.subscriptions.v1"),
+                    Map.of("subscription-service", List.of("marketplace.subscriptions.v1")), List.of()),
+            "binding-service", new KafkaClient(List.of("binding.v1", "directory.v1"),
+                    Map.of("binding-service", List.of("marketplace.subscriptions.v1", "directory.v1")), List.of()),
+            // the usage intake is @KafkaListener(id = "usage-intake"): Spring Kafka makes the id its group
+            "billing-service", new KafkaClient(List.of("billing.v1"),
+                    Map.of("billing-service", List.of("marketplace.subscriptions.v1", "binding.v1"),
+                            "usage-intake", List.of("usage.v1")), List.of()),
+            "notification-service", new KafkaClient(List.of(),
+                    Map.of("notification-service", List.of("marketplace.subscriptions.v1", "binding.v1", "billing.v1",
+                            "directory.v1")), List.of()),
+            // the vendor's platform: the directory's source, a usage producer, and a reader of bindings and billing
+            "platform", new KafkaClient(List.of("directory.v1", "usage.v1"),
+                    Map.of("", List.of("binding.v1", "billing.v1")), List.of("platform")));
+
+    static Set<String> expectedAcls(KafkaClient c) {
+        Set<String> out = new TreeSet<>();
+        c.writes().forEach(t -> out.add("topic " + t + " literal [Write, Describe]"));
+        c.readsByGroup().forEach((group, topics) -> {
+            if (!group.isEmpty()) {
+                out.add("group " + group + " literal [Read]");
+            }
+            for (String t : topics) {
+                out.add("topic " + t + " literal [Read, Describe]");
+                if (!group.isEmpty()) {
+                    out.add("topic " + t + "." + group + ".dlt literal [Write, Describe, Create]");
+                }
+            }
+        });
+        c.groupPrefixes().forEach(g -> out.add("group " + g + " prefix [Read]"));
+        return out;
+    }
+
+    @Test
+    void everyKafkaClientIsAUserWithTheAclsOfTheTopicTable() throws Exception {
+        for (String dir : OVERLAYS) {
+            List<HasMetadata> all = Rendered.objects(dir);
+            Map<String, Set<String>> actual = new java.util.TreeMap<>();
+            for (KafkaUser u : of(all, KafkaUser.class)) {
+                String name = u.getMetadata().getName();
+                assertThat(u.getMetadata().getLabels()).as(name).containsEntry("strimzi.io/cluster", "marketbill");
+                assertThat(u.getSpec().getAuthentication().getType()).as(name + " authentication").isEqualTo("scram-sha-512");
+                var authz = (io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple) u.getSpec().getAuthorization();
+                Set<String> acls = new TreeSet<>();
+                for (var acl : authz.getAcls()) {
+                    assertThat(acl.getHost()).as(name + ": any host").isIn(null, "*");
+                    assertThat(acl.getType()).as(name + ": allow rules only").isIn(null,
+                            io.strimzi.api.kafka.model.user.acl.AclRuleType.ALLOW);
+                    String resource = switch (acl.getResource()) {
+                        case io.strimzi.api.kafka.model.user.acl.AclRuleTopicResource r ->
+                                "topic " + r.getName() + " " + r.getPatternType().toValue();
+                        case io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource r ->
+                                "group " + r.getName() + " " + r.getPatternType().toValue();
+                        default -> acl.getResource().getType() + " (not expected)";
+                    };
+                    acls.add(resource + " " + acl.getOperations().stream().map(o -> o.toValue()).toList());
+                }
+                actual.put(name, acls);
+            }
+            Map<String, Set<String>> expected = new java.util.TreeMap<>();
+            KAFKA_CLIENTS.forEach((name, c) -> expected.put(name, expectedAcls(c)));
+            assertThat(actual).as(dir + ": KafkaUsers and their ACLs").isEqualTo(expected);
+            // nothing but the producers in the table writes a topic: only the gateway (and subscription-service's
+            // outbox) writes the lifecycle, only the gateway and the platform usage, only the platform and
+            // binding-service the directory
+            Map<String, Set<String>> writers = new java.util.TreeMap<>();
+            actual.forEach((user, acls) -> acls.stream().filter(a -> a.startsWith("topic ") && a.contains("Write")
+                    && !a.contains(".dlt ")).forEach(a -> writers.computeIfAbsent(a.split(" ")[1], x -> new TreeSet<>()).add(user)));
+            assertThat(writers).as(dir + ": who writes each topic").isEqualTo(Map.of(
+                    "marketplace.subscriptions.v1", Set.of("gateway-service", "subscription-service"),
+                    "usage.v1", Set.of("gateway-service", "platform"),
+                    "directory.v1", Set.of("binding-service", "platform"),
+                    "binding.v1", Set.of("binding-service"),
+                    "billing.v1", Set.of("billing-service")));
+            // each Deployment that uses Kafka authenticates as its own user
+            for (Deployment d : deployments(all).values()) {
+                String name = d.getMetadata().getName();
+                if (name.equals(SIMULATOR)) {
+                    assertThat(env(d)).as("the simulator uses no Kafka").doesNotContainKey("KAFKA_BOOTSTRAP_SERVERS");
+                    continue;
+                }
+                Map<String, io.fabric8.kubernetes.api.model.EnvVar> env = env(d);
+                assertThat(env).as(name).containsKeys(KAFKA_SECURITY_VARIABLES.toArray(String[]::new));
+                assertThat(env.get("SPRING_KAFKA_SECURITY_PROTOCOL").getValue()).isEqualTo("SASL_SSL");
+                assertThat(env.get("SPRING_KAFKA_PROPERTIES_SASL_MECHANISM").getValue()).isEqualTo("SCRAM-SHA-512");
+                var jaas = env.get("SPRING_KAFKA_PROPERTIES_SASL_JAAS_CONFIG").getValueFrom().getSecretKeyRef();
+                assertThat(jaas.getName()).as(name + ": its own KafkaUser's Secret").isEqualTo(name);
+                assertThat(jaas.getKey()).isEqualTo("sasl.jaas.config");
+                assertThat(actual).as(name + ": has a KafkaUser").containsKey(name);
+                var ca = env.get("SPRING_KAFKA_SSL_TRUSTSTORECERTIFICATES").getValueFrom().getSecretKeyRef();
+                assertThat(ca.getName() + "/" + ca.getKey()).isEqualTo("marketbill-cluster-ca-cert/ca.crt");
+            }
+        }
+    }
+
+    @Test
+    void theKafkaListenerIsTlsWithAuthenticationAndSimpleAuthorization() throws Exception {
+        for (String dir : OVERLAYS) {
+            List<HasMetadata> all = Rendered.objects(dir);
+            Kafka kafka = one(all, Kafka.class);
+            var listeners = kafka.getSpec().getKafka().getListeners();
+            assertThat(listeners).as(dir + ": listeners").isNotEmpty().allSatisfy(l -> {
+                assertThat(l.isTls()).as(l.getName() + ": tls").isTrue();
+                assertThat(l.getAuth()).as(l.getName() + ": authentication").isNotNull();
+                assertThat(l.getAuth().getType()).as(l.getName() + ": authentication").isIn("scram-sha-512", "tls");
+                // Strimzi's NetworkPolicy for the listener admits only these
+                assertThat(l.getNetworkPolicyPeers()).as(l.getName() + ": peers").isNotEmpty();
+            });
+            assertThat(kafka.getSpec().getKafka().getAuthorization()).as(dir + ": authorization").isNotNull();
+            assertThat(kafka.getSpec().getKafka().getAuthorization().getType()).isEqualTo("simple");
+            assertThat(kafka.getSpec().getEntityOperator().getUserOperator()).as("the User Operator").isNotNull();
+            Set<String> peers = new TreeSet<>();
+            listeners.get(0).getNetworkPolicyPeers().forEach(p -> peers.add(peer(p)));
+            Set<String> expectedPeers = new TreeSet<>(SERVICES);
+            expectedPeers.add("ns{marketbill.io/kafka-client=platform}");
+            assertThat(peers).as(dir + ": who may connect to the brokers").isEqualTo(expectedPeers);
+        }
+    }
+
+    /** service -> (role, schema): the schema is the service's flyway.schemas. */
+    static final Map<String, List<String>> DATABASE_ROLES = Map.of(
+            "subscription-service", List.of("subscription_service", "subscription"),
+            "binding-service", List.of("binding_service", "binding"),
+            "billing-service", List.of("billing_service", "billing"),
+            "notification-service", List.of("notification_service", "notification"));
+
+    @Test
+    void eachServiceUsesItsOwnDatabaseRoleThatOwnsOnlyItsSchema() throws Exception {
+        for (String dir : OVERLAYS) {
+            List<HasMetadata> all = Rendered.objects(dir);
+            GenericKubernetesResource pg = one(all, GenericKubernetesResource.class);
+            List<?> roles = (List<?>) pg.get("spec", "managed", "roles");
+            assertThat(roles).as(dir + ": managed roles").isNotNull();
+            Map<String, String> secretOfRole = new java.util.TreeMap<>();
+            for (Object o : roles) {
+                Map<String, Object> r = map(o);
+                assertThat(r).as(String.valueOf(r.get("name"))).containsEntry("login", true).containsEntry("superuser", false)
+                        .containsEntry("createrole", false).containsEntry("createdb", false);
+                secretOfRole.put(r.get("name").toString(), map(r.get("passwordSecret")).get("name").toString());
+            }
+            Map<String, String> expectedSecrets = new java.util.TreeMap<>();
+            DATABASE_ROLES.forEach((svc, rs) -> expectedSecrets.put(rs.get(0), "marketbill-db-" + svc));
+            assertThat(secretOfRole).as(dir + ": one role per service, each with its own Secret").isEqualTo(expectedSecrets);
+            List<String> sql = ((List<?>) pg.get("spec", "bootstrap", "initdb", "postInitApplicationSQL")).stream()
+                    .map(Object::toString).toList();
+            DATABASE_ROLES.forEach((svc, rs) -> assertThat(sql).as(dir + ": " + svc + "'s schema")
+                    .contains("CREATE SCHEMA " + rs.get(1) + " AUTHORIZATION " + rs.get(0)));
+            assertThat(sql).noneMatch(s -> s.toUpperCase().contains("GRANT"));
+            Map<String, io.fabric8.kubernetes.api.model.Secret> secrets = new LinkedHashMap<>();
+            of(all, io.fabric8.kubernetes.api.model.Secret.class).forEach(s -> secrets.put(s.getMetadata().getName(), s));
+            expectedSecrets.forEach((role, secret) -> {
+                assertThat(secrets).as(dir).containsKey(secret);
+                String user = secrets.get(secret).getData() != null && secrets.get(secret).getData().get("username") != null
+                        ? new String(java.util.Base64.getDecoder().decode(secrets.get(secret).getData().get("username")))
+                        : secrets.get(secret).getStringData().get("username");
+                assertThat(user).as(secret + ": the username is the role").isEqualTo(role);
+            });
+            for (Deployment d : deployments(all).values()) {
+                String name = d.getMetadata().getName();
+                Map<String, io.fabric8.kubernetes.api.model.EnvVar> env = env(d);
+                if (!DATABASE_ROLES.containsKey(name)) {
+                    assertThat(env).as(name + ": no database").doesNotContainKeys("DB_URL", "DB_USER", "DB_PASSWORD");
+                    continue;
+                }
+                for (String v : List.of("DB_USER", "DB_PASSWORD")) {
+                    var ref = env.get(v).getValueFrom().getSecretKeyRef();
+                    assertThat(ref.getName()).as(dir + " " + name + " " + v).isEqualTo("marketbill-db-" + name);
+                    assertThat(ref.getKey()).isEqualTo(v.equals("DB_USER") ? "username" : "password");
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPodRunsRestricted() throws Exception {
+        for (String dir : OVERLAYS) {
+            for (Deployment d : deployments(Rendered.objects(dir)).values()) {
+                String at = dir + " " + d.getMetadata().getName();
+                var pod = d.getSpec().getTemplate().getSpec();
+                assertThat(pod.getAutomountServiceAccountToken()).as(at + ": automountServiceAccountToken").isFalse();
+                var psc = pod.getSecurityContext();
+                assertThat(psc.getRunAsNonRoot()).as(at + ": runAsNonRoot").isTrue();
+                assertThat(psc.getRunAsUser()).as(at + ": runAsUser").isNotNull().isPositive();
+                assertThat(psc.getSeccompProfile().getType()).as(at + ": seccomp").isEqualTo("RuntimeDefault");
+                Set<String> emptyDirs = pod.getVolumes().stream().filter(v -> v.getEmptyDir() != null)
+                        .map(v -> v.getName()).collect(Collectors.toSet());
+                assertThat(pod.getInitContainers()).as(at + ": no init containers to check").isNullOrEmpty();
+                for (var c : pod.getContainers()) {
+                    var sc = c.getSecurityContext();
+                    assertThat(sc.getAllowPrivilegeEscalation()).as(at + ": allowPrivilegeEscalation").isFalse();
+                    assertThat(sc.getReadOnlyRootFilesystem()).as(at + ": readOnlyRootFilesystem").isTrue();
+                    assertThat(sc.getCapabilities().getDrop()).as(at + ": capabilities dropped").containsExactly("ALL");
+                    assertThat(sc.getCapabilities().getAdd()).as(at + ": capabilities added").isNullOrEmpty();
+                    assertThat(sc.getPrivileged()).as(at + ": privileged").isIn(null, false);
+                    assertThat(c.getVolumeMounts()).as(at + ": a writable /tmp")
+                            .anySatisfy(m -> {
+                                assertThat(m.getMountPath()).isEqualTo("/tmp");
+                                assertThat(emptyDirs).contains(m.getName());
+                            });
+                }
+            }
+        }
+    }
+
+    /** What only the development overlay may contain: the simulator, its development login, its port. */
+    static final List<String> DEVELOPMENT_ONLY = List.of(SIMULATOR, "dev-login", "SIMULATOR_", ":8090");
+
+    @Test
+    void theSimulatorAndTheDevelopmentLoginAreOnlyInTheDevelopmentOverlay() throws Exception {
+        for (String dir : List.of("base", "overlays/production", "overlays/small")) {
+            List<HasMetadata> all = Rendered.objects(dir);
+            assertThat(all).as(dir).noneMatch(o -> o.getMetadata().getName().contains("simulator"));
+            for (Object doc : yaml().loadAll(Rendered.text(dir))) {
+                Map<String, Object> m = map(doc);
+                if (String.valueOf(map(m.get("metadata")).get("name")).startsWith("marketbill-products")) {
+                    // the products file's simulator section (the simulated listing's prices) is data only the
+                    // simulator reads; ProductsFileTest keeps the file equal to deploy/local's
+                    continue;
+                }
+                String text = SERIALIZATION.asYaml(m);
+                for (String s : DEVELOPMENT_ONLY) {
+                    assertThat(text).as(dir + " " + m.get("kind") + " " + map(m.get("metadata")).get("name")).doesNotContain(s);
+                }
+            }
+            Map<String, String> config = new LinkedHashMap<>();
+            of(all, io.fabric8.kubernetes.api.model.ConfigMap.class).stream()
+                    .filter(c -> c.getMetadata().getName().startsWith("marketbill-config"))
+                    .forEach(c -> config.putAll(c.getData()));
+            assertThat(config).as(dir).containsEntry("SPRING_PROFILES_ACTIVE", "prod");
+        }
+        List<HasMetadata> dev = Rendered.objects("overlays/development");
+        Deployment sim = deployments(dev).get(SIMULATOR);
+        assertThat(sim).as("the development overlay runs the simulator").isNotNull();
+        for (var e : sim.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+            if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+                assertThat(e.getValueFrom().getSecretKeyRef().getName()).as("the simulator's " + e.getName())
+                        .startsWith("marketplace-simulator-dev");
+            }
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        of(dev, io.fabric8.kubernetes.api.model.ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().startsWith("marketbill-config")).forEach(c -> config.putAll(c.getData()));
+        assertThat(config.get("SPRING_PROFILES_ACTIVE")).as("the development login is never trusted under prod")
+                .doesNotContain("prod");
+    }
+
+    static Map<String, io.fabric8.kubernetes.api.model.EnvVar> env(Deployment d) {
+        Map<String, io.fabric8.kubernetes.api.model.EnvVar> out = new LinkedHashMap<>();
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> out.put(e.getName(), e));
+        return out;
+    }
+
+    /** kubectl kustomize's output of each directory, rendered once. */
+    static final class Rendered {
+        private static final Map<String, String> TEXT = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static String text(String dir) throws Exception {
+            String cached = TEXT.get(dir);
+            if (cached != null) {
+                return cached;
+            }
+            Path kubectl = RequiredTool.find("kubectl 1.27+, whose built-in kustomize renders the overlays", "kubectl");
+            Process p = new ProcessBuilder(kubectl.toString(), "kustomize", K8S.resolve(dir).toString())
+                    .redirectErrorStream(false).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            String err = new String(p.getErrorStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("kubectl kustomize " + dir + ": " + err).isZero();
+            TEXT.put(dir, out);
+            return out;
+        }
+
+        static List<HasMetadata> objects(String dir) throws Exception {
+            List<HasMetadata> out = new ArrayList<>();
+            for (Object doc : yaml().loadAll(text(dir))) {
+                out.add(typed(map(doc)));
+            }
+            return out;
         }
     }
 
