@@ -95,12 +95,14 @@ public final class ProductionSettings {
                 problems.add((s == null ? name : s.shown()) + " is not set");
             }
         }
+        // several settings may read one variable (binding-service's identity-check.* beside Spring's): said once
+        Set<String> said = new java.util.HashSet<>();
         for (Setting s : byKey.values()) {
             if (blank(s.value())) {
                 continue;
             }
             String problem = problem(s.name(), s.value(), simulatorHosts);
-            if (problem != null) {
+            if (problem != null && (s.env() == null || said.add(s.env() + " " + problem))) {
                 problems.add(s.shown() + " " + problem);
             }
         }

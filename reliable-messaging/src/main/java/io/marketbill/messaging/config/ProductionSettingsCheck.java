@@ -15,6 +15,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.Profiles;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * With the {@code prod} profile, stops every service at start while a setting breaks one of
@@ -81,7 +82,10 @@ public class ProductionSettingsCheck implements EnvironmentPostProcessor, Ordere
             }
             for (String name : names.getPropertyNames()) {
                 if (isEnvironmentStyle(name)) {
-                    envNames.add(name);
+                    // only the environment's variables bind by relaxed names; elsewhere FOO_BAR is no setting
+                    if (source instanceof SystemEnvironmentPropertySource) {
+                        envNames.add(name);
+                    }
                     continue;
                 }
                 if (!ours(name)) {
