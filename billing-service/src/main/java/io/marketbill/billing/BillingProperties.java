@@ -92,6 +92,15 @@ public record BillingProperties(
         public boolean configured() {
             return accessKeyId != null && !accessKeyId.isBlank() && accessKeySecret != null && !accessKeySecret.isBlank();
         }
+
+        @Override
+        public String toString() {
+            // the default would print the AccessKey secret wherever the properties are logged or in an exception
+            return "Aliyun[endpoint=" + endpoint + ", accessKeyId=" + accessKeyId + ", accessKeySecret=<hidden>"
+                    + ", deadline=" + deadline + ", reportZeroHours=" + reportZeroHours + ", resendUnknown="
+                    + resendUnknown + ", timeout=" + timeout + ", minPushInterval=" + minPushInterval
+                    + ", renewalEndsTrial=" + renewalEndsTrial + "]";
+        }
     }
 
     /**

@@ -15,8 +15,8 @@ class ProductionIdentityCheckTest {
                 .properties("server.port=0", "ALIYUN_SPI_KEY=a-key-from-the-seller-console",
                         "LOGIN_TICKET_SECRET=a-ticket-secret-from-the-vault")
                 .run().close())
-                .hasStackTraceContaining("marketbill.identity.jwk-set-uri is not set")
-                .hasStackTraceContaining("marketbill.identity.issuer is not set")
+                .hasStackTraceContaining("marketbill.identity.jwk-set-uri (env IDENTITY_JWK_SET_URI) is not set")
+                .hasStackTraceContaining("marketbill.identity.issuer (env IDENTITY_ISSUER) is not set")
                 .hasStackTraceContaining("refusing to start with the prod profile");
     }
 }

@@ -45,4 +45,15 @@ public record MailProperties(
         @DefaultValue("1m") Duration sendingTimeout,
         @DefaultValue("http://127.0.0.1:8080") String publicUrl,
         String linkSecret) {
+
+    @Override
+    public String toString() {
+        // the default would print the link secret, which forges opt-out links, wherever the properties are shown
+        return "MailProperties[from=" + from + ", operationsAddresses=" + operationsAddresses + ", operationsLanguage="
+                + operationsLanguage + ", copyOperations=" + copyOperations + ", defaultLanguage=" + defaultLanguage
+                + ", templatesDir=" + templatesDir + ", sendInterval=" + sendInterval + ", batchSize=" + batchSize
+                + ", maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
+                + ", perRecipientPerHour=" + perRecipientPerHour + ", sendingTimeout=" + sendingTimeout
+                + ", publicUrl=" + publicUrl + ", linkSecret=<hidden>]";
+    }
 }

@@ -20,11 +20,6 @@ public class ReliableMessagingAutoConfiguration {
     }
 
     @Bean
-    ProductionSecretsCheck productionSecretsCheck(org.springframework.core.env.Environment env) {
-        return new ProductionSecretsCheck(env);
-    }
-
-    @Bean
     @ConditionalOnMissingBean(name = "kafkaHealthIndicator")
     KafkaHealthIndicator kafkaHealthIndicator(KafkaProperties kafka, MessagingProperties props) {
         return new KafkaHealthIndicator(kafka.buildAdminProperties(), props.getKafkaHealthTimeout());

@@ -1,0 +1,18 @@
+package io.marketbill.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.marketbill.messaging.config.ProductionSettings;
+import io.marketbill.testsupport.ConfigurationRecords;
+import org.junit.jupiter.api.Test;
+
+/** Every configuration record of notification-service that carries a secret hides it in toString() (a log line or exception). */
+class ConfigurationRecordsTest {
+
+    @Test
+    void noConfigurationRecordShowsASecret() {
+        var checked = ConfigurationRecords.assertSecretsHidden("io.marketbill.notification", ProductionSettings::isSecret);
+        assertThat(checked).map(Class::getSimpleName).as("the records with secrets")
+                .containsExactlyInAnyOrder("MailProperties");
+    }
+}
