@@ -2,15 +2,12 @@ package io.marketbill.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.marketbill.protocols.aliyun.AliyunRpcSignature;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -37,22 +34,7 @@ class AliyunMeteringApiTest {
     }
 
     private HttpResponse<String> push(String metering, String secret) throws Exception {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("Action", "PushMeteringData");
-        p.put("Version", "2015-11-01");
-        p.put("Format", "JSON");
-        p.put("AccessKeyId", "local-aliyun-key");
-        p.put("SignatureMethod", "HMAC-SHA1");
-        p.put("SignatureVersion", "1.0");
-        p.put("SignatureNonce", UUID.randomUUID().toString());
-        p.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        p.put("Metering", metering);
-        p.put("Signature", AliyunRpcSignature.sign("POST", p, secret));
-        String form = p.entrySet().stream().map(e -> AliyunRpcSignature.percentEncode(e.getKey()) + "="
-                + AliyunRpcSignature.percentEncode(e.getValue())).collect(Collectors.joining("&"));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliyun/market"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return SignedCalls.aliyunPush(port, metering, secret);
     }
 
     static String record(String instance, long start, long end, String key, long value, String assit) {

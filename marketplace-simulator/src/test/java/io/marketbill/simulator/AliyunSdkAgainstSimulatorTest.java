@@ -92,17 +92,7 @@ class AliyunSdkAgainstSimulatorTest {
     }
 
     private Map<String, String> params(String metering) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("Action", "PushMeteringData");
-        p.put("Version", "2015-11-01");
-        p.put("Format", "JSON");
-        p.put("AccessKeyId", "local-aliyun-key");
-        p.put("SignatureMethod", "HMAC-SHA1");
-        p.put("SignatureVersion", "1.0");
-        p.put("SignatureNonce", UUID.randomUUID().toString());
-        p.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        p.put("Metering", metering);
-        return p;
+        return SignedCalls.aliyunPushParams(metering);
     }
 
     /** The SDK's own RPC signature of these parameters: its string to sign, HMAC-SHA1 with {@code secret&}. */

@@ -2,16 +2,12 @@ package io.marketbill.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.marketbill.protocols.aws.SigV4;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -33,19 +29,7 @@ class AwsMeteringTest {
     }
 
     private HttpResponse<String> call(String path, String target, String body, String secret) throws Exception {
-        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-        Instant now = Instant.now();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("host", "127.0.0.1:" + port);
-        headers.put("content-type", "application/x-amz-json-1.1");
-        headers.put("x-amz-date", SigV4.AMZ_DATE.format(now));
-        headers.put("x-amz-target", target);
-        String auth = SigV4.authorization(new SigV4.Request("POST", path, "", headers, SigV4.sha256Hex(payload)), now,
-                "cn-northwest-1", "aws-marketplace", new SigV4.Credentials("local-aws-key", secret, null));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/x-amz-json-1.1").header("X-Amz-Date", headers.get("x-amz-date"))
-                .header("X-Amz-Target", target).header("Authorization", auth)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        return SignedCalls.aws(port, path, target, body, secret);
     }
 
     private JsonNode customer(String account) throws Exception {

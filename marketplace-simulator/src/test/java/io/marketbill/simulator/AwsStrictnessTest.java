@@ -3,7 +3,6 @@ package io.marketbill.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.marketbill.protocols.aws.SigV4;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,19 +77,7 @@ class AwsStrictnessTest {
     }
 
     HttpResponse<String> call(String path, String target, String body) throws Exception {
-        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-        Instant now = Instant.now();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("host", "127.0.0.1:" + port);
-        headers.put("content-type", "application/x-amz-json-1.1");
-        headers.put("x-amz-date", SigV4.AMZ_DATE.format(now));
-        headers.put("x-amz-target", target);
-        String auth = SigV4.authorization(new SigV4.Request("POST", path, "", headers, SigV4.sha256Hex(payload)), now,
-                "cn-northwest-1", "aws-marketplace", new SigV4.Credentials("local-aws-key", "local-aws-secret", null));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/x-amz-json-1.1").header("X-Amz-Date", headers.get("x-amz-date"))
-                .header("X-Amz-Target", target).header("Authorization", auth)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofString());
+        return SignedCalls.aws(port, path, target, body, "local-aws-secret");
     }
 
     HttpResponse<String> meter(String... records) throws Exception {

@@ -3,7 +3,6 @@ package io.marketbill.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.marketbill.protocols.aliyun.AliyunRpcSignature;
 import io.marketbill.protocols.aws.SigV4;
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -181,22 +179,7 @@ class FaultInjectionTest {
     }
 
     HttpResponse<String> push(String... records) throws Exception {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("Action", "PushMeteringData");
-        p.put("Version", "2015-11-01");
-        p.put("Format", "JSON");
-        p.put("AccessKeyId", "local-aliyun-key");
-        p.put("SignatureMethod", "HMAC-SHA1");
-        p.put("SignatureVersion", "1.0");
-        p.put("SignatureNonce", UUID.randomUUID().toString());
-        p.put("Timestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        p.put("Metering", "[" + String.join(",", records) + "]");
-        p.put("Signature", AliyunRpcSignature.sign("POST", p, "local-aliyun-secret"));
-        String form = p.entrySet().stream().map(e -> AliyunRpcSignature.percentEncode(e.getKey()) + "="
-                + AliyunRpcSignature.percentEncode(e.getValue())).collect(Collectors.joining("&"));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/aliyun/market"))
-                .header("Content-Type", "application/x-www-form-urlencoded").timeout(Duration.ofSeconds(20))
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return SignedCalls.aliyunPush(port, "[" + String.join(",", records) + "]", "local-aliyun-secret");
     }
 
     String aliyunRecord(String instance) {
