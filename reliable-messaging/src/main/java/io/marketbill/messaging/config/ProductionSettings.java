@@ -55,7 +55,7 @@ public final class ProductionSettings {
      * Every secret value committed in this repository, refused exactly: the local stack's and the tests' defaults
      * (the services' application.yml, their test resources, deploy/local's LocalStack and StackConfig, the
      * simulator's application.yml), the Kubernetes manifests' placeholders (deploy/k8s/base/kustomization.yaml), and
-     * the local usage producer's key and its SHA-256 (gateway-service application.yml). Most are also caught by the
+     * the local usage producer's key and its SHA-256 (gateway-service application.yml, the development overlay). Most are also caught by the
      * other rules; this list catches them where a rule does not apply (a password has no length rule) and where a
      * value is long enough ({@code test-login-ticket-secret-0123456789}). ProductionSettingsTest holds it to the
      * repository's files.
@@ -65,6 +65,8 @@ public final class ProductionSettings {
             "local-spi-key", "local-login-ticket-secret", "local-notification-link-secret", "local-api-key",
             "local-aws-key", "local-aws-secret", "local-eventbridge-key", "local-aliyun-key", "local-aliyun-secret",
             "local-usage-key", "b4a071f26191d69183e06b0f2e8a4fddaa366e7e571657fb0cd3c9e94835e6bf",
+            // the development overlay's usage producer key hash (deploy/k8s/overlays/development)
+            "38ef92daa81ae9ba96945e524f48cf2adea7b8db591e5c4f1e154c91924aedff",
             "test-spi-key", "test-login-ticket-secret-0123456789",
             "marketbill", "postgres", "archive", "changeme", "secret", "password");
 

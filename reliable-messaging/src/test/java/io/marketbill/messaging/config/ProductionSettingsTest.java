@@ -189,7 +189,8 @@ class ProductionSettingsTest {
 
     /** {@code name: value}, {@code NAME=value} and {@code ${NAME:default}} in YAML, and the local stack's literals. */
     private static final Pattern YAML = Pattern.compile("^\\s*-?\\s*([A-Za-z][A-Za-z0-9_.\\-\\[\\]]*)\\s*[:=]\\s*\"?([^\"#\\s]+)\"?\\s*$");
-    private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):([^}]+)}");
+    /** {@code ${NAME:default}} (Spring) and {@code ${NAME:-default}} (compose, the shell). */
+    private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):-?([^}]+)}");
     /** {@code env.put("NAME", "value")} (LocalStack) and {@code or(get.apply("NAME"), "value")} (StackConfig). */
     private static final Pattern JAVA_LITERAL = Pattern.compile(
             "(?:env\\.put\\(\"([A-Z][A-Z0-9_]*)\",|get\\.apply\\(\"([A-Z][A-Z0-9_]*)\"\\),)\\s*\"([^\"]+)\"");
