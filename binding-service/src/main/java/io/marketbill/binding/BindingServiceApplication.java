@@ -9,7 +9,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.web.filter.RelativeRedirectFilter;
 
 /** Links marketplace subscriptions to the vendor's organizations. */
 @SpringBootApplication
@@ -28,5 +30,18 @@ public class BindingServiceApplication {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /**
+     * The pages' redirects stay relative: a browser that came through the gateway is sent on within the gateway's
+     * address. The servlet container would otherwise make {@code /binding} absolute with the host the request came
+     * to, which behind the gateway is binding-service's own (http://127.0.0.1:8082/binding). A relative Location is
+     * what RFC 9110 (section 10.2.2) allows; 302, as the pages always answered.
+     */
+    @Bean
+    RelativeRedirectFilter relativeRedirects() {
+        RelativeRedirectFilter filter = new RelativeRedirectFilter();
+        filter.setRedirectStatus(HttpStatus.FOUND);
+        return filter;
     }
 }
