@@ -26,6 +26,8 @@ class ProductionSettingsStartTest {
                 .hasStackTraceContaining("spring.security.oauth2.resourceserver.jwt.jwk-set-uri (env "
                         + "IDENTITY_JWK_SET_URI) is a development login")
                 .hasStackTraceContaining("marketbill.identity.login-url (env IDENTITY_LOGIN_URL) is a development login")
+                // the sign-in's redirect_uri would otherwise be built from the internal host the request came to
+                .hasStackTraceContaining("marketbill.binding.public-url")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("test-login-ticket-secret",
                         "dev-login/jwks.json", "localhost:8090"));
     }
