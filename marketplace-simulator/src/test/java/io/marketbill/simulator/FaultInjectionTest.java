@@ -3,20 +3,16 @@ package io.marketbill.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.marketbill.protocols.aws.SigV4;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,21 +55,9 @@ class FaultInjectionTest {
     }
 
     HttpResponse<String> meter(List<String> records) throws Exception {
-        String body = "{\"ProductCode\":\"fault-product\",\"UsageRecords\":[" + String.join(",", records) + "]}";
-        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
-        Instant now = Instant.now();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("host", "127.0.0.1:" + port);
-        headers.put("content-type", "application/x-amz-json-1.1");
-        headers.put("x-amz-date", SigV4.AMZ_DATE.format(now));
-        headers.put("x-amz-target", "AWSMPMeteringService.BatchMeterUsage");
-        String auth = SigV4.authorization(new SigV4.Request("POST", "/", "", headers, SigV4.sha256Hex(payload)), now,
-                "cn-northwest-1", "aws-marketplace", new SigV4.Credentials("local-aws-key", "local-aws-secret", null));
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                .header("Content-Type", "application/x-amz-json-1.1").header("X-Amz-Date", headers.get("x-amz-date"))
-                .header("X-Amz-Target", headers.get("x-amz-target")).header("Authorization", auth)
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return SignedCalls.aws(port, "/", "AWSMPMeteringService.BatchMeterUsage",
+                "{\"ProductCode\":\"fault-product\",\"UsageRecords\":[" + String.join(",", records) + "]}",
+                "local-aws-secret");
     }
 
     JsonNode customer() throws Exception {

@@ -63,7 +63,7 @@ final class SignedCalls {
                 "cn-northwest-1", "aws-marketplace", new SigV4.Credentials("local-aws-key", secret, null));
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/x-amz-json-1.1").header("X-Amz-Date", headers.get("x-amz-date"))
-                .header("X-Amz-Target", target).header("Authorization", auth)
+                .header("X-Amz-Target", target).header("Authorization", auth).timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
