@@ -143,22 +143,14 @@ public record BillingProperties(
         public enum RecordTimestamp { END_OF_HOUR, START_OF_HOUR }
 
         /** The account of listings that name none. */
-        public static final String DEFAULT_ACCOUNT = "default";
+        public static final String DEFAULT_ACCOUNT = AwsAccount.DEFAULT;
 
         public Aws {
             region = region == null || region.isBlank() ? "us-east-1" : region;
             recordTimestamp = recordTimestamp == null ? RecordTimestamp.END_OF_HOUR : recordTimestamp;
-            java.util.Map<String, AwsAccount> all = new java.util.LinkedHashMap<>();
-            all.put(DEFAULT_ACCOUNT, new AwsAccount(region, endpoint, accessKeyId, secretAccessKey, sessionToken));
-            if (accounts != null) {
-                accounts.forEach((name, account) -> {
-                    if (!DEFAULT_ACCOUNT.equals(name)) {
-                        all.put(name, account == null ? new AwsAccount(null, null, null, null, null) : account);
-                    }
-                });
-            }
-            accounts = java.util.Collections.unmodifiableMap(all);
-            endpoint = all.get(DEFAULT_ACCOUNT).meteringEndpoint();
+            accounts = AwsAccount.byName(new AwsAccount(region, endpoint, accessKeyId, secretAccessKey, sessionToken),
+                    accounts);
+            endpoint = accounts.get(DEFAULT_ACCOUNT).meteringEndpoint();
             if (deadline != null && deadline.compareTo(Duration.ofHours(1)) <= 0) {
                 throw new IllegalArgumentException("marketbill.billing.aws.deadline must be over one hour: an hour's "
                         + "record can only be sent once the hour is over");

@@ -30,7 +30,7 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
                             EventBridge eventbridge) {
 
     /** The account of listings that name none. */
-    public static final String DEFAULT_ACCOUNT = "default";
+    public static final String DEFAULT_ACCOUNT = AwsAccount.DEFAULT;
 
     /**
      * @param topicArns     the only topics whose subscriptions are confirmed and whose messages are accepted
@@ -72,16 +72,8 @@ public record AwsProperties(String region, String accessKeyId, String secretAcce
         sessionToken = sessionToken == null || sessionToken.isBlank() ? null : sessionToken;
         sns = sns == null ? new Sns(null, null, null) : sns;
         eventbridge = eventbridge == null ? new EventBridge(null, null, null) : eventbridge;
-        java.util.Map<String, AwsAccount> all = new java.util.LinkedHashMap<>();
-        all.put(DEFAULT_ACCOUNT, new AwsAccount(region, meteringEndpoint, accessKeyId, secretAccessKey, sessionToken));
-        if (accounts != null) {
-            accounts.forEach((name, a) -> {
-                if (!DEFAULT_ACCOUNT.equals(name)) {
-                    all.put(name, a == null ? new AwsAccount(null, null, null, null, null) : a);
-                }
-            });
-        }
-        accounts = java.util.Collections.unmodifiableMap(all);
+        accounts = AwsAccount.byName(new AwsAccount(region, meteringEndpoint, accessKeyId, secretAccessKey,
+                sessionToken), accounts);
     }
 
     /** A seller account by name (null: the default one); empty for a name not configured. */

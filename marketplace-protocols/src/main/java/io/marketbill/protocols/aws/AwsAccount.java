@@ -24,6 +24,27 @@ public record AwsAccount(String region, URI meteringEndpoint, String accessKeyId
         sessionToken = sessionToken == null || sessionToken.isBlank() ? null : sessionToken;
     }
 
+    /** The name of the account of listings that name none. */
+    public static final String DEFAULT = "default";
+
+    /**
+     * A service's seller accounts: {@code defaultAccount} under {@link #DEFAULT}, then the named ones (a name
+     * without settings is an account without credentials). One copy for the gateway and billing-service.
+     */
+    public static java.util.Map<String, AwsAccount> byName(AwsAccount defaultAccount,
+                                                           java.util.Map<String, AwsAccount> named) {
+        java.util.Map<String, AwsAccount> all = new java.util.LinkedHashMap<>();
+        all.put(DEFAULT, defaultAccount);
+        if (named != null) {
+            named.forEach((name, a) -> {
+                if (!DEFAULT.equals(name)) {
+                    all.put(name, a == null ? new AwsAccount(null, null, null, null, null) : a);
+                }
+            });
+        }
+        return java.util.Collections.unmodifiableMap(all);
+    }
+
     public AwsPartition partition() {
         return AwsPartition.of(region);
     }
