@@ -35,12 +35,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The billing fault run: usage events go to {@code usage.v1} as the vendor's platform sends them, for
- * subscriptions opened through the simulated marketplaces and the gateway. While billing-service takes them
+ * subscriptions opened through the simulated marketplaces and the gateway, and for the organizations bound to some
+ * of them (a third of those subscriptions' usage comes as their organization's). While billing-service takes them
  * in, it is killed (SIGKILL) and restarted, and then the Kafka broker is stopped and started again. Then the
  * hour is closed and reported, and everything is checked against what was sent:
  * <ul>
- *   <li>every per-hour total of every subscription and dimension equals the sum of its input, exactly;</li>
- *   <li>every rated hour is that total times the catalog price, in whole fen, with the remainder carried;</li>
+ *   <li>every per-hour total of every subscription, organization and dimension equals the sum of its input, exactly;</li>
+ *   <li>every rated hour is the subscription's total, with its organization's, times the catalog price, in whole
+ *   fen, with the remainder carried;</li>
+ *   <li>the conservation law holds for every subscription and every organization (billing-service's balance);</li>
  *   <li>each marketplace received each hour exactly once, with that value (Alibaba: no zero hours; AWS: every
  *   hour, zeros included), and refused nothing;</li>
  *   <li>the ledger holds every record ACCEPTED.</li>
@@ -91,15 +94,24 @@ public final class BillingFaultRun {
             sb.append(String.format("| %,d | %,d | %d | %d | %d | %.0f s | %.0f s | %.0f s |%n", events, resent,
                     subscriptions, hours, ledgerRecords, produceSeconds, ingestSeconds, reportSeconds));
             sb.append("\nFaults: ").append(String.join("; ", faults)).append("\n");
-            sb.append(problems.isEmpty() ? "\nResult: every per-hour total equals the input; every hour reached its "
-                    + "marketplace exactly once with the rated value; every ledger record ACCEPTED.\n"
+            sb.append(problems.isEmpty() ? "\nResult: every per-hour total, of subscriptions and of organizations, "
+                    + "equals the input; every hour reached its marketplace exactly once with the rated value; every "
+                    + "subscription and organization balances; every ledger record ACCEPTED.\n"
                     : "\nPROBLEMS:\n- " + String.join("\n- ", problems) + "\n");
             return sb.toString();
         }
     }
 
-    /** A subscription the run meters; {@code licenseArn} only on AWS. */
-    record Subscription(String id, String product, String licenseArn) {
+    /**
+     * A subscription the run meters; {@code licenseArn} only on AWS; {@code organizationId}: the organization bound to it
+     * before the run's usage began and for all of it (null: none), whose usage it pays for.
+     */
+    record Subscription(String id, String product, String licenseArn, String organizationId) {
+
+        /** The key of the run's expectations of the organization's own usage ({@code org:<id>}). */
+        String organizationSubject() {
+            return "org:" + organizationId;
+        }
     }
 
     private final LocalStack stack;
@@ -151,7 +163,7 @@ public final class BillingFaultRun {
         System.out.printf("%d subscriptions open in billing-service%n", subscriptions.size());
         long acceptedBefore = billing("/api/billing/usage/summary").path("acceptedEvents").asLong();
 
-        Map<String, Long> expected = new TreeMap<>(); // subscription|dimension|hour -> micros
+        Map<String, Long> expected = new TreeMap<>(); // subscription or org:<id>|dimension|hour -> micros
         ConcurrentLinkedQueue<String[]> failed = new ConcurrentLinkedQueue<>();
         AtomicLong resent = new AtomicLong();
         Random random = new Random(42);
@@ -174,9 +186,13 @@ public final class BillingFaultRun {
                 Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
                 lastTime = at;
                 String id = runId + "-" + i;
-                String value = cloudEvent(id, at, s.id(), dimension, micros);
-                expected.merge(s.id() + "|" + dimension + "|" + at.truncatedTo(ChronoUnit.HOURS), micros, Long::sum);
-                send(producer, s.id(), value, failed);
+                // a third of a bound subscription's usage comes as its organization's, which it pays for
+                boolean ofOrganization = s.organizationId() != null && random.nextInt(3) == 0;
+                String value = ofOrganization ? organizationEvent(id, at, s.organizationId(), dimension, micros)
+                        : cloudEvent(id, at, s.id(), dimension, micros);
+                expected.merge((ofOrganization ? s.organizationSubject() : s.id()) + "|" + dimension + "|"
+                        + at.truncatedTo(ChronoUnit.HOURS), micros, Long::sum);
+                send(producer, ofOrganization ? s.organizationId() : s.id(), value, failed);
                 if (i % 100_000 == 0 && i > 0) {
                     System.out.printf("%,d sent%n", i);
                 }
@@ -279,15 +295,27 @@ public final class BillingFaultRun {
 
     // ---- setting up ----
 
+    /**
+     * Opens the run's subscriptions at the simulated marketplaces; the first of each Alibaba listing is bound, through
+     * the gateway, to an organization of its own that the run creates in the directory.
+     */
     private List<Subscription> openSubscriptions(String runId) throws Exception {
         List<Subscription> out = new ArrayList<>();
+        Organizations organizations = new Organizations(stack, "fault-operator");
         int n = 0;
         for (String product : List.of("cmgj00063418", "cmgj00069406", "cmgj00053362")) {
             for (int i = 0; i < 8; i++) {
                 String order = "FAULT" + runId.toUpperCase() + (n++);
                 post(simUrl("/sim/aliyun/instances"), "{\"productCode\":\"" + product + "\",\"aliUid\":\"18800000"
                         + String.format("%08d", n) + "\",\"skuId\":\"payg\",\"trial\":false,\"orderBizId\":\"" + order + "\"}");
-                out.add(new Subscription("aliyun:" + order, product, null));
+                String organization = null;
+                if (i == 0) {
+                    organization = "org-fault-" + runId + "-" + n;
+                    String admin = "fault-admin-" + runId + "-" + n;
+                    organizations.create(organization, "Fault org " + n, admin, admin + "@fault.example", "en");
+                    organizations.bind(order, organization, admin);
+                }
+                out.add(new Subscription("aliyun:" + order, product, null, organization));
             }
         }
         for (int i = 0; i < 6; i++) {
@@ -297,7 +325,7 @@ public final class BillingFaultRun {
             post(simUrl("/sim/aws/customers/" + c.path("token").asString() + "/register"), "");
             String license = c.path("licenseArn").asString();
             out.add(new Subscription("aws:" + account + ":" + license.substring(license.lastIndexOf(':') + 1),
-                    "zilliz-cloud-aws-cn", license));
+                    "zilliz-cloud-aws-cn", license, null));
         }
         for (Subscription s : out) {
             waitUntil(s.id() + " known to billing-service", Duration.ofSeconds(120), () -> http.send(
@@ -333,9 +361,19 @@ public final class BillingFaultRun {
     }
 
     static String cloudEvent(String id, Instant at, String subscriptionId, String dimension, long micros) {
+        return usageEvent(id, at, "subscriptionId", subscriptionId, dimension, micros);
+    }
+
+    /** Usage of an organization: billing-service finds who pays for it, the subscription bound at its minute. */
+    static String organizationEvent(String id, Instant at, String organizationId, String dimension, long micros) {
+        return usageEvent(id, at, "organizationId", organizationId, dimension, micros);
+    }
+
+    private static String usageEvent(String id, Instant at, String addressedBy, String subject, String dimension,
+                                     long micros) {
         return "{\"specversion\":\"1.0\",\"type\":\"io.marketbill.usage.recorded.v1\",\"source\":\"//fault-run/platform\","
                 + "\"id\":\"" + id + "\",\"time\":\"" + at + "\",\"datacontenttype\":\"application/json\",\"data\":{"
-                + "\"subscriptionId\":\"" + subscriptionId + "\",\"dimension\":\"" + dimension + "\",\"quantity\":\""
+                + "\"" + addressedBy + "\":\"" + subject + "\",\"dimension\":\"" + dimension + "\",\"quantity\":\""
                 + BigDecimal.valueOf(micros, 6).toPlainString() + "\"}}";
     }
 
@@ -422,17 +460,25 @@ public final class BillingFaultRun {
 
     /**
      * Checks per-hour totals, rated hours, both marketplaces' records and the ledger of {@code subscriptions} against
-     * {@code expected} (subscription|dimension|hour -> micro-units sent); returns the ACCEPTED ledger records.
+     * {@code expected} (subscription or {@code org:<id>}|dimension|hour -> micro-units sent), and the conservation of
+     * every subscription and bound organization; returns the ACCEPTED ledger records.
      */
     long verify(List<Subscription> subscriptions, Map<String, Long> expected, List<String> problems)
             throws Exception {
         java.util.Set<String> poisoned = marketplaceFaults ? poisoned() : java.util.Set.of();
-        // 1. every per-hour total equals the sum of the input
+        // 1. every per-hour total, of each subscription and of each organization, equals the sum of the input
         Map<String, Long> taken = new HashMap<>();
         for (Subscription s : subscriptions) {
-            for (JsonNode h : billing("/api/billing/usage/summary?subject=" + enc("sub:" + s.id())).path("hours")) {
-                taken.put(s.id() + "|" + h.path("dimension").asString() + "|" + h.path("hourStart").asString(),
-                        h.path("quantityMicros").asLong());
+            List<String[]> subjects = new ArrayList<>();
+            subjects.add(new String[] {s.id(), "sub:" + s.id()});
+            if (s.organizationId() != null) {
+                subjects.add(new String[] {s.organizationSubject(), s.organizationSubject()});
+            }
+            for (String[] subject : subjects) {
+                for (JsonNode h : billing("/api/billing/usage/summary?subject=" + enc(subject[1])).path("hours")) {
+                    taken.put(subject[0] + "|" + h.path("dimension").asString() + "|" + h.path("hourStart").asString(),
+                            h.path("quantityMicros").asLong());
+                }
             }
         }
         expected.forEach((k, micros) -> {
@@ -442,21 +488,28 @@ public final class BillingFaultRun {
         });
         taken.keySet().stream().filter(k -> !expected.containsKey(k)).forEach(k -> problems.add("unexpected total " + k));
 
-        // 2. rated hours, and 3. the marketplaces' record
+        // 2. rated hours (a bound organization's usage is its subscription's), and 3. the marketplaces' record
         Map<String, Long> units = new HashMap<>(); // subscription|dimension|hour -> units
         for (Subscription s : subscriptions) {
+            Map<String, Long> paidFor = new TreeMap<>(); // hour|dimension -> micros, sorted by hour
+            List<String> keys = keysOf(expected, s.id());
+            List<String> organizationKeys = s.organizationId() == null ? List.of()
+                    : keysOf(expected, s.organizationSubject());
+            for (String k : concat(keys, organizationKeys)) {
+                String[] p = k.split("\\|");
+                paidFor.merge(p[p.length - 1] + "|" + p[p.length - 2], expected.get(k), Long::sum);
+            }
             Map<String, BigDecimal> carry = new HashMap<>();
-            List<String> keys = expected.keySet().stream().filter(k -> k.startsWith(s.id() + "|")).sorted(
-                    java.util.Comparator.comparing((String k) -> k.substring(k.lastIndexOf('|') + 1))).toList();
-            for (String k : keys) {
-                String dimension = k.split("\\|")[k.split("\\|").length - 2];
-                BigDecimal cost = BigDecimal.valueOf(expected.get(k), 6).multiply(PRICES.get(s.product()).get(dimension))
+            paidFor.forEach((hourAndDimension, micros) -> {
+                String hour = hourAndDimension.substring(0, hourAndDimension.indexOf('|'));
+                String dimension = hourAndDimension.substring(hourAndDimension.indexOf('|') + 1);
+                BigDecimal cost = BigDecimal.valueOf(micros, 6).multiply(PRICES.get(s.product()).get(dimension))
                         .add(carry.getOrDefault(dimension, BigDecimal.ZERO));
                 BigDecimal step = BigDecimal.valueOf(STEPS.get(s.product()));
                 BigDecimal whole = cost.divide(step, 0, RoundingMode.FLOOR).multiply(step);
                 carry.put(dimension, cost.subtract(whole));
-                units.put(k, whole.longValueExact());
-            }
+                units.put(s.id() + "|" + dimension + "|" + hour, whole.longValueExact());
+            });
             for (JsonNode h : billing("/api/billing/hours?subscriptionId=" + enc(s.id()) + "&limit=1000").path("hours")) {
                 String k = s.id() + "|" + h.path("dimension").asString() + "|" + h.path("hourStart").asString();
                 long want = units.getOrDefault(k, 0L);
@@ -465,6 +518,9 @@ public final class BillingFaultRun {
                 }
             }
             problems.addAll(conservation("subscriptionId", s.id(), keys));
+            if (s.organizationId() != null) {
+                problems.addAll(conservation("organizationId", s.organizationId(), organizationKeys));
+            }
         }
         JsonNode aliyun = json.readTree(get(simUrl("/sim/aliyun/metering")).body());
         List<JsonNode> refusedPushes = new ArrayList<>();
@@ -532,6 +588,18 @@ public final class BillingFaultRun {
             }
         }
         return accepted;
+    }
+
+    /** The keys of {@code expected} of one subject, by hour. */
+    private static List<String> keysOf(Map<String, Long> expected, String subject) {
+        return expected.keySet().stream().filter(k -> k.startsWith(subject + "|")).sorted(
+                java.util.Comparator.comparing((String k) -> k.substring(k.lastIndexOf('|') + 1))).toList();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static boolean isPoisoned(java.util.Set<String> poisoned, Subscription s, String marketplaceDimension,

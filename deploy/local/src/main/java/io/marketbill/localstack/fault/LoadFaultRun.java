@@ -1,11 +1,9 @@
 package io.marketbill.localstack.fault;
 
-import io.marketbill.localstack.DevLoginTokens;
 import io.marketbill.localstack.LocalStack;
 import io.marketbill.localstack.StackConfig;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,12 +40,12 @@ import tools.jackson.databind.json.JsonMapper;
  *   retries as Alibaba does; some are later frozen (expiredInstance), resumed (renewInstance) and released.</li>
  *   <li>Bindings: each subscription's buyer signs in through free login and binds it, through the gateway's API, to
  *   an organization of their own that the run created in the directory.</li>
- *   <li>Usage: CloudEvents batches to the gateway's {@code POST /api/usage} for the subscriptions that stay active,
- *   sent again with the same ids until accepted, as a producer does.</li>
+ *   <li>Usage: CloudEvents batches to the gateway's {@code POST /api/usage} for the subscriptions that stay active
+ *   and (a third) for their organizations, sent again with the same ids until accepted, as a producer does.</li>
  * </ul>
  * Afterwards: every subscription has the state and history its lifecycle calls for, each event once; every binding
  * is as made (and unbound where released); per-hour totals, rated hours, marketplace reports and the ledger match
- * (the billing fault run's check); every mail the events call for was sent once, to the right admin, and arrived once
+ * (the billing fault run's check, which includes the conservation of every subscription and organization); every mail the events call for was sent once, to the right admin, and arrived once
  * at the SMTP server; no dead letters. Clients retry what failed while a service was down, as real clients do; the
  * simulated marketplace is never killed (it is the outside world, and its record is what is checked).
  * Usage: {@code LoadFaultRun [seconds=600] [faults=true] [subscriptions per second=1] [usage events per second=200]}.
@@ -120,19 +116,17 @@ public final class LoadFaultRun {
     private final LocalStack stack;
     private final BillingFaultRun billing;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final HttpClient browser = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
     private final JsonMapper json = JsonMapper.builder().build();
     private final List<String> faults = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
-    private final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
-    private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private final String run = Long.toString(System.currentTimeMillis(), 36);
+    private final Organizations organizations;
     private String operatorToken;
 
     private LoadFaultRun(LocalStack stack) {
         this.stack = stack;
         this.billing = new BillingFaultRun(stack);
+        this.organizations = new Organizations(stack, "load-operator");
     }
 
     public static void main(String[] args) throws Exception {
@@ -160,7 +154,7 @@ public final class LoadFaultRun {
     }
 
     private Report run(int seconds, boolean withFaults, double openRate, int usageRate) throws Exception {
-        operatorToken = token("load-operator", "operator");
+        operatorToken = organizations.operatorToken();
         Map<Integer, Integer> deadLettersBefore = deadLetters();
         long acceptedBefore = billing.billing("/api/billing/usage/summary").path("acceptedEvents").asLong();
         List<Actor> actors = new CopyOnWriteArrayList<>();
@@ -220,7 +214,7 @@ public final class LoadFaultRun {
             System.out.println(e.getMessage() + ": the check below says which");
         }
         List<BillingFaultRun.Subscription> meteredSubscriptions = metered.stream()
-                .map(a -> new BillingFaultRun.Subscription(a.subscriptionId(), a.product, null)).toList();
+                .map(a -> new BillingFaultRun.Subscription(a.subscriptionId(), a.product, null, a.organizationId)).toList();
         Map<String, Long> expected = new TreeMap<>(expectedUsage);
         if (!meteredSubscriptions.isEmpty()) {
             Instant lastHour = expected.keySet().stream().map(k -> Instant.parse(k.substring(k.lastIndexOf('|') + 1)))
@@ -240,7 +234,7 @@ public final class LoadFaultRun {
             }
         });
         Map<String, Long> retryCounts = new TreeMap<>();
-        retries.forEach((k, v) -> retryCounts.put(k, v.get()));
+        organizations.retries().forEach((k, v) -> retryCounts.put(k, v.get()));
         return new Report(seconds, actors.size(), bound, usageEvents.get(), usageResent.get(), mails,
                 List.copyOf(faults), retryCounts, settled, List.copyOf(problems));
     }
@@ -249,11 +243,7 @@ public final class LoadFaultRun {
 
     private void play(Actor a, List<Actor> metered) throws Exception {
         a.stage = "directory";
-        retrying("directory", () -> api("PUT", gw("/api/directory/organizations/" + enc(a.organizationId)),
-                "{\"name\":\"Load org " + a.n + "\",\"site\":null}", operatorToken));
-        retrying("directory", () -> api("PUT", gw("/api/directory/organizations/" + enc(a.organizationId) + "/members/"
-                + enc(a.admin)), "{\"role\":\"ADMIN\",\"email\":\"" + a.email + "\",\"name\":\"Admin " + a.n
-                + "\",\"language\":\"" + (a.n % 2 == 0 ? "zh-CN" : "en") + "\"}", operatorToken));
+        organizations.create(a.organizationId, "Load org " + a.n, a.admin, a.email, a.n % 2 == 0 ? "zh-CN" : "en");
 
         a.stage = "open";
         // the simulated marketplace is never down: it answers at once and retries its call to the gateway itself
@@ -267,7 +257,7 @@ public final class LoadFaultRun {
         awaitState(a, "ACTIVE", 1);
 
         a.stage = "bind";
-        bind(a);
+        organizations.bind(a.orderBizId, a.organizationId, a.admin);
         a.mails.add("CHANNEL_ACTIVE");
 
         if (!a.lifecycle) {
@@ -311,75 +301,6 @@ public final class LoadFaultRun {
         });
     }
 
-    /** Free login at the marketplace, then the admin binds the subscription to their organization through the API. */
-    private void bind(Actor a) throws Exception {
-        Instant until = Instant.now().plus(Duration.ofMinutes(6));
-        String last = "";
-        String why;
-        while (Instant.now().isBefore(until)) {
-            try {
-                String ticket = ticket(a);
-                HttpResponse<String> r = api("POST", gw("/api/bindings"), "{\"organizationId\":\"" + a.organizationId
-                        + "\",\"ticket\":\"" + ticket + "\"}", token(a.admin, null));
-                if (r.statusCode() == 200 || r.statusCode() == 201) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
-                if (r.body().contains("\"already_bound\"") && boundTo(a).equals(a.organizationId)) {
-                    return; // an earlier attempt went through, its answer was lost
-                }
-                String error = field(r.body(), "error");
-                why = "bind: " + r.statusCode() + (error == null ? "" : " " + error);
-            } catch (IOException e) {
-                last = e.toString();
-                why = "bind: " + (e.getMessage() != null && e.getMessage().startsWith("no free-login link")
-                        ? "instance not yet open at the marketplace" : e.getClass().getSimpleName());
-            }
-            // down, or not yet known to binding-service (it consumes the subscription while it restarts)
-            retries.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
-            Thread.sleep(1100);
-        }
-        throw new IllegalStateException("binding never succeeded: " + last);
-    }
-
-    private String ticket(Actor a) throws Exception {
-        HttpResponse<String> link = get(sim("/sim/aliyun/instances/" + a.orderBizId + "/free-login"));
-        if (link.statusCode() != 200) {
-            throw new IOException("no free-login link yet: " + link.body());
-        }
-        String url = field(link.body(), "url");
-        HttpResponse<String> r = browser.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        Matcher m = Pattern.compile("ticket=([^&]+)").matcher(r.headers().firstValue("Location").orElse(""));
-        if (r.statusCode() != 302 || !m.find()) {
-            throw new IOException("free login answered " + r.statusCode());
-        }
-        return URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
-    }
-
-    /** The organization the subscription is bound to now, or "". */
-    private String boundTo(Actor a) throws Exception {
-        for (JsonNode b : bindingsOf(a)) {
-            if (active(b)) {
-                return b.path("organizationId").asString();
-            }
-        }
-        return "";
-    }
-
-    private static boolean active(JsonNode binding) {
-        return binding.path("unboundAt").isNull() || binding.path("unboundAt").isMissingNode();
-    }
-
-    private JsonNode bindingsOf(Actor a) throws Exception {
-        HttpResponse<String> r = api("GET", gw("/api/bindings/subscriptions/" + enc(a.subscriptionId())), null,
-                operatorToken);
-        if (r.statusCode() != 200) {
-            throw new IOException("bindings of " + a.subscriptionId() + ": " + r.statusCode());
-        }
-        return json.readTree(r.body()).path("bindings");
-    }
-
     // ---- usage ----
 
     private void sendUsage(int rate, List<Actor> metered, Map<String, Long> expected, AtomicLong events,
@@ -405,9 +326,13 @@ public final class LoadFaultRun {
                 String dimension = dims.get(random.nextInt(dims.size()));
                 long micros = 1 + random.nextInt(3_000_000);
                 Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-                batch.add(BillingFaultRun.cloudEvent(run + "-u" + seq++, at, a.subscriptionId(), dimension, micros));
-                expected.merge(a.subscriptionId() + "|" + dimension + "|" + at.truncatedTo(ChronoUnit.HOURS), micros,
-                        Long::sum);
+                // a third comes as the organization's usage, which its bound subscription pays for
+                boolean ofOrganization = random.nextInt(3) == 0;
+                String id = run + "-u" + seq++;
+                batch.add(ofOrganization ? BillingFaultRun.organizationEvent(id, at, a.organizationId, dimension, micros)
+                        : BillingFaultRun.cloudEvent(id, at, a.subscriptionId(), dimension, micros));
+                expected.merge((ofOrganization ? "org:" + a.organizationId : a.subscriptionId()) + "|" + dimension + "|"
+                        + at.truncatedTo(ChronoUnit.HOURS), micros, Long::sum);
             }
             events.addAndGet(batch.size());
             String body = "[" + String.join(",", batch) + "]";
@@ -438,7 +363,7 @@ public final class LoadFaultRun {
                 if (attempt == 0) {
                     resent.incrementAndGet();
                 }
-                retries.computeIfAbsent("usage", k -> new AtomicLong()).incrementAndGet();
+                organizations.retried("usage");
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
@@ -512,8 +437,8 @@ public final class LoadFaultRun {
             if (!types.equals(a.history) || ids.size() != types.size()) {
                 problems.add(a.subscriptionId() + " history " + types + ", expected " + a.history + " each once");
             }
-            JsonNode bindings = bindingsOf(a);
-            boolean active = bindings.size() == 1 && active(bindings.get(0));
+            JsonNode bindings = organizations.bindingsOf(a.subscriptionId());
+            boolean active = bindings.size() == 1 && Organizations.active(bindings.get(0));
             boolean ok = bindings.size() == 1 && bindings.get(0).path("organizationId").asString().equals(a.organizationId)
                     && active != a.release;
             if (!ok) {
@@ -601,7 +526,7 @@ public final class LoadFaultRun {
         Map<Integer, Integer> counts = new TreeMap<>();
         for (int port : List.of(c.subscriptionPort(), c.bindingPort(), c.billingPort(), c.notificationPort())) {
             HttpResponse<String> r = port == c.bindingPort()
-                    ? api("GET", gw("/api/dead-letters/binding-service?limit=1000"), null, operatorToken)
+                    ? organizations.api("GET", gw("/api/dead-letters/binding-service?limit=1000"), null, operatorToken)
                     : get(c.url(port) + "/api/dead-letters?limit=1000");
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("dead letters at port " + port + ": " + r.statusCode() + " " + r.body());
@@ -612,57 +537,6 @@ public final class LoadFaultRun {
     }
 
     // ---- plumbing ----
-
-    private interface Call {
-        HttpResponse<String> call() throws Exception;
-    }
-
-    /** Calls until the answer is not a connection failure nor a 5xx (a service away), for up to 6 minutes. */
-    private HttpResponse<String> retrying(String what, Call call) throws Exception {
-        Instant until = Instant.now().plus(Duration.ofMinutes(6));
-        while (true) {
-            try {
-                HttpResponse<String> r = call.call();
-                if (r.statusCode() < 500 && r.statusCode() != 429) {
-                    if (r.statusCode() >= 400) {
-                        throw new IllegalStateException(what + " refused: " + r.statusCode() + " " + r.body());
-                    }
-                    return r;
-                }
-            } catch (IOException e) {
-                // down
-            }
-            if (Instant.now().isAfter(until)) {
-                throw new IllegalStateException(what + " kept failing");
-            }
-            retries.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
-            Thread.sleep(1000);
-        }
-    }
-
-    private String token(String user, String role) throws Exception {
-        String key = user + "|" + role;
-        Instant until = Instant.now().plus(Duration.ofMinutes(6));
-        while (!tokens.containsKey(key)) {
-            try {
-                tokens.put(key, DevLoginTokens.fetch(stack.config(), user, role));
-            } catch (IOException | IllegalStateException e) {
-                if (Instant.now().isAfter(until)) {
-                    throw new IllegalStateException("no token for " + user + ": " + e.getMessage());
-                }
-                retries.computeIfAbsent("token", k -> new AtomicLong()).incrementAndGet();
-                Thread.sleep(1000);
-            }
-        }
-        return tokens.get(key);
-    }
-
-    private HttpResponse<String> api(String method, String url, String body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return billing.get(url);
@@ -686,11 +560,6 @@ public final class LoadFaultRun {
 
     private String notificationUrl(String path) {
         return stack.config().url(stack.config().notificationPort()) + path;
-    }
-
-    private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
-        return m.find() ? m.group(1) : null;
     }
 
     private static String enc(String s) {
