@@ -21,6 +21,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableConfigurationProperties(BillingProperties.class)
 public class BillingServiceApplication {
 
+    /** An organization's billing overview for any signed-in user (it asks binding-service who may see it); every other API for operators. */
+    @org.springframework.context.annotation.Bean
+    io.marketbill.security.ApiAccess apiAccess() {
+        return new io.marketbill.security.ApiAccess(java.util.List.of(),
+                java.util.List.of("/api/billing/organizations/*/overview"), java.util.List.of());
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(BillingServiceApplication.class, args);
     }

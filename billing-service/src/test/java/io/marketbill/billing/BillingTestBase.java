@@ -14,6 +14,7 @@ import io.marketbill.messaging.usage.UsageCodec;
 import io.marketbill.simulator.SimulatorApplication;
 import io.marketbill.testsupport.Http;
 import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TestTokens;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -68,11 +69,13 @@ public abstract class BillingTestBase {
 
     static void startDirectory() throws java.io.IOException {
         directory = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        directory.createContext("/api/bindings/organizations/", x -> {
-            String org = x.getRequestURI().getPath().substring("/api/bindings/organizations/".length());
-            String auth = String.valueOf(x.getRequestHeaders().getFirst("Authorization"));
-            int status = auth.equals("Bearer expired") ? 401
-                    : auth.equals("Bearer member-of-" + org) || auth.equals("Bearer operator") ? 200 : 404;
+        directory.createContext("/internal/organizations/", x -> {
+            // /internal/organizations/{org}/members/{user}, asked with billing-service's own token (its subject is
+            // the test provider's service client): as binding-service answers, 200 for the organization's members
+            String[] path = x.getRequestURI().getPath().split("/");
+            String subject = subjectOf(String.valueOf(x.getRequestHeaders().getFirst("Authorization")));
+            int status = !TestTokens.CLIENT_ID.equals(subject) ? 401
+                    : path.length == 6 && path[5].equals("member-of-" + path[3]) ? 200 : 404;
             x.sendResponseHeaders(status, -1);
             x.close();
         });
@@ -117,7 +120,17 @@ public abstract class BillingTestBase {
                                 "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
                                 "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration",
                                 "io.marketbill.messaging.config.ReliableMessagingAutoConfiguration",
-                                "io.marketbill.messaging.config.DatabaseMessagingAutoConfiguration")),
+                                "io.marketbill.messaging.config.DatabaseMessagingAutoConfiguration",
+                                // nor Spring Security (it plays the outside world); here it shares billing-service's
+                                // classpath, which has it, and the services' API rules
+                                "io.marketbill.security.ServiceSecurityAutoConfiguration",
+                                "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+                                "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+                                "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+                                "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+                                "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+                                "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration",
+                                "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration")),
                         Map.entry("simulator.public-url", "http://127.0.0.1:0"),
                         Map.entry("simulator.aliyun.spi-url", unreachable + "/spi"),
                         Map.entry("simulator.aliyun.spi-key", "unused"),
@@ -191,7 +204,7 @@ public abstract class BillingTestBase {
 
     /** Buys an instance on the simulated Alibaba marketplace; returns our subscription id. */
     protected String aliyunInstance(String productCode) {
-        HttpResponse<String> r = Http.request(simulatorPort, "POST", "/sim/aliyun/instances",
+        HttpResponse<String> r = Http.requestAsOperator(simulatorPort, "POST", "/sim/aliyun/instances",
                 "{\"productCode\":\"" + productCode + "\",\"aliUid\":\"1880000000000001\"}",
                 "Content-Type", "application/json");
         String orderBizId = read(r.body()).path("orderBizId").asString();
@@ -200,15 +213,39 @@ public abstract class BillingTestBase {
 
     /** A buyer on the simulated AWS marketplace: {accountId, licenseArn, customerIdentifier}. */
     protected JsonNode awsCustomer(String productCode) {
-        HttpResponse<String> r = Http.request(simulatorPort, "POST", "/sim/aws/customers",
+        HttpResponse<String> r = Http.requestAsOperator(simulatorPort, "POST", "/sim/aws/customers",
                 "{\"productCode\":\"" + productCode + "\",\"accountId\":\"" + (100000000000L + (long) (Math.random() * 1e11))
                         + "\"}", "Content-Type", "application/json");
         return read(r.body());
     }
 
-    /** GET as a user of the vendor's platform: {@code member-of-<org>}, {@code operator}, or null for no token. */
-    protected HttpResponse<String> getAs(String token, String path) {
-        return token == null ? Http.get(port, path) : Http.request(port, "GET", path, null, "Authorization", "Bearer " + token);
+    /**
+     * GET as a user of the vendor's platform, with a token of the test identity provider: {@code member-of-<org>},
+     * {@code operator} (the role), {@code expired} (a member's token that expired), or null for no token.
+     */
+    protected HttpResponse<String> getAs(String user, String path) {
+        if (user == null) {
+            return Http.get(port, path);
+        }
+        String token = switch (user) {
+            case "operator" -> TestTokens.operator("operator");
+            case "expired" -> TestTokens.token(TestTokens.ISSUER, "member-of-org-o", java.util.List.of(),
+                    java.time.Instant.now().minus(java.time.Duration.ofHours(1)), java.time.Duration.ofMinutes(5),
+                    TestTokens.testKey());
+            default -> TestTokens.user(user);
+        };
+        return Http.request(port, "GET", path, null, "Authorization", TestTokens.bearer(token));
+    }
+
+    /** The subject of a relayed bearer JWT (the stub trusts billing-service to have verified it), or null. */
+    private static String subjectOf(String authorization) {
+        if (!authorization.startsWith("Bearer ") || authorization.split("\\.").length != 3) {
+            return null;
+        }
+        String claims = new String(java.util.Base64.getUrlDecoder().decode(authorization.substring(7).split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"sub\":\"([^\"]+)\"").matcher(claims);
+        return m.find() ? m.group(1) : null;
     }
 
     protected static JsonNode read(String body) {
@@ -216,11 +253,11 @@ public abstract class BillingTestBase {
     }
 
     protected JsonNode simulatorAliyunMetering() {
-        return read(Http.get(simulatorPort, "/sim/aliyun/metering").body());
+        return read(Http.getAsOperator(simulatorPort, "/sim/aliyun/metering").body());
     }
 
     protected JsonNode simulatorAwsMetering() {
-        return read(Http.get(simulatorPort, "/sim/aws/metering").body());
+        return read(Http.getAsOperator(simulatorPort, "/sim/aws/metering").body());
     }
 
     // ---- events in ----

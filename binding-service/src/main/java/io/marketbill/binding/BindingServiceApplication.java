@@ -23,6 +23,18 @@ import org.springframework.web.filter.RelativeRedirectFilter;
 @EnableScheduling
 public class BindingServiceApplication {
 
+    /**
+     * The binding page and the ops console are public: they run their own sign-in (ID-token cookies, packages page
+     * and ops). The bindings API takes any signed-in user (it checks organization membership); membership itself
+     * ({@code /internal/**}) billing-service's own token; the directory, dead letters and everything else are for
+     * operators.
+     */
+    @org.springframework.context.annotation.Bean
+    io.marketbill.security.ApiAccess apiAccess() {
+        return new io.marketbill.security.ApiAccess(java.util.List.of("/binding", "/binding/**", "/ops", "/ops/**"),
+                java.util.List.of("/api/bindings", "/api/bindings/**"), java.util.List.of("/internal/**"));
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(BindingServiceApplication.class, args);
     }

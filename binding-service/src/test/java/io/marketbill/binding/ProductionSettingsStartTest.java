@@ -23,8 +23,9 @@ class ProductionSettingsStartTest {
                         "IDENTITY_LOGIN_URL=http://localhost:8090/dev-login").run().close())
                 .hasStackTraceContaining("refusing to start with the prod profile")
                 .hasStackTraceContaining("marketbill.login-ticket.secret (env LOGIN_TICKET_SECRET) is a value committed in the repository")
-                .hasStackTraceContaining("spring.security.oauth2.resourceserver.jwt.jwk-set-uri (env "
-                        + "IDENTITY_JWK_SET_URI) is a development login")
+                .hasStackTraceContaining("(env IDENTITY_JWK_SET_URI) is a development login")
+                // its own client, for the ops console's calls to the other services
+                .hasStackTraceContaining("marketbill.security.client.client-secret (env SERVICE_CLIENT_SECRET) is not set")
                 .hasStackTraceContaining("marketbill.identity.login-url (env IDENTITY_LOGIN_URL) is a development login")
                 // the sign-in's redirect_uri would otherwise be built from the internal host the request came to
                 .hasStackTraceContaining("marketbill.binding.public-url")

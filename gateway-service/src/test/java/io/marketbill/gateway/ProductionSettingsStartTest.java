@@ -29,6 +29,8 @@ class ProductionSettingsStartTest {
                         "LOGIN_TICKET_SECRET=pWq3v9XzT1kLm8RbN2cYd5FhJ7gSa0Ue",
                         "IDENTITY_JWK_SET_URI=https://login.vendor.test/.well-known/jwks.json",
                         "IDENTITY_ISSUER=https://login.vendor.test",
+                        "SERVICE_TOKEN_URI=https://login.vendor.test/oauth/token",
+                        "SERVICE_CLIENT_SECRET=cS4vN8qW2eR6tY0uI3oP7aS1dF5gH9jK",
                         "marketbill.usage.producers[0].name=platform",
                         "marketbill.usage.producers[0].key-sha256=" + PRODUCER_HASH,
                         "marketbill.usage.producers[0].sources=//platform.vendor.test/")
@@ -38,17 +40,23 @@ class ProductionSettingsStartTest {
     @Test
     void unsafeSettingsStopTheGatewayNamedButNotShown() {
         assertThatThrownBy(() -> prod("ALIYUN_SPI_KEY=replace-from-your-secret-store",
+                "SERVICE_CLIENT_SECRET=dev-gateway-client-secret-for-the-local-stack",
+                "SERVICE_TOKEN_URI=http://127.0.0.1:8090/dev-login/oauth/token",
                 "LOGIN_TICKET_SECRET=a-ticket-secret-from-the-vault",
                 "IDENTITY_ISSUER=http://localhost:8090/dev-login",
                 "marketbill.aws.sns.test-ca-pem=/data/simulator-ca.pem").run().close())
                 .hasStackTraceContaining("refusing to start with the prod profile")
                 .hasStackTraceContaining("marketbill.aliyun.spi-key (env ALIYUN_SPI_KEY) is a value committed")
                 .hasStackTraceContaining("marketbill.login-ticket.secret (env LOGIN_TICKET_SECRET) is shorter than 32")
-                .hasStackTraceContaining("spring.security.oauth2.resourceserver.jwt.issuer-uri (env IDENTITY_ISSUER) "
-                        + "is a development login")
+                .hasStackTraceContaining("(env IDENTITY_ISSUER) is a development login")
+                .hasStackTraceContaining("marketbill.security.client.client-secret (env SERVICE_CLIENT_SECRET) is a "
+                        + "value committed")
+                .hasStackTraceContaining("marketbill.security.client.token-uri (env SERVICE_TOKEN_URI) is a development "
+                        + "login")
                 .hasStackTraceContaining("marketbill.aws.sns.test-ca-pem trusts the marketplace simulator's test CA")
                 .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("replace-from-your-secret-store",
-                        "a-ticket-secret-from-the-vault", "localhost:8090", "simulator-ca.pem"));
+                        "a-ticket-secret-from-the-vault", "localhost:8090", "simulator-ca.pem",
+                        "dev-gateway-client-secret", "127.0.0.1:8090"));
     }
 
     @Test

@@ -22,6 +22,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableConfigurationProperties(MailProperties.class)
 public class NotificationServiceApplication {
 
+    /** The opt-out page is public (its link is signed); every API for operators. */
+    @org.springframework.context.annotation.Bean
+    io.marketbill.security.ApiAccess apiAccess() {
+        return new io.marketbill.security.ApiAccess(java.util.List.of("/notifications/opt-out"), java.util.List.of(),
+                java.util.List.of());
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(NotificationServiceApplication.class, args);
     }

@@ -204,6 +204,8 @@ class ReliableMessagingTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"kafka\"").contains("\"db\"").contains("\"UP\"");
+        // which components are up, to anyone; what they are (the Kafka cluster, the database) only to operators
+        assertThat(ready.body()).doesNotContain("clusterId").doesNotContain("\"details\"");
         HttpResponse<String> prom = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(prom.statusCode()).isEqualTo(200);

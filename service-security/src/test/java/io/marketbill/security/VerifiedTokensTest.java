@@ -1,4 +1,4 @@
-package io.marketbill.binding.security;
+package io.marketbill.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -23,6 +23,17 @@ public class SubscriptionServiceApplication {
         return java.time.Clock.systemUTC();
     }
 
+    /**
+     * Operators, and the gateway with its own token: {@code /internal/**} (free-login claims, AWS agreements, which
+     * the gateway does not route from outside) and the registry's lookups (which subscription an AWS notification is
+     * about). Everything else (dead letters) for operators only.
+     */
+    @org.springframework.context.annotation.Bean
+    io.marketbill.security.ApiAccess apiAccess() {
+        return new io.marketbill.security.ApiAccess(java.util.List.of(), java.util.List.of(),
+                java.util.List.of("/internal/**", "/api/subscriptions", "/api/subscriptions/*"));
+    }
+
     public static void main(String[] args) {
         SpringApplication.run(SubscriptionServiceApplication.class, args);
     }

@@ -41,6 +41,34 @@ public final class Http {
         return send(b.build());
     }
 
+    /** A GET with an operator's token (every service's API needs a token; operators may call all of it). */
+    public static HttpResponse<String> getAsOperator(int port, String path) {
+        return request(port, "GET", path, null, "Authorization", OPERATOR);
+    }
+
+    /** A POST without a body, with an operator's token. */
+    public static HttpResponse<String> postAsOperator(int port, String path) {
+        return request(port, "POST", path, null, "Authorization", OPERATOR);
+    }
+
+    /** {@link #request} with an operator's token, unless {@code headers} bring an Authorization of their own. */
+    public static HttpResponse<String> requestAsOperator(int port, String method, String path, String body,
+                                                         String... headers) {
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase("Authorization")) {
+                return request(port, method, path, body, headers);
+            }
+        }
+        String[] with = java.util.Arrays.copyOf(headers, headers.length + 2);
+        with[headers.length] = "Authorization";
+        with[headers.length + 1] = OPERATOR;
+        return request(port, method, path, body, with);
+    }
+
+    /** Long-lived enough for any test run; the operator of the module tests. */
+    private static final String OPERATOR = TestTokens.bearer(TestTokens.token("u-test-operator",
+            java.util.List.of("operator"), Duration.ofHours(6)));
+
     /** A browser's form post (its own client: cookies, redirects as it was built with). */
     public static HttpResponse<String> postForm(HttpClient browser, int port, String path, String form)
             throws IOException, InterruptedException {

@@ -4,7 +4,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * Points a Spring test context at real infrastructure: a fresh PostgreSQL database and the module's
- * in-process KRaft broker ({@link KafkaTestBroker}, enabled in the module's junit-platform.properties).
+ * in-process KRaft broker ({@link KafkaTestBroker}, enabled in the module's junit-platform.properties), and the
+ * test identity provider ({@link TestTokens}): every service's API takes its tokens, and its own client gets one
+ * there.
  */
 public final class TestInfrastructure {
 
@@ -17,6 +19,8 @@ public final class TestInfrastructure {
         registry.add("spring.datasource.username", db::user);
         registry.add("spring.datasource.password", db::password);
         registerKafka(registry);
+        TestTokens.register(registry);
+        TestTokens.registerClient(registry);
         return db;
     }
 

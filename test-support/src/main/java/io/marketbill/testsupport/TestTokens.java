@@ -32,6 +32,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 public final class TestTokens {
 
     public static final String ISSUER = "https://identity.test.marketbill.io";
+    /** The audience of tokens meant for marketbill (the services' default {@code marketbill.security.audiences}). */
+    public static final String AUDIENCE = "marketbill";
+    /** A service's client at the test provider ({@link #tokenUri()}: client credentials, role {@code service}). */
+    public static final String CLIENT_ID = "test-service";
+    public static final String CLIENT_SECRET = "test-service-secret-of-the-test-identity-provider";
     public static final String PUBLIC_KEY_LOCATION = "classpath:marketbill-test-identity/public.pem";
     private static final PrivateKey KEY = loadKey();
     private static HttpServer jwks;
@@ -65,6 +70,7 @@ public final class TestTokens {
                     exchange.close();
                 });
                 server.createContext("/login", TestTokens::login);
+                server.createContext("/token", TestTokens::clientCredentials);
                 server.setExecutor(null);
                 server.start();
                 jwks = server;
@@ -73,6 +79,49 @@ public final class TestTokens {
             }
         }
         return "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json";
+    }
+
+    /** The test provider's token endpoint (OAuth 2.0 client credentials, client {@link #CLIENT_ID}). */
+    public static String tokenUri() {
+        return jwkSetUri().replace("/jwks.json", "/token");
+    }
+
+    /** Points a service's own client ({@code marketbill.security.client.*}) at the test provider. */
+    public static void registerClient(DynamicPropertyRegistry registry) {
+        registry.add("marketbill.security.client.token-uri", TestTokens::tokenUri);
+        registry.add("marketbill.security.client.client-id", () -> CLIENT_ID);
+        registry.add("marketbill.security.client.client-secret", () -> CLIENT_SECRET);
+    }
+
+    /** How many service tokens the test provider has issued (a client should reuse one until it nears expiry). */
+    public static int serviceTokensIssued() {
+        return issued.get();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger issued = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static void clientCredentials(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
+        String expected = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET)
+                .getBytes(StandardCharsets.UTF_8));
+        String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        byte[] body;
+        int status;
+        if (!"POST".equals(exchange.getRequestMethod()) || !form.contains("grant_type=client_credentials")) {
+            status = 400;
+            body = "{\"error\":\"unsupported_grant_type\"}".getBytes(StandardCharsets.UTF_8);
+        } else if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            status = 401;
+            body = "{\"error\":\"invalid_client\"}".getBytes(StandardCharsets.UTF_8);
+        } else {
+            status = 200;
+            issued.incrementAndGet();
+            body = ("{\"access_token\":\"" + token(CLIENT_ID, List.of("service"), Duration.ofMinutes(5))
+                    + "\",\"token_type\":\"Bearer\",\"expires_in\":300}").getBytes(StandardCharsets.UTF_8);
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
     }
 
     /**
@@ -140,9 +189,25 @@ public final class TestTokens {
     /** A token with everything chosen: to test expired, foreign-issuer or wrongly signed tokens. */
     public static String token(String issuer, String subject, List<String> roles, Instant issuedAt,
                                Duration validFor, PrivateKey key) {
-        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"test\"}";
+        return token(issuer, AUDIENCE, subject, roles, issuedAt, validFor, key);
+    }
+
+    /**
+     * A token with everything chosen, the audience too ({@code null}: no {@code aud} claim) and the lifetime
+     * ({@code null}: no {@code exp} claim, a token that would be valid forever).
+     */
+    public static String token(String issuer, String audience, String subject, List<String> roles, Instant issuedAt,
+                               Duration validFor, PrivateKey key) {
+        return token(issuer, audience, subject, roles, issuedAt, validFor, key, "test");
+    }
+
+    /** The same, signed by another provider's key with its key id (say, the local stack's development login). */
+    public static String token(String issuer, String audience, String subject, List<String> roles, Instant issuedAt,
+                               Duration validFor, PrivateKey key, String kid) {
+        String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}";
         String claims = "{\"iss\":\"" + issuer + "\",\"sub\":\"" + subject + "\",\"name\":\"" + subject
-                + "\",\"iat\":" + issuedAt.getEpochSecond() + ",\"exp\":" + issuedAt.plus(validFor).getEpochSecond()
+                + (audience == null ? "" : "\",\"aud\":\"" + audience) + "\",\"iat\":" + issuedAt.getEpochSecond()
+                + (validFor == null ? "" : ",\"exp\":" + issuedAt.plus(validFor).getEpochSecond())
                 + ",\"roles\":[" + roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",")) + "]}";
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String signingInput = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
@@ -163,11 +228,19 @@ public final class TestTokens {
 
     private static PrivateKey loadKey() {
         try (InputStream in = TestTokens.class.getResourceAsStream("/marketbill-test-identity/private.pem")) {
-            String pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
-                    .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
-        } catch (IOException | GeneralSecurityException e) {
+            return privateKey(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
             throw new IllegalStateException("test identity key unreadable", e);
+        }
+    }
+
+    /** An RSA private key from its PKCS#8 PEM. */
+    public static PrivateKey privateKey(String pem) {
+        try {
+            String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("not a PKCS#8 RSA key", e);
         }
     }
 }

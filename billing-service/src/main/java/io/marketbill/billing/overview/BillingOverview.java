@@ -49,11 +49,10 @@ class BillingOverview {
 
     @GetMapping("/api/billing/organizations/{organizationId}/overview")
     ResponseEntity<Map<String, Object>> overview(@PathVariable String organizationId,
-            @org.springframework.web.bind.annotation.RequestHeader(name = "Authorization", required = false) String authorization) {
-        switch (access.check(authorization, organizationId)) {
-            case NO_TOKEN:
-                return ResponseEntity.status(401).body(Map.of("error", "unauthorized", "message",
-                        "a token of the vendor's identity provider is required"));
+            org.springframework.security.core.Authentication caller) {
+        boolean operator = caller.getAuthorities().stream()
+                .anyMatch(a -> ("ROLE_" + io.marketbill.security.TokenRules.OPERATOR).equals(a.getAuthority()));
+        switch (access.check(caller.getName(), operator, organizationId)) {
             case NOT_VISIBLE:
                 return ResponseEntity.status(404).body(Map.of("error", "not_found", "message",
                         "no organization " + organizationId));

@@ -39,7 +39,7 @@ class ConservationTest extends BillingTestBase {
     }
 
     private JsonNode balance(String query) {
-        return read(Http.get(port, "/api/billing/balance?" + query + "&from=" + hour + "&to="
+        return read(Http.getAsOperator(port, "/api/billing/balance?" + query + "&from=" + hour + "&to="
                 + hour.plus(Duration.ofHours(1))).body());
     }
 

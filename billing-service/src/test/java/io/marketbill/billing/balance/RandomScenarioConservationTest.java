@@ -122,7 +122,7 @@ class RandomScenarioConservationTest extends BillingTestBase {
         for (String subject : sent.keySet().stream().map(k -> k.substring(0, k.indexOf('|'))).distinct().toList()) {
             String query = subject.startsWith("org:") ? "organizationId=" + subject.substring(4)
                     : "subscriptionId=" + subject.substring(4);
-            JsonNode balance = read(Http.get(port, "/api/billing/balance?" + query + "&from=" + hour + "&to="
+            JsonNode balance = read(Http.getAsOperator(port, "/api/billing/balance?" + query + "&from=" + hour + "&to="
                     + hour.plus(Duration.ofHours(1))).body());
             assertThat(balance.path("balanced").asBoolean()).as("seed %d: %s", seed, balance).isTrue();
             for (String dimension : DIMENSIONS) {

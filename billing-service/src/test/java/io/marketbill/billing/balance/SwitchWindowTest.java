@@ -40,7 +40,7 @@ class SwitchWindowTest extends BillingTestBase {
     }
 
     private JsonNode balance(String org, int hours) {
-        return read(Http.get(port, "/api/billing/balance?organizationId=" + org + "&from=" + hour + "&to="
+        return read(Http.getAsOperator(port, "/api/billing/balance?organizationId=" + org + "&from=" + hour + "&to="
                 + hour.plus(Duration.ofHours(hours))).body());
     }
 

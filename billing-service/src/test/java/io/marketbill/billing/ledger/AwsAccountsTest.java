@@ -26,7 +26,7 @@ class AwsAccountsTest extends BillingTestBase {
     @Autowired MeteringReporter reporter;
 
     private String open(int simulator, String productCode) {
-        JsonNode c = read(Http.request(simulator, "POST", "/sim/aws/customers", "{\"productCode\":\"" + productCode
+        JsonNode c = read(Http.requestAsOperator(simulator, "POST", "/sim/aws/customers", "{\"productCode\":\"" + productCode
                 + "\",\"accountId\":\"" + (100000000000L + (long) (Math.random() * 1e11)) + "\"}",
                 "Content-Type", "application/json").body());
         String id = SubscriptionIds.aws(c.path("accountId").asString(), c.path("licenseArn").asString());
@@ -38,7 +38,7 @@ class AwsAccountsTest extends BillingTestBase {
 
     private List<String> licensesMeteredAt(int simulator) {
         List<String> out = new ArrayList<>();
-        read(Http.get(simulator, "/sim/aws/metering").body()).forEach(r -> out.add(r.path("LicenseArn").asString()));
+        read(Http.getAsOperator(simulator, "/sim/aws/metering").body()).forEach(r -> out.add(r.path("LicenseArn").asString()));
         return out;
     }
 

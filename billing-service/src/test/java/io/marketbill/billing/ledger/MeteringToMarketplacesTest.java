@@ -149,7 +149,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
     }
 
     private JsonNode differences(String subscriptionId) {
-        return read(Http.get(port, "/api/billing/reconciliation?subscriptionId="
+        return read(Http.getAsOperator(port, "/api/billing/reconciliation?subscriptionId="
                 + java.net.URLEncoder.encode(subscriptionId, java.nio.charset.StandardCharsets.UTF_8)).body()).path("differences");
     }
 
@@ -233,7 +233,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
 
     private List<Integer> batchCalls() {
         List<Integer> sizes = new ArrayList<>();
-        read(Http.get(simulatorPort, "/sim/aws/calls").body()).forEach(c -> {
+        read(Http.getAsOperator(simulatorPort, "/sim/aws/calls").body()).forEach(c -> {
             if (c.path("what").asString().endsWith("BatchMeterUsage")) {
                 sizes.add(c.path("details").path("records").asInt());
             }
@@ -250,7 +250,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
                 gone.path("accountId").asString(), null, null, Map.of(), gone.path("customerIdentifier").asString(),
                 gone.path("licenseArn").asString()));
         awaitRow("SELECT COUNT(*) FROM metered_subscription WHERE subscription_id = '" + goneId + "'");
-        Http.request(simulatorPort, "POST", "/sim/aws/customers/" + gone.path("token").asString() + "/unsubscribe", "");
+        Http.requestAsOperator(simulatorPort, "POST", "/sim/aws/customers/" + gone.path("token").asString() + "/unsubscribe", "");
 
         String conflicted = openAws(ZILLIZ_AWS, hour.plusSeconds(60), false);
         String license = jdbc.sql("SELECT license_arn FROM metered_subscription WHERE subscription_id = :s")
@@ -267,7 +267,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(ledger(goneId).get(0)).containsEntry("state", "REJECTED").containsEntry("lastError", "CustomerNotSubscribed");
         assertThat(ledger(conflicted).get(0)).containsEntry("state", "REJECTED").containsEntry("lastError", "DuplicateRecord");
         assertThat(billingEventTypes(goneId)).contains("MeteringRejected");
-        String rejectedOnes = Http.get(port, "/api/billing/ledger?state=REJECTED").body();
+        String rejectedOnes = Http.getAsOperator(port, "/api/billing/ledger?state=REJECTED").body();
         assertThat(rejectedOnes).contains(goneId).contains(conflicted);
     }
 
@@ -326,7 +326,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(r).containsEntry("state", "ACCEPTED");
         assertThat((String) r.get("lastError")).contains("DuplicateRecord on a resend");
         assertThat(billingEventTypes(s)).doesNotContain("UsageForVendorBilling");
-        Http.request(port, "POST", "/api/billing/reconciliation/run", "");
+        Http.requestAsOperator(port, "POST", "/api/billing/reconciliation/run", "");
         assertThat(differences(s)).anySatisfy(d -> assertThat(d.path("kind").asString()).isEqualTo("VALUE_MISMATCH"));
     }
 
@@ -414,7 +414,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat((String) ledger(aws).get(0).get("lastError")).startsWith("InvalidSignatureException");
         assertThat(ledger(aliyunSub).get(0)).containsEntry("state", "PENDING");
         assertThat((String) ledger(aliyunSub).get(0).get("lastError")).startsWith("SignatureDoesNotMatch");
-        String metrics = Http.get(port, "/actuator/prometheus").body();
+        String metrics = Http.getAsOperator(port, "/actuator/prometheus").body();
         assertThat(metrics).containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aws\"[^}]*\\} 1\\.0")
                 .containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aliyun\"[^}]*\\} 1\\.0");
 
@@ -424,7 +424,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         reporter.report();
         assertThat(ledger(aws).get(0)).containsEntry("state", "ACCEPTED");
         assertThat(ledger(aliyunSub).get(0)).containsEntry("state", "ACCEPTED");
-        assertThat(Http.get(port, "/actuator/prometheus").body())
+        assertThat(Http.getAsOperator(port, "/actuator/prometheus").body())
                 .containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aws\"[^}]*\\} 0\\.0");
     }
 
@@ -445,7 +445,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat((String) r.get("lastError")).contains("outcome unknown at the deadline");
         assertThat(billingEventTypes(s)).doesNotContain("UsageForVendorBilling");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(Http.get(port, "/actuator/prometheus").body())
+                assertThat(Http.getAsOperator(port, "/actuator/prometheus").body())
                         .containsPattern("marketbill_metering_overdue_records\\{[^}]*\\} 1\\.0"));
     }
 
@@ -461,10 +461,10 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(r).containsEntry("state", "REJECTED").containsEntry("overdue", true);
         assertThat((String) r.get("lastError")).contains("deadline");
         assertThat(billingEventTypes(s)).contains("MeteringOverdue");
-        assertThat(read(Http.get(port, "/api/billing/ledger/summary").body()).path("overdueLast7Days").asLong()).isEqualTo(1);
-        assertThat(Http.get(port, "/actuator/prometheus").body())
+        assertThat(read(Http.getAsOperator(port, "/api/billing/ledger/summary").body()).path("overdueLast7Days").asLong()).isEqualTo(1);
+        assertThat(Http.getAsOperator(port, "/actuator/prometheus").body())
                 .containsPattern("marketbill_metering_overdue_records\\{[^}]*\\} 1\\.0");
-        assertThat(Http.get(port, "/api/billing/ledger?overdueOnly=true").body()).contains(s);
+        assertThat(Http.getAsOperator(port, "/api/billing/ledger?overdueOnly=true").body()).contains(s);
         assertThat(billedAt(s)).isEmpty();
     }
 
@@ -503,7 +503,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(ledger(lostAnswer).get(0)).containsEntry("state", "SENT");
 
         clock.set(clock.instant().plusSeconds(31)); // past sent-timeout
-        JsonNode run = read(Http.request(port, "POST", "/api/billing/reconciliation/run", "").body());
+        JsonNode run = read(Http.requestAsOperator(port, "POST", "/api/billing/reconciliation/run", "").body());
         assertThat(run.path("aliyun").path("settledUnknownOutcomes").asInt()).isEqualTo(1);
         assertThat(run.path("aliyun").path("sentAgain").asInt()).isEqualTo(1);
         assertThat(ledger(lostAnswer).get(0)).containsEntry("state", "ACCEPTED");
@@ -512,7 +512,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(ledger(neverArrived).get(0)).containsEntry("state", "ACCEPTED");
         assertThat(billedAt(lostAnswer)).as("pushed exactly once").hasSize(1);
         assertThat(billedAt(neverArrived)).as("pushed exactly once").hasSize(1);
-        Http.request(port, "POST", "/api/billing/reconciliation/run", "");
+        Http.requestAsOperator(port, "POST", "/api/billing/reconciliation/run", "");
         for (String sub : List.of(aws, lostAnswer, neverArrived)) {
             assertThat(differences(sub)).as("differences of " + sub).isEmpty();
         }
@@ -533,17 +533,17 @@ class MeteringToMarketplacesTest extends BillingTestBase {
                 .param("s", s).param("p", ZILLIZ).param("h", java.sql.Timestamp.from(hour.minusSeconds(3600))).update();
         jdbc.sql("DELETE FROM metering_record WHERE hour_start = :h AND subscription_id = :s")
                 .param("h", java.sql.Timestamp.from(hour)).param("s", s).update();
-        JsonNode run = read(Http.request(port, "POST", "/api/billing/reconciliation/run", "").body());
+        JsonNode run = read(Http.requestAsOperator(port, "POST", "/api/billing/reconciliation/run", "").body());
         List<String> kinds = new ArrayList<>();
         differences(s).forEach(d -> kinds.add(d.path("kind").asString() + "@" + d.path("hourStart").asString()));
         assertThat(kinds).containsExactlyInAnyOrder("MISSING_AT_MARKETPLACE@" + hour.minusSeconds(3600),
                 "UNKNOWN_TO_LEDGER@" + hour);
         // (the simulator is shared by every test of the JVM: its other records are differences too)
-        assertThat(Http.get(port, "/actuator/prometheus").body()).containsPattern(
+        assertThat(Http.getAsOperator(port, "/actuator/prometheus").body()).containsPattern(
                 "marketbill_reconciliation_differences\\{[^}]*\\} " + run.path("openDifferences").asLong() + "\\.0");
         // put right, the differences resolve themselves
         jdbc.sql("DELETE FROM metering_record WHERE hour_start = :h").param("h", java.sql.Timestamp.from(hour.minusSeconds(3600))).update();
-        Http.request(port, "POST", "/api/billing/reconciliation/run", "");
+        Http.requestAsOperator(port, "POST", "/api/billing/reconciliation/run", "");
         assertThat(differences(s)).extracting(d -> d.path("kind").asString()).containsExactly("UNKNOWN_TO_LEDGER");
     }
 }

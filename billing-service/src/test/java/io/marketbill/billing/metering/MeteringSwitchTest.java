@@ -26,7 +26,7 @@ class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
     }
 
     private String body(String id) {
-        return Http.get(port, "/api/billing/subscriptions/" + id.replace(":", "%3A")).body();
+        return Http.getAsOperator(port, "/api/billing/subscriptions/" + id.replace(":", "%3A")).body();
     }
 
     @Test

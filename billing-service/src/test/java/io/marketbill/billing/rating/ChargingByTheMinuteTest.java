@@ -163,7 +163,7 @@ class ChargingByTheMinuteTest extends BillingTestBase {
         String other = openAliyun(ZILLIZ, at(1), false);
         sendUsage(usage(null, early, "cu_hours", "1", at(5)), usage(null, other, "cu_hours", "1", at(5)));
         String through = hour.plus(Duration.ofHours(1)).toString();
-        var r = Http.request(port, "POST", "/api/billing/hours/close?through=" + through + "&subscriptionId="
+        var r = Http.requestAsOperator(port, "POST", "/api/billing/hours/close?through=" + through + "&subscriptionId="
                 + java.net.URLEncoder.encode(early, java.nio.charset.StandardCharsets.UTF_8), null);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(rated(early)).isEqualTo(1_000_000);
@@ -177,7 +177,7 @@ class ChargingByTheMinuteTest extends BillingTestBase {
         assertThat(rated(other)).isEqualTo(3_000_000);
         assertThat(rated(early)).isEqualTo(1_000_000);
         assertThat(unbilled()).containsExactly("sub:" + early + " AFTER_FINAL_FLUSH 2000000");
-        assertThat(Http.request(port, "POST", "/api/billing/hours/close?through=2026-11-23T08:30:00Z", null).statusCode())
+        assertThat(Http.requestAsOperator(port, "POST", "/api/billing/hours/close?through=2026-11-23T08:30:00Z", null).statusCode())
                 .isEqualTo(400);
     }
 
@@ -185,11 +185,11 @@ class ChargingByTheMinuteTest extends BillingTestBase {
     void hoursAreClosedByOneReplicaAtATime() {
         // another replica holds the job (its own database session)
         var busy = exclusive.runExclusively("billing.hour-closing", () ->
-                Http.request(port, "POST", "/api/billing/hours/close", null));
+                Http.requestAsOperator(port, "POST", "/api/billing/hours/close", null));
         assertThat(busy).get().satisfies(r -> {
             assertThat(r.statusCode()).isEqualTo(409);
             assertThat(r.body()).contains("\"busy\"");
         });
-        assertThat(Http.request(port, "POST", "/api/billing/hours/close", null).statusCode()).isEqualTo(200);
+        assertThat(Http.requestAsOperator(port, "POST", "/api/billing/hours/close", null).statusCode()).isEqualTo(200);
     }
 }

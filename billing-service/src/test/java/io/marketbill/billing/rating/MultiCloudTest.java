@@ -67,7 +67,7 @@ class MultiCloudTest extends BillingTestBase {
                 .extracting(UsageForVendorBilling::reason, UsageForVendorBilling::quantity,
                         UsageForVendorBilling::amount, UsageForVendorBilling::cloud)
                 .containsExactly(tuple("UNBOUND", "10", "0.02", "aws"));
-        assertThat(read(io.marketbill.testsupport.Http.get(port, "/api/billing/balance?organizationId=org-clouds").body())
+        assertThat(read(io.marketbill.testsupport.Http.getAsOperator(port, "/api/billing/balance?organizationId=org-clouds").body())
                 .path("balanced").asBoolean()).isTrue();
     }
 }

@@ -99,7 +99,7 @@ class PriceChangeTest extends BillingTestBase {
         String s = openAliyun(ZILLIZ, at(1, 0), false);
         changePlan(s, at(25, 0), null, Map.of("Count", "3"));
         changePlan(s, at(35, 0), "pro", Map.of());
-        JsonNode plans = read(Http.get(port, "/api/billing/subscriptions/" + s).body()).path("plans");
+        JsonNode plans = read(Http.getAsOperator(port, "/api/billing/subscriptions/" + s).body()).path("plans");
         assertThat(plans).hasSize(3);
         assertThat(plans.get(0).path("skuId").asString()).isEqualTo("payg");
         assertThat(plans.get(1).path("skuId").asString()).as("only the items changed").isEqualTo("payg");

@@ -58,12 +58,12 @@ class UsageIntakeTest extends BillingTestBase {
         assertThat(minuteTotal("org:org-late")).isEqualTo(2_000_000);
         assertThat(meters.counter("marketbill.usage.ingested", "outcome", "rejected", "reason", "too_late").count())
                 .isEqualTo(before + 1);
-        String rejections = Http.get(port, "/api/billing/usage/rejections").body();
+        String rejections = Http.getAsOperator(port, "/api/billing/usage/rejections").body();
         assertThat(rejections).contains("\"too_late\"").contains("arrived after its hour closed");
         // and usage stamped too far ahead is refused too
         assertThat(intake.accept(List.of(usageCodec.encode(usage("org-late", null, "cu_hours", "1",
                 clock.instant().plus(Duration.ofMinutes(6))))))).isZero();
-        assertThat(Http.get(port, "/api/billing/usage/rejections").body()).contains("\"in_the_future\"");
+        assertThat(Http.getAsOperator(port, "/api/billing/usage/rejections").body()).contains("\"in_the_future\"");
     }
 
     @Test

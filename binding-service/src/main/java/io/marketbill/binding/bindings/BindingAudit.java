@@ -49,4 +49,16 @@ public class BindingAudit {
                         rs.getString("detail")))
                 .list();
     }
+
+    /** Wrong proofs (account mismatches) since {@code since}: the user's own, and those for the organization. */
+    long[] wrongProofs(String actor, String organizationId, Instant since) {
+        return jdbc.sql("""
+                SELECT COUNT(*) FILTER (WHERE actor = :actor), COUNT(*) FILTER (WHERE organization_id = :org)
+                FROM binding_audit
+                WHERE action = 'BIND' AND outcome = 'REFUSED' AND reason = :reason AND at > :since
+                  AND (actor = :actor OR organization_id = :org)""")
+                .param("actor", actor).param("org", organizationId).param("reason", Refusal.ACCOUNT_MISMATCH.code())
+                .param("since", Timestamp.from(since))
+                .query((rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)}).single();
+    }
 }

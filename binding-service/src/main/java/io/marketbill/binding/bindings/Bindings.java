@@ -90,6 +90,9 @@ public class Bindings {
         }
     }
 
+    /** One answer for an account id that does not match and an instance nobody bought. */
+    static final String WRONG_ACCOUNT_OR_INSTANCE = "the account id and the instance id are not those of one purchase";
+
     static final class Refused extends RuntimeException {
         final Refusal refusal;
         final String detail;
@@ -108,10 +111,13 @@ public class Bindings {
     private final BindableSubscriptions subscriptions;
     private final Products products;
     private final BindingAudit audit;
+    private final BindAttempts attempts;
     private final Clock clock;
 
     Bindings(JdbcClient jdbc, TransactionTemplate tx, Outbox outbox, Directory directory,
-             BindableSubscriptions subscriptions, Products products, BindingAudit audit, Clock clock) {
+             BindableSubscriptions subscriptions, Products products, BindingAudit audit, BindAttempts attempts,
+             Clock clock) {
+        this.attempts = attempts;
         this.jdbc = jdbc;
         this.tx = tx;
         this.outbox = outbox;
@@ -133,6 +139,14 @@ public class Bindings {
     public Decision bind(String userId, String subscriptionId, String organizationId, Proof proof,
                          String claimedAccountId) {
         Instant now = clock.instant();
+        if (proof == Proof.ACCOUNT_AND_INSTANCE_ID) {
+            long[] wrong = audit.wrongProofs(userId, organizationId, now.minus(attempts.window()));
+            if (attempts.exhausted(wrong[0], wrong[1])) {
+                return refusedAndAudited(now, userId, "BIND", subscriptionId, organizationId,
+                        Refusal.TOO_MANY_ATTEMPTS, "too many wrong account ids lately; try again in "
+                                + attempts.window().toMinutes() + " minutes");
+            }
+        }
         try {
             Decision d = tx.execute(s -> doBind(userId, subscriptionId, organizationId, proof, claimedAccountId, now));
             return d;
@@ -147,15 +161,22 @@ public class Bindings {
 
     private Decision doBind(String userId, String subscriptionId, String organizationId, Proof proof,
                             String claimedAccountId, Instant now) {
+        // who is asking first: someone who is no member of the organization learns nothing about any subscription
+        Membership m = membership(userId, organizationId);
         // one decision at a time per subscription and per organization (always in this order, so no deadlock):
         // the checks below read several tables, and without the locks a concurrent winner could commit between two
         // of them and the loser would see half of its decision
-        BindableSubscription sub = subscriptions.findForUpdate(subscriptionId).orElseThrow(() -> new Refused(
+        Optional<BindableSubscription> found = subscriptions.findForUpdate(subscriptionId);
+        if (found.isEmpty() && proof == Proof.ACCOUNT_AND_INSTANCE_ID) {
+            // the same answer as a wrong account id: the two identifiers are the proof, and which of them is wrong
+            // would tell a guesser that an instance exists
+            throw new Refused(Refusal.ACCOUNT_MISMATCH, WRONG_ACCOUNT_OR_INSTANCE);
+        }
+        BindableSubscription sub = found.orElseThrow(() -> new Refused(
                 Refusal.SUBSCRIPTION_UNKNOWN, "no subscription " + subscriptionId + " (yet)"));
         Products.Product product = products.find(sub.productCode()).orElseThrow(() -> new Refused(
                 Refusal.PRODUCT_NOT_CONFIGURED, "product " + sub.productCode() + " is not configured"));
         checkProof(sub, product, proof, claimedAccountId);
-        Membership m = membership(userId, organizationId);
         jdbc.sql("SELECT 1 FROM organization WHERE organization_id = :org FOR UPDATE").param("org", organizationId)
                 .query(Integer.class).optional();
         Optional<Binding> here = activeBinding(subscriptionId, organizationId);
@@ -216,8 +237,7 @@ public class Bindings {
                         + " binds only from the marketplace's free-login link");
             }
             if (claimedAccountId == null || !claimedAccountId.strip().equals(sub.marketplaceAccountId())) {
-                throw new Refused(Refusal.ACCOUNT_MISMATCH,
-                        "the account id does not match the instance's main account");
+                throw new Refused(Refusal.ACCOUNT_MISMATCH, WRONG_ACCOUNT_OR_INSTANCE);
             }
         } else if (claimedAccountId != null && !claimedAccountId.isEmpty()
                 && !claimedAccountId.equals(sub.marketplaceAccountId())) {
@@ -257,7 +277,7 @@ public class Bindings {
             List<Binding> elsewhere = activeBindingsOf(sub.subscriptionId());
             if (!elsewhere.isEmpty()) {
                 return new Option(m, false, false, Refusal.ALREADY_BOUND,
-                        "this subscription already pays for organization " + elsewhere.get(0).organizationId());
+                        "this subscription already pays for another organization");
             }
         }
         if (product.bindingPolicy() == BindingPolicy.ONE_ACCOUNT_ONE_VENDOR_ACCOUNT) {
@@ -268,8 +288,7 @@ public class Bindings {
                     .param("account", sub.marketplaceAccountId()).query(String.class).optional();
             if (linkedOrg.isPresent() && !linkedOrg.get().equals(org)) {
                 return new Option(m, false, false, Refusal.ACCOUNT_LINKED_ELSEWHERE,
-                        "marketplace account " + sub.marketplaceAccountId() + " is linked to another account ("
-                                + linkedOrg.get() + ")");
+                        "marketplace account " + sub.marketplaceAccountId() + " is linked to another account");
             }
             Optional<String> linkedAccount = jdbc.sql("""
                     SELECT marketplace || ':' || marketplace_account_id FROM account_link

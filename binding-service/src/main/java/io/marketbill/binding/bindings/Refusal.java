@@ -22,7 +22,9 @@ public enum Refusal {
     ALREADY_BOUND(HttpStatus.CONFLICT),
     /** EMQX (R8): the account or the organization is linked to another. */
     ACCOUNT_LINKED_ELSEWHERE(HttpStatus.CONFLICT),
-    NOT_BOUND(HttpStatus.NOT_FOUND);
+    NOT_BOUND(HttpStatus.NOT_FOUND),
+    /** Too many wrong proofs lately, by the user or for the organization ({@link BindAttempts}). */
+    TOO_MANY_ATTEMPTS(HttpStatus.TOO_MANY_REQUESTS);
 
     private final HttpStatus status;
 

@@ -43,7 +43,8 @@ import org.springframework.web.util.UriComponentsBuilder;
  * The operators' console: server-rendered, usable without JavaScript, one table per section. Sign-in as on the
  * binding page: the vendor's identity provider posts an ID token to {@code /ops/signed-in} (OIDC form_post); it is
  * verified like an API token, must carry the {@code operator} role, and is kept in an HttpOnly, SameSite=Lax cookie
- * (path {@code /ops}) that is verified again on every request. The other services are called with that token.
+ * (path {@code /ops}) that is verified again on every request. The other services are called with binding-service's
+ * own token ({@link OpsServices}).
  * Replay buttons post a form token derived from the cookie, which another site cannot read.
  */
 @Controller
@@ -114,7 +115,7 @@ class OpsConsole {
             return stop;
         }
         OpsServices.Result remote = services.get(OpsServices.SUBSCRIPTION,
-                "/api/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8), token(request)).join();
+                "/api/subscriptions/" + URLEncoder.encode(id, StandardCharsets.UTF_8)).join();
         List<Section> sections = new ArrayList<>();
         sections.add(Section.of("subscription", "Subscription and history (subscription-service)", remote));
         sections.add(subscriptions.find(id)
@@ -169,17 +170,16 @@ class OpsConsole {
     private record Remote(String id, String title, String path) {
     }
 
-    /** A page of sections from one service, asked all at once with the operator's token. */
+    /** A page of sections from one service, asked all at once (with binding-service's own token). */
     private String remotePage(HttpServletRequest request, HttpServletResponse response, Model model, String title,
                               String service, Remote... remotes) {
         String stop = guard(request, response, model);
         if (stop != null) {
             return stop;
         }
-        String token = token(request);
         List<CompletableFuture<OpsServices.Result>> results = new ArrayList<>();
         for (Remote r : remotes) {
-            results.add(services.get(service, r.path(), token));
+            results.add(services.get(service, r.path()));
         }
         List<Section> sections = new ArrayList<>();
         for (int k = 0; k < remotes.length; k++) {
@@ -198,7 +198,7 @@ class OpsConsole {
         String token = token(request);
         Map<String, CompletableFuture<OpsServices.Result>> remote = new LinkedHashMap<>();
         for (String service : services.names()) {
-            remote.put(service, services.get(service, "/api/dead-letters", token));
+            remote.put(service, services.get(service, "/api/dead-letters"));
         }
         List<Section> sections = new ArrayList<>();
         sections.add(deadLetterSection(BINDING, new OpsServices.Result(deadLetters.list(true, 100), null)));
@@ -228,7 +228,7 @@ class OpsConsole {
         if (BINDING.equals(service)) {
             done = deadLetters.replay(id).isPresent();
         } else if (services.known(service)) {
-            done = services.post(service, "/api/dead-letters/" + id + "/replay", token(request)).join().ok();
+            done = services.post(service, "/api/dead-letters/" + id + "/replay").join().ok();
         } else {
             done = false;
         }

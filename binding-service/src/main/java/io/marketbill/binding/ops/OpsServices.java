@@ -8,12 +8,16 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import io.marketbill.security.ServiceTokens;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The other services, called with the operator's own token (each checks it again), a short timeout, and never an
- * exception: a service that is down or refuses gives a {@link Result} with the problem, shown as "unavailable".
+ * The other services, called with binding-service's own token (client credentials; its client has the operator role
+ * at the identity provider) once the console has checked that its caller is an operator: never with the operator's
+ * ID token, which is meant for the console alone. A short timeout, and never an exception: a service that is down or
+ * refuses gives a {@link Result} with the problem, shown as "unavailable". A 401 (the token was revoked or its secret
+ * rotated) gets a new token and one more try.
  */
 @Component
 class OpsServices {
@@ -32,8 +36,9 @@ class OpsServices {
     private final Map<String, String> urls = new LinkedHashMap<>();
     private final Duration timeout;
     private final HttpClient http;
+    private final ServiceTokens tokens;
 
-    OpsServices(@Value("${marketbill.ops.subscription-service-url}") String subscription,
+    OpsServices(ServiceTokens tokens, @Value("${marketbill.ops.subscription-service-url}") String subscription,
                 @Value("${marketbill.ops.billing-service-url}") String billing,
                 @Value("${marketbill.ops.notification-service-url}") String notification,
                 @Value("${marketbill.ops.timeout:3s}") Duration timeout) {
@@ -41,6 +46,7 @@ class OpsServices {
         urls.put(BILLING, billing.replaceAll("/+$", ""));
         urls.put(NOTIFICATION, notification.replaceAll("/+$", ""));
         this.timeout = timeout;
+        this.tokens = tokens;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -53,15 +59,15 @@ class OpsServices {
         return urls.containsKey(service);
     }
 
-    CompletableFuture<Result> get(String service, String path, String token) {
-        return send(service, path, token, "GET");
+    CompletableFuture<Result> get(String service, String path) {
+        return send(service, path, "GET", true);
     }
 
-    CompletableFuture<Result> post(String service, String path, String token) {
-        return send(service, path, token, "POST");
+    CompletableFuture<Result> post(String service, String path) {
+        return send(service, path, "POST", true);
     }
 
-    private CompletableFuture<Result> send(String service, String path, String token, String method) {
+    private CompletableFuture<Result> send(String service, String path, String method, boolean again) {
         String base = urls.get(service);
         if (base == null) {
             return CompletableFuture.completedFuture(new Result(null, "unknown service " + service));
@@ -69,25 +75,35 @@ class OpsServices {
         HttpRequest request;
         try {
             request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                    .header("Authorization", "Bearer " + token).header("Accept", "application/json")
+                    .header("Authorization", tokens.authorization()).header("Accept", "application/json")
                     .method(method, HttpRequest.BodyPublishers.noBody()).build();
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Result(null, "bad address: " + e.getMessage()));
+        } catch (IllegalStateException e) { // no token of its own: not configured, or the provider refused
+            return CompletableFuture.completedFuture(new Result(null, e.getMessage()));
         }
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
-            if (e != null) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                return new Result(null, cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
+            if (r.statusCode() == 401 && again) {
+                tokens.forget();
+                return send(service, path, method, false);
             }
-            if (r.statusCode() / 100 != 2) {
-                return new Result(null, "HTTP " + r.statusCode());
-            }
-            try {
-                return new Result(OpsTable.parse(r.body()), null);
-            } catch (RuntimeException parse) {
-                return new Result(null, "not JSON: " + parse.getMessage());
-            }
-        });
+            return CompletableFuture.completedFuture(answer(r, null));
+        }).exceptionally(e -> answer(null, e));
+    }
+
+    private static Result answer(HttpResponse<String> r, Throwable e) {
+        if (e != null) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return new Result(null, cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        }
+        if (r.statusCode() / 100 != 2) {
+            return new Result(null, "HTTP " + r.statusCode());
+        }
+        try {
+            return new Result(OpsTable.parse(r.body()), null);
+        } catch (RuntimeException parse) {
+            return new Result(null, "not JSON: " + parse.getMessage());
+        }
     }
 }

@@ -141,6 +141,66 @@ class BindingApiTest extends BindingServiceTestBase {
         assertThat(ok.statusCode()).isEqualTo(201);
     }
 
+    /**
+     * Security review, finding 9: the account-and-instance proof must not tell a guesser whether an instance exists,
+     * nobody but a member learns anything, and wrong proofs are limited per user and per organization.
+     */
+    @Test
+    void theAccountAndInstanceProofIsNoOracleAndGuessingIsLimited() {
+        String alice = unique("u-alice");
+        String ws = organization("Guance guessed", alice);
+        String account = unique("ali");
+        String instanceId = opened(GUANCE, account).substring("aliyun:".length());
+        String user = TestTokens.user(alice);
+
+        HttpResponse<String> wrongAccount = call("POST", "/api/bindings", user, "{\"organizationId\":\"" + ws
+                + "\",\"marketplaceAccountId\":\"123\",\"instanceId\":\"" + instanceId + "\"}");
+        HttpResponse<String> noSuchInstance = call("POST", "/api/bindings", user, "{\"organizationId\":\"" + ws
+                + "\",\"marketplaceAccountId\":\"123\",\"instanceId\":\"" + unique("NOPE") + "\"}");
+        assertThat(noSuchInstance.statusCode()).isEqualTo(wrongAccount.statusCode()).isEqualTo(403);
+        assertThat(noSuchInstance.body()).isEqualTo(wrongAccount.body());
+
+        // someone who is no member of the organization is told only that
+        String mallory = unique("u-mallory");
+        organization("Mallory's own", mallory);
+        HttpResponse<String> outsider = call("POST", "/api/bindings", TestTokens.user(mallory), "{\"organizationId\":\""
+                + ws + "\",\"marketplaceAccountId\":\"" + account + "\",\"instanceId\":\"" + instanceId + "\"}");
+        assertThat(outsider.statusCode()).isEqualTo(403);
+        assertThat(outsider.body()).contains("not_a_member").doesNotContain(instanceId);
+
+        // 10 wrong proofs (the default) within the window: then even the right one waits
+        for (int i = 2; i < 10; i++) {
+            assertThat(call("POST", "/api/bindings", user, "{\"organizationId\":\"" + ws
+                    + "\",\"marketplaceAccountId\":\"9" + i + "\",\"instanceId\":\"" + instanceId + "\"}")
+                    .statusCode()).isEqualTo(403);
+        }
+        HttpResponse<String> limited = call("POST", "/api/bindings", user, "{\"organizationId\":\"" + ws
+                + "\",\"marketplaceAccountId\":\"" + account + "\",\"instanceId\":\"" + instanceId + "\"}",
+                "Accept-Language", "en");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.body()).contains("too_many_attempts").contains("Wait a quarter of an hour");
+        assertThat(bindings.activeBindingsOf("aliyun:" + instanceId)).isEmpty();
+    }
+
+    /** billing-service asks, with its own token, whether a user may see an organization's billing. */
+    @Test
+    void membershipIsForServicesOwnTokensNotForUsers() {
+        String alice = unique("u-alice");
+        String bob = unique("u-bob");
+        String org = organization("Members", alice, bob);
+        String service = TestTokens.token("billing-service", java.util.List.of("service"), java.time.Duration.ofMinutes(5));
+        HttpResponse<String> member = call("GET", "/internal/organizations/" + org + "/members/" + bob, service, null);
+        assertThat(member.statusCode()).isEqualTo(200);
+        assertThat(member.body()).contains("\"role\":\"MEMBER\"");
+        assertThat(call("GET", "/internal/organizations/" + org + "/members/" + unique("u-nobody"), service, null)
+                .statusCode()).isEqualTo(404);
+        // a user may not ask, not even about their own organization (the bindings API is theirs)
+        assertThat(call("GET", "/internal/organizations/" + org + "/members/" + bob, TestTokens.user(alice), null)
+                .statusCode()).isEqualTo(403);
+        assertThat(call("GET", "/internal/organizations/" + org + "/members/" + bob, null, null).statusCode())
+                .isEqualTo(401);
+    }
+
     @Test
     void badRequestsAreRefusedAndChangeNothing() {
         String alice = unique("u-alice");

@@ -106,7 +106,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
                 // binding-service's own tables: the subscription, its binding and the audit
                 .contains("id=\"bindings\"").contains(org).contains(ZILLIZ).contains("BIND").contains("BOUND")
                 .contains(alice);
-        assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/subscriptions/" + enc(sub), "Bearer " + operator);
+        assertCalledWithOwnToken("GET /api/subscriptions/" + enc(sub));
     }
 
     @Test
@@ -119,15 +119,14 @@ class OpsConsoleTest extends BindingServiceTestBase {
         assertThat(metering.body()).contains("Ledger summary").contains("InvalidInstance.NotFound")
                 .contains("<th>deadline</th>").contains("<th>lastError</th>").contains("VALUE_MISMATCH")
                 .doesNotContain("unavailable (");
-        assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/billing/ledger?limit=100", "Bearer " + operator)
-                .containsKey("GET /api/billing/ledger/summary").containsKey("GET /api/billing/reconciliation");
+        assertCalledWithOwnToken("GET /api/billing/ledger?limit=100");
+        assertThat(OpsStubs.RECEIVED).containsKey("GET /api/billing/ledger/summary").containsKey("GET /api/billing/reconciliation");
 
         HttpResponse<String> balance = get("/ops/balance?organizationId=org-stub");
         assertThat(balance.statusCode()).isEqualTo(200);
         assertThat(balance.body()).contains("Balance of org-stub").contains("<th>billedReported</th>")
                 .contains("UNBOUND").doesNotContain("unavailable (");
-        assertThat(OpsStubs.RECEIVED).containsEntry("GET /api/billing/balance?organizationId=org-stub",
-                "Bearer " + operator);
+        assertCalledWithOwnToken("GET /api/billing/balance?organizationId=org-stub");
 
         HttpResponse<String> mails = get("/ops/mails");
         assertThat(mails.statusCode()).isEqualTo(200);
@@ -155,9 +154,21 @@ class OpsConsoleTest extends BindingServiceTestBase {
                 "form_token=" + enc(formToken));
         assertThat(replay.statusCode()).isEqualTo(302);
         assertThat(replay.headers().firstValue("Location").orElseThrow()).contains("replayed=");
-        assertThat(OpsStubs.RECEIVED).containsEntry("POST /api/dead-letters/7/replay", "Bearer " + operator);
+        assertCalledWithOwnToken("POST /api/dead-letters/7/replay");
         assertThat(get(URI.create(replay.headers().firstValue("Location").orElseThrow()).getRawPath() + "?"
                 + URI.create(replay.headers().firstValue("Location").orElseThrow()).getRawQuery()).body())
                 .contains("Replayed dead letter subscription-service/7.");
+    }
+
+    /**
+     * The other services were called with binding-service's own token (client credentials at the identity provider),
+     * not with the operator's ID token, which is meant for the console alone.
+     */
+    private static void assertCalledWithOwnToken(String call) {
+        assertThat(OpsStubs.RECEIVED).containsKey(call);
+        String token = OpsStubs.RECEIVED.get(call).replaceFirst("^Bearer ", "");
+        String claims = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(claims).contains("\"sub\":\"" + TestTokens.CLIENT_ID + "\"").contains("\"roles\":[\"service\"]");
     }
 }

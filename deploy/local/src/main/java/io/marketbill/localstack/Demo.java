@@ -112,8 +112,21 @@ final class Demo {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    private static HttpResponse<String> send(HttpClient client, HttpRequest request) throws Exception {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    /**
+     * A step of the buyer's browser. Every redirect it is given must keep it on the public address (relative, or
+     * {@code PUBLIC_BASE_URL}) or send it to the identity provider's sign-in, never to a service's own port: a step
+     * that does fails the demo (and so the stack's system test).
+     */
+    private HttpResponse<String> send(HttpClient client, HttpRequest request) throws Exception {
+        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+        String location = r.headers().firstValue("Location").orElse(null);
+        if (location != null && !((location.startsWith("/") && !location.startsWith("//"))
+                || location.startsWith(gw("/")) || location.startsWith(config.identityIssuer()))) {
+            failures++;
+            step("  the browser was sent off the public address " + gw(""), "EXPECTED a redirect on it, got "
+                    + location);
+        }
+        return r;
     }
 
     private static HttpRequest form(String url, String form) {

@@ -310,10 +310,15 @@ public final class LocalStack implements AutoCloseable {
             env.put("MARKETBILL_AWS_SNS_TESTCAPEM", simulatorCa().toString());
             env.put("MARKETBILL_AWS_SNS_TESTCERTHOSTS", config.host() + ":" + config.simulatorPort());
         }
-        // who is calling: the simulator's development login plays the vendor's identity provider
-        if (name.equals("gateway-service") || name.equals("binding-service")) {
-            env.put("IDENTITY_JWK_SET_URI", config.identityJwkSetUri());
-            env.put("IDENTITY_ISSUER", config.identityIssuer());
+        // who is calling: the simulator's development login plays the vendor's identity provider for every service,
+        // and gives the gateway, binding- and billing-service tokens of their own (its development clients)
+        env.put("IDENTITY_JWK_SET_URI", config.identityJwkSetUri());
+        env.put("IDENTITY_ISSUER", config.identityIssuer());
+        env.put("SERVICE_TOKEN_URI", config.identityIssuer() + "/oauth/token");
+        if (name.equals("gateway-service") || name.equals("binding-service") || name.equals("billing-service")) {
+            // the simulator's development clients (its simulator.identity.clients default)
+            env.put("SERVICE_CLIENT_SECRET", "dev-" + name.substring(0, name.indexOf('-'))
+                    + "-client-secret-for-the-local-stack");
         }
         if (name.equals("binding-service")) {
             env.put("IDENTITY_LOGIN_URL", config.identityIssuer());

@@ -149,6 +149,65 @@ class StackIT {
                 && count("SELECT count(*) FROM notification.billing_change WHERE subscription_id = 'aliyun:THIN-1'") == 2);
     }
 
+    /**
+     * The security suite's first part, against the real processes on their own ports (not only through the gateway):
+     * every service's API refuses a call without a token (401), a user's token on an operator API (403), and tokens
+     * signed by the stack's own identity provider but meant for another audience or without an expiry (401); an
+     * operator's token opens each. subscription-service's {@code /internal/**} takes only a service's token (the
+     * gateway's) or an operator's.
+     */
+    @Test
+    @Order(2)
+    void everyServicesOwnPortRefusesCallsWithoutTheRightToken() throws Exception {
+        StackConfig c = stack.config();
+        Map<String, String> apis = new LinkedHashMap<>();
+        apis.put(c.url(c.gatewayPort()) + "/api/subscriptions?limit=1", "gateway-service");
+        apis.put(c.url(c.subscriptionPort()) + "/api/dead-letters", "subscription-service");
+        apis.put(c.url(c.subscriptionPort()) + "/api/subscriptions?limit=1", "subscription-service");
+        apis.put(c.url(c.bindingPort()) + "/api/dead-letters", "binding-service");
+        apis.put(c.url(c.billingPort()) + "/api/billing/ledger?limit=1", "billing-service");
+        apis.put(c.url(c.notificationPort()) + "/api/notifications/mails?limit=1", "notification-service");
+        String alice = DevLoginTokens.fetch(c, "u-alice", null);
+        // signed with the development login's own key (kept with the stack's data) and its key id, so that only the
+        // claims are wrong
+        java.security.PrivateKey key = io.marketbill.testsupport.TestTokens.privateKey(Files.readString(
+                c.dataDir().resolve("simulator-identity-key.pem")));
+        String kid = new tools.jackson.databind.json.JsonMapper().readTree(http.send(HttpRequest.newBuilder(
+                URI.create(c.identityJwkSetUri())).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .path("keys").get(0).path("kid").asString();
+        java.time.Instant now = java.time.Instant.now();
+        String otherAudience = io.marketbill.testsupport.TestTokens.token(c.identityIssuer(), "another-api", "u-ops",
+                java.util.List.of("operator"), now, Duration.ofMinutes(10), key, kid);
+        String forever = io.marketbill.testsupport.TestTokens.token(c.identityIssuer(), "marketbill", "u-ops",
+                java.util.List.of("operator"), now, null, key, kid);
+        String rightButForTheClaims = io.marketbill.testsupport.TestTokens.token(c.identityIssuer(), "marketbill",
+                "u-ops", java.util.List.of("operator"), now, Duration.ofMinutes(10), key, kid);
+        for (String url : apis.keySet()) {
+            String what = apis.get(url) + " " + URI.create(url).getPath();
+            assertThat(call(url, null).statusCode()).as(what + " without a token").isEqualTo(401);
+            assertThat(call(url, alice).statusCode()).as(what + " with a user's token").isEqualTo(403);
+            assertThat(call(url, otherAudience).statusCode()).as(what + " for another audience").isEqualTo(401);
+            assertThat(call(url, forever).statusCode()).as(what + " without expiry").isEqualTo(401);
+            assertThat(call(url, rightButForTheClaims).statusCode()).as(what + " the same token, right claims")
+                    .isEqualTo(200);
+            assertThat(call(url, operatorToken).statusCode()).as(what + " with an operator's token").isEqualTo(200);
+        }
+        String internal = c.url(c.subscriptionPort()) + "/internal/aws-agreements?agreementId=agmt-none";
+        assertThat(call(internal, null).statusCode()).isEqualTo(401);
+        assertThat(call(internal, alice).statusCode()).as("a user on /internal").isEqualTo(403);
+        assertThat(call(internal, operatorToken).statusCode()).isEqualTo(404);
+        // probes stay open
+        assertThat(call(c.url(c.billingPort()) + "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+    }
+
+    private static HttpResponse<String> call(String url, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     @Order(2)
     void theApisNeedATokenOfTheStacksIdentityProviderAndOperatorsForSubscriptions() throws Exception {

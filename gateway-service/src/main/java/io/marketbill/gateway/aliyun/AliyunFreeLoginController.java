@@ -1,5 +1,6 @@
 package io.marketbill.gateway.aliyun;
 
+import io.marketbill.gateway.protection.LogText;
 import io.marketbill.protocols.aliyun.AliyunSpiToken;
 
 import io.marketbill.contracts.SubscriptionIds;
@@ -137,7 +138,7 @@ class AliyunFreeLoginController {
     private ResponseEntity<String> refuse(String reason, String detail) {
         Counter.builder("marketbill.callbacks.rejected").tag("marketplace", "aliyun").tag("reason", reason)
                 .register(meters).increment();
-        log.warn("refused Alibaba free login: {} ({})", reason, detail);
+        log.warn("refused Alibaba free login: {} ({})", reason, LogText.printable(detail));
         return BrowserErrorPage.of(HttpStatus.FORBIDDEN, "免登链接无效或已过期，请从云市场控制台“已购买的服务”重新点击“免登”。",
                 "This sign-in link is invalid or has expired. Open the service again from "
                         + "\"Purchased services\" in the Alibaba Cloud Marketplace console.");

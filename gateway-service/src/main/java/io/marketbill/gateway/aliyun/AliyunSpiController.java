@@ -1,5 +1,6 @@
 package io.marketbill.gateway.aliyun;
 
+import io.marketbill.gateway.protection.LogText;
 import io.marketbill.protocols.aliyun.AliyunSpiToken;
 
 import io.marketbill.contracts.EventEnvelope;
@@ -248,7 +249,7 @@ class AliyunSpiController {
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> rejected(CallbackRejection r) {
-        log.warn("rejected Alibaba SPI call: {} ({})", r.reason(), r.getMessage());
+        log.warn("rejected Alibaba SPI call: {} ({})", r.reason(), LogText.printable(r.getMessage()));
         return Mono.just(r.respond(meters, MARKETPLACE));
     }
 

@@ -1,5 +1,6 @@
 package io.marketbill.gateway.aws;
 
+import io.marketbill.gateway.protection.LogText;
 import io.marketbill.contracts.EventEnvelope;
 import io.marketbill.contracts.EventIds;
 import io.marketbill.contracts.EventPayload;
@@ -89,8 +90,8 @@ class AwsNotificationsController {
             return certificates.forUrl(message.get("SigningCertURL"))
                     .onErrorMap(SnsCertificates.Untrusted.class, e -> new CallbackRejection(HttpStatus.FORBIDDEN, e.reason,
                             e.getMessage()))
-                    .onErrorMap(e -> !(e instanceof CallbackRejection), e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE,
-                            "certificate_unavailable", "signing certificate could not be fetched: " + e.getMessage()))
+                    .onErrorMap(e -> !(e instanceof CallbackRejection), e -> unavailable("certificate_unavailable",
+                            "the signing certificate could not be fetched; SNS delivers again", e))
                     .flatMap(cert -> {
                         if (!SnsSignature.verify(message, cert)) {
                             return Mono.error(new CallbackRejection(HttpStatus.FORBIDDEN, "invalid_signature",
@@ -105,6 +106,15 @@ class AwsNotificationsController {
         }).onErrorResume(CallbackRejection.class, r -> refused("aws", r));
     }
 
+    /**
+     * A refusal that makes the caller retry, with a fixed message: what went wrong inside (an address, an I/O error)
+     * is logged, never answered to an unauthenticated caller (security review, finding 15).
+     */
+    private static CallbackRejection unavailable(String reason, String message, Throwable cause) {
+        log.warn("AWS sns: {}: {}", reason, cause.toString());
+        return new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, reason, message);
+    }
+
     private Mono<ResponseEntity<Map<String, Object>>> confirm(Map<String, String> message) {
         URI subscribe = URI.create(message.getOrDefault("SubscribeURL", ""));
         boolean awsHost = "https".equals(subscribe.getScheme()) && subscribe.getHost() != null
@@ -117,8 +127,11 @@ class AwsNotificationsController {
         }
         return web.get().uri(subscribe).retrieve().toBodilessEntity().timeout(Duration.ofSeconds(10))
                 .map(r -> ok("sns", "subscription-confirmation", "confirmed"))
-                .onErrorMap(e -> new CallbackRejection(HttpStatus.BAD_GATEWAY, "confirmation_failed",
-                        "confirming the subscription failed: " + e.getMessage()));
+                .onErrorMap(e -> {
+                    log.warn("AWS sns: confirming the subscription failed: {}", e.toString());
+                    return new CallbackRejection(HttpStatus.BAD_GATEWAY, "confirmation_failed",
+                            "confirming the subscription failed");
+                });
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> notification(Map<String, String> sns) {
@@ -143,8 +156,8 @@ class AwsNotificationsController {
         };
         String messageId = sns.get("MessageId");
         return subscriptions.find("customerIdentifier", customer, product)
-                .onErrorMap(e -> new CallbackRejection(HttpStatus.SERVICE_UNAVAILABLE, "lookup_unavailable",
-                        "subscription-service did not answer: " + e.getMessage()))
+                .onErrorMap(e -> unavailable("lookup_unavailable", "the subscription could not be looked up; SNS "
+                        + "delivers again", e))
                 .flatMap(found -> {
                     if (found.isEmpty()) {
                         // The notification and the buyer's registration travel apart and nothing orders them. Only
@@ -327,7 +340,7 @@ class AwsNotificationsController {
     }
 
     private Mono<ResponseEntity<Map<String, Object>>> refused(String marketplace, CallbackRejection r) {
-        log.warn("refused AWS notification: {} ({})", r.reason(), r.getMessage());
+        log.warn("refused AWS notification: {} ({})", r.reason(), LogText.printable(r.getMessage()));
         return Mono.just(r.respond(meters, marketplace));
     }
 

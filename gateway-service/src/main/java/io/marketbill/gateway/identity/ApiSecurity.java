@@ -5,21 +5,18 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import io.marketbill.security.ServiceSecurityProperties;
+import io.marketbill.security.TokenRules;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtClaimValidator;
-import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverter;
@@ -140,16 +137,15 @@ class ApiSecurity {
     /**
      * RS256 only, signed by the identity provider's key (its JWKS at {@code jwk-set-uri}, or a fixed
      * {@code public-key-location}, which wins when set, as in tests), issued by {@code issuer-uri} (always
-     * checked; no discovery call), within its lifetime, with a subject.
+     * checked; no discovery call), for marketbill's audience, with an expiry, within its lifetime, with a subject:
+     * the rules every service applies ({@link TokenRules}).
      */
     @Bean
-    ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties properties) throws Exception {
+    ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties properties, ServiceSecurityProperties security)
+            throws Exception {
         OAuth2ResourceServerProperties.Jwt jwt = properties.getJwt();
         String issuer = jwt.getIssuerUri();
-        if (!StringUtils.hasText(issuer)) {
-            throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.issuer-uri (env IDENTITY_ISSUER)"
-                    + " is required: tokens of any other issuer are refused");
-        }
+        OAuth2TokenValidator<Jwt> rules = TokenRules.validator(issuer, security.audiences());
         NimbusReactiveJwtDecoder decoder;
         if (jwt.getPublicKeyLocation() != null) {
             decoder = NimbusReactiveJwtDecoder.withPublicKey(rsaPublicKey(jwt.readPublicKey()))
@@ -161,9 +157,7 @@ class ApiSecurity {
             throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.jwk-set-uri (env "
                     + "IDENTITY_JWK_SET_URI) is required: where the identity provider publishes its keys");
         }
-        OAuth2TokenValidator<Jwt> subject = new JwtClaimValidator<String>("sub", StringUtils::hasText);
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
-                subject));
+        decoder.setJwtValidator(rules);
         return new VerifiedTokens(decoder, java.time.Clock.systemUTC());
     }
 
@@ -180,9 +174,6 @@ class ApiSecurity {
     }
 
     static Flux<GrantedAuthority> authorities(Jwt jwt) {
-        List<String> roles = jwt.hasClaim("roles") ? jwt.getClaimAsStringList("roles") : List.of();
-        return Flux.fromIterable(roles == null ? List.<String>of() : roles)
-                .filter(StringUtils::hasText)
-                .map(role -> new SimpleGrantedAuthority("ROLE_" + role.strip().toUpperCase(Locale.ROOT)));
+        return Flux.fromIterable(TokenRules.authorities(jwt));
     }
 }

@@ -23,8 +23,9 @@ final class JsonSecurityErrors {
     static ServerAuthenticationEntryPoint unauthorized() {
         BearerTokenServerAuthenticationEntryPoint bearer = new BearerTokenServerAuthenticationEntryPoint();
         return (exchange, ex) -> {
+            // a fixed message: the decoder's own (Nimbus's parse errors, a JWKS address) is not for the caller
             String message = ex instanceof OAuth2AuthenticationException
-                    ? "the bearer token is not valid: " + ex.getMessage()
+                    ? "the bearer token is not valid (issuer, audience, expiry, signature)"
                     : "a bearer token from the identity provider is required";
             ServerHttpResponse withBody = new ServerHttpResponseDecorator(exchange.getResponse()) {
                 @Override

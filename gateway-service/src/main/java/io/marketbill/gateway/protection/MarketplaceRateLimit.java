@@ -13,7 +13,8 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * A token bucket per source address on the marketplace routes ({@code /marketplace/**}): a burst of
+ * A token bucket per caller address ({@link ClientAddress}: the peer, or behind the vendor's trusted proxies the
+ * address they forwarded) on the marketplace routes ({@code /marketplace/**}): a burst of
  * {@code marketbill.rate-limit.burst} calls, refilled at {@code marketbill.rate-limit.per-second}. Over it:
  * 429 with a JSON error, counted as a rejection. Per gateway replica; the marketplaces call from few
  * addresses and retry, so this only stops floods.
@@ -25,11 +26,15 @@ class MarketplaceRateLimit implements WebFilter, Ordered {
 
     private final TokenBuckets buckets;
     private final MeterRegistry meters;
+    private final ClientAddress clients;
 
     MarketplaceRateLimit(@Value("${marketbill.rate-limit.per-second:200}") double perSecond,
-                         @Value("${marketbill.rate-limit.burst:400}") double burst, MeterRegistry meters) {
+                         @Value("${marketbill.rate-limit.burst:400}") double burst,
+                         @Value("${marketbill.rate-limit.trusted-proxies:}") java.util.List<String> trustedProxies,
+                         MeterRegistry meters) {
         this.buckets = new TokenBuckets(perSecond, burst, MAX_SOURCES);
         this.meters = meters;
+        this.clients = new ClientAddress(trustedProxies);
     }
 
     boolean tryAcquire(String source, long now) {
@@ -43,7 +48,8 @@ class MarketplaceRateLimit implements WebFilter, Ordered {
             return chain.filter(exchange);
         }
         InetSocketAddress remote = exchange.getRequest().getRemoteAddress();
-        String source = remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+        String source = clients.of(remote == null ? null : remote.getAddress(),
+                exchange.getRequest().getHeaders().get("X-Forwarded-For"));
         if (tryAcquire(source, System.nanoTime())) {
             return chain.filter(exchange);
         }

@@ -7,10 +7,16 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
+import io.marketbill.security.ServiceTokens;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.client.ClientRequest;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 import org.springframework.web.util.UriBuilder;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * an AWS notification is about when it does not carry the account and license our ids are made of (SNS: only the
  * legacy customer identifier; "Purchase Agreement Ended": only the agreement), whether a subscription is registered
  * yet, and whether a free-login link was already used on any replica. Every call errors when subscription-service
- * cannot answer; callers then refuse with a status that makes the caller retry, never guess.
+ * cannot answer; callers then refuse with a status that makes the caller retry, never guess. Every call carries the
+ * gateway's own token (client credentials, role {@code service}), never a caller's.
  */
 @Component
 public class SubscriptionServiceClient {
@@ -45,8 +52,30 @@ public class SubscriptionServiceClient {
             .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     SubscriptionServiceClient(@Value("${marketbill.subscription-service-url:${SUBSCRIPTION_SERVICE_URL:http://127.0.0.1:8081}}")
-                              String baseUrl) {
-        this.web = WebClient.builder().baseUrl(baseUrl).build();
+                              String baseUrl, ServiceTokens tokens) {
+        this.web = WebClient.builder().baseUrl(baseUrl).filter(withOwnToken(tokens)).build();
+    }
+
+    /**
+     * Adds the gateway's token (asked for off the event loop: the token endpoint is a blocking call, made once per
+     * token lifetime); a 401 means the token was revoked or rotated, so a new one is asked for and the call made once
+     * more.
+     */
+    static ExchangeFilterFunction withOwnToken(ServiceTokens tokens) {
+        return (request, next) -> call(tokens, request, next).flatMap(response -> {
+            if (response.statusCode().value() != 401) {
+                return Mono.just(response);
+            }
+            tokens.forget();
+            return response.releaseBody().then(call(tokens, request, next));
+        });
+    }
+
+    private static Mono<ClientResponse> call(ServiceTokens tokens, ClientRequest request,
+                                             org.springframework.web.reactive.function.client.ExchangeFunction next) {
+        return Mono.fromCallable(tokens::authorization).subscribeOn(Schedulers.boundedElastic())
+                .flatMap(authorization -> next.exchange(ClientRequest.from(request)
+                        .headers(h -> h.set(HttpHeaders.AUTHORIZATION, authorization)).build()));
     }
 
     /** The most recently updated AWS subscription matching, if any. */

@@ -49,6 +49,14 @@ record UsageProperties(DataSize maxBody, Integer maxBatch, List<ProducerEntry> p
                 throw new IllegalStateException(where + ".sources (producer " + p.name()
                         + ") must list the CloudEvents source prefixes it may use, e.g. //emqx.example/");
             }
+            // a prefix that ends inside a name would also admit //emqx.example.evil/... (security review, finding 19)
+            for (String source : p.sources()) {
+                if (!source.endsWith("/") && !source.endsWith(":")) {
+                    throw new IllegalStateException(where + ".sources (producer " + p.name() + "): \"" + source
+                            + "\" must end in / or : (as //emqx.example/ or urn:emqx:), or it also admits every "
+                            + "source that merely starts with it");
+                }
+            }
         }
     }
 

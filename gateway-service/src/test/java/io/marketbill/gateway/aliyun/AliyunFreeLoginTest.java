@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.marketbill.contracts.LoginTicket;
 import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TestTokens;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -47,8 +48,17 @@ class AliyunFreeLoginTest {
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) throws Exception {
         TestInfrastructure.registerKafka(registry);
+        // the gateway calls subscription-service with its own token, from the test identity provider
+        TestTokens.registerClient(registry);
         subscriptionService = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         subscriptionService.createContext("/internal/free-login-claims", x -> {
+            // as subscription-service does: only with a token (the real one checks it; see its tests)
+            String authorization = x.getRequestHeaders().getFirst("Authorization");
+            if (authorization == null || !authorization.startsWith("Bearer ey")) {
+                x.sendResponseHeaders(401, -1);
+                x.close();
+                return;
+            }
             JsonNode claim = JsonMapper.builder().build().readTree(x.getRequestBody().readAllBytes());
             boolean first = claims.putIfAbsent(claim.get("tokenSha256").asString(),
                     Instant.parse(claim.get("expiresAt").asString())) == null;
@@ -110,7 +120,9 @@ class AliyunFreeLoginTest {
         try (ConfigurableApplicationContext other = new SpringApplicationBuilder(GatewayServiceApplication.class)
                 .profiles("test").run("--server.port=0", "--spring.kafka.bootstrap-servers="
                         + TestInfrastructure.kafkaBrokers(), "--marketbill.subscription-service-url="
-                        + subscriptionServiceUrl())) {
+                        + subscriptionServiceUrl(), "--marketbill.security.client.token-uri=" + TestTokens.tokenUri(),
+                        "--marketbill.security.client.client-id=" + TestTokens.CLIENT_ID,
+                        "--marketbill.security.client.client-secret=" + TestTokens.CLIENT_SECRET)) {
             int otherPort = Integer.parseInt(other.getEnvironment().getProperty("local.server.port"));
             assertThat(sso(upperCased).statusCode()).as("the link itself, case changed").isEqualTo(302);
             assertThat(sso(otherPort, link).statusCode()).as("used on the other replica").isEqualTo(403);
@@ -140,6 +152,12 @@ class AliyunFreeLoginTest {
         assertThat(stale.statusCode()).isEqualTo(403);
         assertThat(stale.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).contains("text/html"));
         assertThat(stale.body()).contains("<html").contains("免登");
+        // a browser page: not framed, not sniffed, no Referer (the link's token is in the URL), nothing loaded
+        assertThat(stale.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(stale.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(stale.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        assertThat(stale.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("default-src 'none'").contains("frame-ancestors 'none'"));
 
         HttpResponse<String> future = sso(id, shanghai(Instant.now().plusSeconds(6 * 60)), AliyunSpiTest.KEY);
         assertThat(future.statusCode()).isEqualTo(403);

@@ -10,6 +10,7 @@ import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TestTokens;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -50,6 +51,8 @@ class AliyunSpiTest {
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) throws Exception {
         TestInfrastructure.registerKafka(registry);
+        // the gateway calls subscription-service with its own token, from the test identity provider
+        TestTokens.registerClient(registry);
         subscriptionService = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         subscriptionService.createContext("/api/subscriptions/", x -> {
             String id = java.net.URLDecoder.decode(x.getRequestURI().getPath().substring("/api/subscriptions/".length()),

@@ -11,6 +11,7 @@ import io.marketbill.messaging.codec.EventCodec;
 import io.marketbill.protocols.aws.CertificateAuthority;
 import io.marketbill.protocols.aws.SnsSignature;
 import io.marketbill.testsupport.TestInfrastructure;
+import io.marketbill.testsupport.TestTokens;
 import io.marketbill.testsupport.TopicRecords;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -63,6 +64,8 @@ class AwsNotificationsTest {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws Exception {
         TestInfrastructure.registerKafka(registry);
+        // the gateway calls subscription-service with its own token, from the test identity provider
+        TestTokens.registerClient(registry);
         side = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         side.createContext("/signer.pem", x -> send(x, 200, CertificateAuthority.pem(SIGNER.certificate())));
         side.createContext("/stranger.pem", x -> send(x, 200, CertificateAuthority.pem(STRANGER.certificate())));

@@ -148,12 +148,18 @@ class ApiSecurityTest {
                         Duration.ofMinutes(10), TestTokens.testKey()),
                 "wrongly signed", TestTokens.token(TestTokens.ISSUER, "u-olga", List.of("operator"), now,
                         Duration.ofMinutes(10), stranger),
-                "not a JWT", "not.a.jwt");
+                "not a JWT", "not.a.jwt",
+                "for another audience", TestTokens.token(TestTokens.ISSUER, "another-api", "u-olga",
+                        List.of("operator"), now, Duration.ofMinutes(10), TestTokens.testKey()),
+                "without expiry", TestTokens.token(TestTokens.ISSUER, TestTokens.AUDIENCE, "u-olga",
+                        List.of("operator"), now, null, TestTokens.testKey()));
         tokens.forEach((what, token) -> {
             try {
                 HttpResponse<String> r = get("/api/subscriptions/aliyun%3ABAD-1", token);
                 assertThat(r.statusCode()).as(what).isEqualTo(401);
-                assertThat(r.body()).as(what).contains("\"error\":\"unauthorized\"");
+                assertThat(r.body()).as(what).contains("\"error\":\"unauthorized\"")
+                        // a fixed message: nothing of the decoder's (security review, finding 15)
+                        .doesNotContain("Invalid").doesNotContain("Jwt").doesNotContain("JSON");
                 assertThat(r.headers().firstValue("WWW-Authenticate")).as(what)
                         .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer").contains("invalid_token"));
             } catch (Exception e) {

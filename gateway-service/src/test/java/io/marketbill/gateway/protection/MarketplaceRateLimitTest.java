@@ -9,7 +9,7 @@ class MarketplaceRateLimitTest {
 
     @Test
     void aSourceGetsItsBurstThenTheRefillRateAndOthersAreNotAffected() {
-        MarketplaceRateLimit limit = new MarketplaceRateLimit(10, 5, new SimpleMeterRegistry());
+        MarketplaceRateLimit limit = new MarketplaceRateLimit(10, 5, java.util.List.of(), new SimpleMeterRegistry());
         long t = 1_000_000_000L;
         for (int i = 0; i < 5; i++) {
             assertThat(limit.tryAcquire("10.0.0.1", t)).isTrue();

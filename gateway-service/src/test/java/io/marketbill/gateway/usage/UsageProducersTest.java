@@ -59,6 +59,9 @@ class UsageProducersTest {
                 .hasMessageContaining("producers[0].key-sha256").hasMessageContaining("64 hex");
         assertThatThrownBy(() -> props(new UsageProperties.ProducerEntry("emqx", EMQX_HASH, List.of())))
                 .hasMessageContaining("producers[0].sources");
+        assertThatThrownBy(() -> props(new UsageProperties.ProducerEntry("emqx", EMQX_HASH,
+                List.of("//emqx.example"))))
+                .hasMessageContaining("producers[0].sources").hasMessageContaining("must end in / or :");
         assertThatThrownBy(() -> props(new UsageProperties.ProducerEntry("", EMQX_HASH, List.of("//"))))
                 .hasMessageContaining("producers[0].name");
         assertThatThrownBy(() -> props(new UsageProperties.ProducerEntry("a", EMQX_HASH, List.of("//")),

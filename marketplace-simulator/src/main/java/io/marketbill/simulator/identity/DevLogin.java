@@ -35,16 +35,77 @@ class DevLogin {
     private final IdentityTokens tokens;
     private final List<String> users;
     private final List<String> allowedRedirectPrefixes;
+    private final Map<String, Client> clients;
+
+    /** A service's client: its secret and the roles its tokens carry. */
+    record Client(String secret, List<String> roles) {
+    }
 
     DevLogin(IdentityTokens tokens, @Value("${simulator.identity.users:}") String users,
-             @Value("${simulator.identity.allowed-redirect-prefixes}") String allowedRedirectPrefixes) {
+             @Value("${simulator.identity.allowed-redirect-prefixes}") String allowedRedirectPrefixes,
+             @Value("${simulator.identity.clients:}") String clients) {
         this.tokens = tokens;
+        this.clients = clients(clients);
         this.users = list(users);
         this.allowedRedirectPrefixes = list(allowedRedirectPrefixes);
     }
 
     private static List<String> list(String commaSeparated) {
         return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** {@code id=secret=role+role,...}: the services' clients (development secrets only). */
+    private static Map<String, Client> clients(String spec) {
+        Map<String, Client> out = new java.util.HashMap<>();
+        for (String entry : list(spec)) {
+            String[] p = entry.split("=", 3);
+            if (p.length != 3 || p[0].isBlank() || p[1].isBlank()) {
+                throw new IllegalStateException("simulator.identity.clients: an entry is not id=secret=role+role");
+            }
+            out.put(p[0].strip(), new Client(p[1].strip(), p[2].isBlank() ? List.of() : List.of(p[2].strip().split("\\+"))));
+        }
+        return Map.copyOf(out);
+    }
+
+    /**
+     * The token endpoint for services (OAuth 2.0 client credentials, RFC 6749 §4.4): the client authenticates with
+     * HTTP Basic (§2.3.1) and gets a short-lived access token whose subject is its client id and whose roles are its
+     * configured ones. Errors as §5.2 says: {@code invalid_client} (401), {@code unsupported_grant_type} (400).
+     */
+    @PostMapping(path = "/dev-login/oauth/token", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<Map<String, Object>> clientCredentials(
+            @org.springframework.web.bind.annotation.RequestHeader(name = "Authorization", required = false)
+            String authorization, @RequestParam(name = "grant_type", required = false) String grantType) {
+        if (!"client_credentials".equals(grantType)) {
+            return ResponseEntity.badRequest().body(Map.of("error", "unsupported_grant_type"));
+        }
+        String[] credentials = basic(authorization);
+        Client client = credentials == null ? null : clients.get(credentials[0]);
+        if (client == null || !java.security.MessageDigest.isEqual(client.secret().getBytes(StandardCharsets.UTF_8),
+                credentials[1].getBytes(StandardCharsets.UTF_8))) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header("WWW-Authenticate", "Basic realm=\"dev-login\"")
+                    .body(Map.of("error", "invalid_client"));
+        }
+        java.time.Duration lifetime = java.time.Duration.ofMinutes(5);
+        return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(Map.of(
+                "access_token", tokens.issue(credentials[0], client.roles(), lifetime),
+                "token_type", "Bearer", "expires_in", lifetime.toSeconds()));
+    }
+
+    private static String[] basic(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String pair = new String(java.util.Base64.getDecoder().decode(authorization.substring(6).strip()),
+                    StandardCharsets.UTF_8);
+            int colon = pair.indexOf(':');
+            return colon < 0 ? null : new String[] {
+                    java.net.URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8),
+                    java.net.URLDecoder.decode(pair.substring(colon + 1), StandardCharsets.UTF_8)};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @GetMapping(path = "/dev-login/jwks.json", produces = MediaType.APPLICATION_JSON_VALUE)

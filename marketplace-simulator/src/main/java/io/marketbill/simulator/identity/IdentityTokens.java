@@ -17,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Issues the tokens of the vendor's identity provider as the contract fixes them: RS256, claims {@code iss},
- * {@code sub} (the user id), {@code name}, {@code iat}, {@code exp}, {@code roles} (empty for users).
+ * {@code aud} (marketbill's audience, {@code simulator.identity.audience}), {@code sub} (the user id or a service's
+ * client id), {@code name}, {@code iat}, {@code exp}, {@code roles} (empty for users).
  */
 @Component
 class IdentityTokens {
@@ -25,15 +26,18 @@ class IdentityTokens {
     private final SigningKey key;
     private final String issuer;
     private final Duration lifetime;
+    private final String audience;
     private final Clock clock = Clock.systemUTC();
     private final JsonMapper json = JsonMapper.builder().build();
 
     IdentityTokens(@Value("${simulator.identity.key-location:}") String keyLocation,
                    @Value("${simulator.identity.issuer}") String issuer,
-                   @Value("${simulator.identity.token-lifetime:1h}") Duration lifetime) {
+                   @Value("${simulator.identity.token-lifetime:1h}") Duration lifetime,
+                   @Value("${simulator.identity.audience:marketbill}") String audience) {
         this.key = keyLocation.isBlank() ? SigningKey.inMemory() : SigningKey.at(Path.of(keyLocation));
         this.issuer = issuer;
         this.lifetime = lifetime;
+        this.audience = audience;
     }
 
     String issuer() {
@@ -45,6 +49,10 @@ class IdentityTokens {
     }
 
     String issue(String userId, List<String> roles) {
+        return issue(userId, roles, lifetime);
+    }
+
+    String issue(String userId, List<String> roles, Duration lifetime) {
         Instant now = clock.instant();
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("alg", "RS256");
@@ -52,6 +60,7 @@ class IdentityTokens {
         header.put("kid", key.kid());
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", issuer);
+        claims.put("aud", audience);
         claims.put("sub", userId);
         claims.put("name", userId);
         claims.put("iat", now.getEpochSecond());

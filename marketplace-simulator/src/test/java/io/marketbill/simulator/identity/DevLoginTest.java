@@ -56,6 +56,46 @@ class DevLoginTest {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
+    private HttpResponse<String> clientCredentials(String basicUser, String basicSecret, String grant) throws Exception {
+        String basic = java.util.Base64.getEncoder().encodeToString((basicUser + ":" + basicSecret)
+                .getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dev-login/oauth/token"))
+                .header("Authorization", "Basic " + basic)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=" + grant)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** RFC 6749 §4.4 (client credentials, HTTP Basic client authentication) and §5.2's error codes. */
+    @Test
+    void servicesGetTokensOfTheirOwnWithTheClientCredentialsGrant() throws Exception {
+        HttpResponse<String> ok = clientCredentials("gateway-service", "dev-gateway-client-secret-for-the-local-stack",
+                "client_credentials");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("Cache-Control").orElse("")).contains("no-store");
+        tools.jackson.databind.JsonNode body = tools.jackson.databind.json.JsonMapper.builder().build().readTree(ok.body());
+        assertThat(body.path("token_type").asString()).isEqualTo("Bearer");
+        assertThat(body.path("expires_in").asLong()).isEqualTo(300);
+        Jwt jwt = verify(body.path("access_token").asString());
+        assertThat(jwt.getSubject()).isEqualTo("gateway-service");
+        assertThat(jwt.getClaimAsStringList("roles")).containsExactly("service");
+        assertThat(jwt.getAudience()).containsExactly("marketbill");
+
+        Jwt console = verify(new tools.jackson.databind.json.JsonMapper().readTree(clientCredentials("binding-service",
+                "dev-binding-client-secret-for-the-local-stack", "client_credentials").body())
+                .path("access_token").asString());
+        assertThat(console.getClaimAsStringList("roles")).containsExactly("operator");
+
+        HttpResponse<String> wrong = clientCredentials("gateway-service", "not-its-secret", "client_credentials");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("invalid_client");
+        assertThat(clientCredentials("nobody", "x", "client_credentials").statusCode()).isEqualTo(401);
+        HttpResponse<String> grant = clientCredentials("gateway-service", "dev-gateway-client-secret-for-the-local-stack",
+                "password");
+        assertThat(grant.statusCode()).isEqualTo(400);
+        assertThat(grant.body()).contains("unsupported_grant_type");
+    }
+
     @Test
     void theTokenEndpointIssuesContractTokensThatVerifyAgainstTheJwks() throws Exception {
         HttpResponse<String> r = postForm("/dev-login/token", "user=u-alice");

@@ -50,8 +50,8 @@ class BillingChangesTest {
             kafka.send(Topics.MARKETPLACE_SUBSCRIPTIONS, id, codec.encode(e)).get(10, TimeUnit.SECONDS);
         }
         String path = "/api/notifications/subscriptions/" + id.replace(":", "%3A") + "/changes";
-        await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(port, path).body().contains("CHANNEL_CLOSED"));
-        String body = Http.get(port, path).body();
+        await().atMost(Duration.ofSeconds(20)).until(() -> Http.getAsOperator(port, path).body().contains("CHANNEL_CLOSED"));
+        String body = Http.getAsOperator(port, path).body();
         assertThat(body).containsSubsequence("CHANNEL_OPENED", "cmgj00053362", "CHANNEL_CLOSED");
         assertThat(body.split("CHANNEL_OPENED", -1)).hasSize(2);
     }

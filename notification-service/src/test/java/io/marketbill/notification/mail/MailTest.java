@@ -295,8 +295,8 @@ class MailTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
                 "SELECT COUNT(*) FROM mail_awaiting_directory WHERE event_id = :e").param("e", bound.eventId())
                 .query(Long.class).single() == 1);
-        assertThat(Http.get(port, "/api/notifications/mails/summary").body()).contains("\"awaitingDirectory\":1");
-        assertThat(Http.get(port, "/api/notifications/awaiting-directory").body())
+        assertThat(Http.getAsOperator(port, "/api/notifications/mails/summary").body()).contains("\"awaitingDirectory\":1");
+        assertThat(Http.getAsOperator(port, "/api/notifications/awaiting-directory").body())
                 .contains("\"organizationId\":\"org-late\",\"events\":1");
         event("aliyun:ORDER-LATE", new OrgFrozen("org-late", "SUBSCRIPTION_FROZEN"), 0);
         // a member who is not an admin does not end the wait
@@ -354,10 +354,10 @@ class MailTest {
     void optingOutStopsOptionalMailButNotBillingCriticalMail() throws Exception {
         String url = links.optOutUrl("alice@acme.example");
         String query = url.substring(url.indexOf('?') + 1);
-        assertThat(Http.request(port, "POST", "/notifications/opt-out?" + query.replace("sig=", "sig=x"), null)
+        assertThat(Http.requestAsOperator(port, "POST", "/notifications/opt-out?" + query.replace("sig=", "sig=x"), null)
                 .statusCode()).isEqualTo(403);
-        assertThat(Http.get(port, "/notifications/opt-out?" + query).body()).contains("Unsubscribe / 退订");
-        assertThat(Http.request(port, "POST", "/notifications/opt-out?" + query, null).body()).contains("Done");
+        assertThat(Http.getAsOperator(port, "/notifications/opt-out?" + query).body()).contains("Unsubscribe / 退订");
+        assertThat(Http.requestAsOperator(port, "POST", "/notifications/opt-out?" + query, null).body()).contains("Done");
         event("aliyun:ORDER-2", new OrgUnfrozen("org-acme", "SUBSCRIPTION_RESUMED"), 2);   // optional
         event("aliyun:ORDER-2", new OrgFrozen("org-acme", "SUBSCRIPTION_FROZEN"), 2);      // critical
         deliver();
@@ -380,7 +380,7 @@ class MailTest {
             }
             assertThat(jdbc.sql("SELECT DISTINCT state FROM mail").query(String.class).list()).containsExactly("PENDING");
             assertThat(jdbc.sql("SELECT MIN(attempts) FROM mail").query(Integer.class).single()).isGreaterThanOrEqualTo(4);
-            assertThat(Http.get(port, "/api/notifications/mails?state=PENDING").body()).contains("ConnectException");
+            assertThat(Http.getAsOperator(port, "/api/notifications/mails?state=PENDING").body()).contains("ConnectException");
         } finally {
             mailServer = startMailServer();
         }
@@ -403,10 +403,10 @@ class MailTest {
         } finally {
             mailServer = startMailServer();
         }
-        assertThat(Http.get(port, "/api/notifications/mails/summary").body()).contains("\"DEAD\":2");
+        assertThat(Http.getAsOperator(port, "/api/notifications/mails/summary").body()).contains("\"DEAD\":2");
         List<Long> dead = jdbc.sql("SELECT id FROM mail WHERE state = 'DEAD'").query(Long.class).list();
         for (Long id : dead) {
-            assertThat(Http.request(port, "POST", "/api/notifications/mails/" + id + "/resend", null).statusCode())
+            assertThat(Http.requestAsOperator(port, "POST", "/api/notifications/mails/" + id + "/resend", null).statusCode())
                     .isEqualTo(202);
         }
         deliver();
@@ -423,7 +423,7 @@ class MailTest {
         }
         deliver();
         assertThat(inbox("busy@acme.example")).hasSize(20);
-        assertThat(Http.get(port, "/api/notifications/mails?recipient=busy@acme.example&state=PENDING").body())
+        assertThat(Http.getAsOperator(port, "/api/notifications/mails?recipient=busy@acme.example&state=PENDING").body())
                 .contains("20 mails to this address in the last hour");
         clock.advance(Duration.ofMinutes(61));
         deliver();
@@ -455,17 +455,17 @@ class MailTest {
     void everyTemplatePreviewsInBothLanguagesAndAVendorsOverrideWinsWithoutARebuild() {
         for (MailType t : MailType.values()) {
             for (String lang : List.of("zh-CN", "en")) {
-                var html = Http.get(port, "/api/notifications/templates/" + t.name().toLowerCase() + "/preview?language="
+                var html = Http.getAsOperator(port, "/api/notifications/templates/" + t.name().toLowerCase() + "/preview?language="
                         + lang + "&product=" + EMQX);
                 assertThat(html.statusCode()).as(t + " " + lang).isEqualTo(200);
                 assertThat(html.body()).contains("EMQX Platform").doesNotContain("[[").doesNotContain("${");
-                var text = Http.get(port, "/api/notifications/templates/" + t.name() + "/preview?format=text&language="
+                var text = Http.getAsOperator(port, "/api/notifications/templates/" + t.name() + "/preview?format=text&language="
                         + lang);
                 assertThat(text.body()).startsWith("Subject: ").doesNotContain("[[");
             }
         }
-        assertThat(Http.get(port, "/api/notifications/templates/organization_unfrozen/preview?format=text&language=en")
+        assertThat(Http.getAsOperator(port, "/api/notifications/templates/organization_unfrozen/preview?format=text&language=en")
                 .body()).startsWith("Subject: Welcome back, Sample Org!").contains("Vendor wording");
-        assertThat(Http.get(port, "/api/notifications/templates/nope/preview").statusCode()).isEqualTo(400);
+        assertThat(Http.getAsOperator(port, "/api/notifications/templates/nope/preview").statusCode()).isEqualTo(400);
     }
 }

@@ -68,6 +68,10 @@ public final class ProductionSettings {
             // the development overlay's usage producer key hash (deploy/k8s/overlays/development)
             "38ef92daa81ae9ba96945e524f48cf2adea7b8db591e5c4f1e154c91924aedff",
             "test-spi-key", "test-login-ticket-secret-0123456789",
+            // the services' development clients at the simulator's /dev-login and the test identity provider's
+            "dev-gateway-client-secret-for-the-local-stack", "dev-binding-client-secret-for-the-local-stack",
+            "dev-billing-client-secret-for-the-local-stack",
+            "test-service-secret-of-the-test-identity-provider",
             "marketbill", "postgres", "archive", "changeme", "secret", "password");
 
     /** Words that only placeholders contain ("replace-from-your-secret-store", "wJalr…EXAMPLEKEY", "changeme"). */
@@ -170,10 +174,14 @@ public final class ProductionSettings {
                 || k.endsWith("spikey") || k.endsWith("jaasconfig"));
     }
 
-    /** The identity provider: Spring Security's OAuth2 URIs and {@code marketbill.identity*} URLs and issuers. */
+    /**
+     * The identity provider: Spring Security's OAuth2 URIs, the token endpoint of a service's own client
+     * ({@code marketbill.security.client.token-uri}) and {@code marketbill.identity*} URLs and issuers.
+     */
     static boolean isIdentityUrl(String name) {
         String k = key(name);
         return (k.startsWith("springsecurityoauth2") && (k.endsWith("uri") || k.endsWith("url")))
+                || (k.startsWith("marketbillsecurityclient") && k.endsWith("uri"))
                 || (k.startsWith("marketbillidentity")
                 && (k.endsWith("uri") || k.endsWith("url") || k.endsWith("issuer")));
     }

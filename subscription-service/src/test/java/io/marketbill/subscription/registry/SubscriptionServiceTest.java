@@ -10,6 +10,7 @@ import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.Topics;
 import io.marketbill.messaging.codec.EventCodec;
+import io.marketbill.testsupport.TestTokens;
 import io.marketbill.testsupport.OpenApiCoverage;
 import io.marketbill.testsupport.TestInfrastructure;
 import java.net.URI;
@@ -74,8 +75,10 @@ class SubscriptionServiceTest {
                 Map.of("Count", "3"), null, null);
     }
 
+    /** As an operator (the registry's API is theirs, and the gateway's with its own token). */
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", TestTokens.bearer(TestTokens.operator("u-ops"))).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -274,11 +277,16 @@ class SubscriptionServiceTest {
                 .digest(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** As the gateway: {@code /internal/**} with a service's own token. */
     private HttpResponse<String> post(String path, String json) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", TestTokens.bearer(SERVICE))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
+
+    private static final String SERVICE = TestTokens.token(TestTokens.CLIENT_ID, java.util.List.of("service"),
+            Duration.ofMinutes(30));
 
     @Test
     void anEventForAnUnknownSubscriptionIsDeadLetteredAndReplayedOnceItsOpeningArrived() throws Exception {
@@ -296,6 +304,7 @@ class SubscriptionServiceTest {
                 .query(Long.class).single();
         HttpResponse<String> replay = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/api/dead-letters/" + deadLetter + "/replay"))
+                .header("Authorization", TestTokens.bearer(TestTokens.operator("u-ops")))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(replay.statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> state(id).equals("CLOSED"));

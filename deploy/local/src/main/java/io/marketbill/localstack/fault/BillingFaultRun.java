@@ -267,6 +267,7 @@ public final class BillingFaultRun {
         for (Subscription s : subscriptions) {
             HttpResponse<String> close = http.send(HttpRequest.newBuilder(URI.create(billingUrl(
                     "/api/billing/hours/close?through=" + through + "&subscriptionId=" + enc(s.id()))))
+                    .header("Authorization", operator())
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             if (close.statusCode() != 200) {
                 throw new IllegalStateException("closing the hours of " + s.id() + " failed: " + close.body());
@@ -279,6 +280,7 @@ public final class BillingFaultRun {
                 // (or not, and sends it again): what an operator does with POST /api/billing/reconciliation/run
                 nudged[0] = System.nanoTime();
                 http.send(HttpRequest.newBuilder(URI.create(billingUrl("/api/billing/reconciliation/run")))
+                        .header("Authorization", operator())
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             }
             for (Subscription s : subscriptions) {
@@ -646,14 +648,31 @@ public final class BillingFaultRun {
     }
 
     HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                        .header("Authorization", operator()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(300))
+                .header("Authorization", operator())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String operatorToken;
+    private Instant operatorTokenAt = Instant.MIN;
+
+    /**
+     * An operator's Authorization, for the services' own ports (every API wants a token; the simulator ignores it).
+     * From the development login, renewed every half hour: a long run outlives a token.
+     */
+    private synchronized String operator() throws IOException, InterruptedException {
+        if (operatorToken == null || Instant.now().isAfter(operatorTokenAt.plus(Duration.ofMinutes(30)))) {
+            operatorToken = io.marketbill.localstack.DevLoginTokens.fetch(stack.config(), "fault-operator", "operator");
+            operatorTokenAt = Instant.now();
+        }
+        return "Bearer " + operatorToken;
     }
 
     private static String enc(String s) {

@@ -1,0 +1,46 @@
+package io.marketbill.security;
+
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code marketbill.security}: what the services' shared API rules need beyond the identity provider's issuer and
+ * keys ({@code spring.security.oauth2.resourceserver.jwt.*}).
+ *
+ * @param audiences the audiences of tokens meant for marketbill (env {@code IDENTITY_AUDIENCE}, comma-separated); a
+ *                  token must name one of them in {@code aud}
+ * @param client    this service's own identity at the provider, for its calls to the other services
+ */
+@ConfigurationProperties("marketbill.security")
+public record ServiceSecurityProperties(@DefaultValue("marketbill") List<String> audiences, Client client) {
+
+    public ServiceSecurityProperties {
+        audiences = audiences == null ? List.of() : List.copyOf(audiences);
+        client = client == null ? new Client(null, null, null, null) : client;
+    }
+
+    /**
+     * OAuth 2.0 client credentials (RFC 6749 §4.4). No token URI: the service calls no other (the gateway and
+     * binding-service do, and require it under prod; the local stack points them at the simulator's development
+     * clients).
+     *
+     * @param tokenUri     the identity provider's token endpoint (env {@code SERVICE_TOKEN_URI})
+     * @param clientId     this service's client id there (env {@code SERVICE_CLIENT_ID}; by default the service's
+     *                     name)
+     * @param clientSecret its client secret (env {@code SERVICE_CLIENT_SECRET})
+     * @param scope        the scope to ask for (none: the client's default)
+     */
+    public record Client(String tokenUri, String clientId, String clientSecret, String scope) {
+
+        public boolean configured() {
+            return tokenUri != null && !tokenUri.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "Client[tokenUri=" + tokenUri + ", clientId=" + clientId + ", clientSecret="
+                    + (clientSecret == null ? "null" : "(hidden)") + ", scope=" + scope + "]";
+        }
+    }
+}
