@@ -101,7 +101,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
         HttpResponse<String> page = get(URI.create(lookUp.headers().firstValue("Location").orElseThrow()).getRawPath());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("Subscription " + sub)
-                // subscription-service (stub), called with the operator's token
+                // subscription-service (stub), called with binding-service's own token
                 .contains("SubscriptionActivated").contains("<th>state</th>")
                 // binding-service's own tables: the subscription, its binding and the audit
                 .contains("id=\"bindings\"").contains(org).contains(ZILLIZ).contains("BIND").contains("BOUND")

@@ -330,9 +330,8 @@ public final class BillingFaultRun {
                     "zilliz-cloud-aws-cn", license, null));
         }
         for (Subscription s : out) {
-            waitUntil(s.id() + " known to billing-service", Duration.ofSeconds(120), () -> http.send(
-                    HttpRequest.newBuilder(URI.create(billingUrl("/api/billing/subscriptions/" + enc(s.id())))).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            waitUntil(s.id() + " known to billing-service", Duration.ofSeconds(120), () ->
+                    get(billingUrl("/api/billing/subscriptions/" + enc(s.id()))).statusCode() == 200);
         }
         return out;
     }
