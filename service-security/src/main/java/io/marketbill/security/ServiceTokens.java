@@ -17,8 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
  * This service's own token for its calls to the other services: OAuth 2.0 client credentials at the vendor's
  * identity provider (RFC 6749 §4.4; the client authenticates with HTTP Basic, §2.3.1). A token is reused until a
  * minute before it expires (or half its lifetime, when that is shorter), then a new one is asked for: the provider
- * issues them short-lived, so a rotated client secret or a revoked client takes effect within one lifetime. A caller
- * that is answered 401 calls {@link #forget()} and tries once more with a new token.
+ * issues them short-lived, so a rotated client secret or a revoked client takes effect within one lifetime. A call
+ * answered 401 is made once more with a new token ({@link #send}, {@link #sendAsync}; a caller with its own client,
+ * the gateway's reactive one, calls {@link #forget()} itself).
  */
 public final class ServiceTokens {
 
@@ -55,6 +56,36 @@ public final class ServiceTokens {
             fetch(now);
         }
         return token;
+    }
+
+    /**
+     * Sends {@code request} with this service's token; answered 401 (the token was revoked, or its client's secret
+     * rotated), asks for a new token and sends once more. For the services' calls with the JDK client.
+     */
+    public HttpResponse<String> send(HttpClient client, HttpRequest.Builder request)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r = client.send(request.setHeader("Authorization", authorization()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 401) {
+            return r;
+        }
+        forget();
+        return client.send(request.setHeader("Authorization", authorization()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** {@link #send}, without waiting. The token itself is got (or renewed) before the call, on the caller's thread. */
+    public java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(HttpClient client,
+                                                                               HttpRequest.Builder request) {
+        return client.sendAsync(request.setHeader("Authorization", authorization()).build(),
+                HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
+                    if (r.statusCode() != 401) {
+                        return java.util.concurrent.CompletableFuture.completedFuture(r);
+                    }
+                    forget();
+                    return client.sendAsync(request.setHeader("Authorization", authorization()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                });
     }
 
     /** The token was refused: the next call asks for a new one. */

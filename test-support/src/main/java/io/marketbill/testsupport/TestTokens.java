@@ -177,6 +177,23 @@ public final class TestTokens {
         return token(userId, List.of("operator"), Duration.ofMinutes(10));
     }
 
+    /**
+     * The claims of a JWT (or of {@code Bearer <jwt>}) as JSON text, unverified: for stubs and tests that look at what
+     * a service sent; null when it is not a JWT.
+     */
+    public static String claimsOf(String token) {
+        String jwt = token == null ? "" : token.replaceFirst("^Bearer ", "");
+        String[] parts = jwt.split("\\.");
+        if (parts.length != 3) {
+            return null;
+        }
+        try {
+            return new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /** {@code Authorization} header value. */
     public static String bearer(String token) {
         return "Bearer " + token;

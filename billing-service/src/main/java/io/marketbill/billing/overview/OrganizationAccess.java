@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,7 +57,7 @@ class OrganizationAccess {
         if (s != null && s.until().isAfter(now)) {
             return s.verdict();
         }
-        Verdict v = ask(userId, organizationId, true);
+        Verdict v = ask(userId, organizationId);
         if (v != Verdict.DIRECTORY_UNAVAILABLE) {
             if (seen.size() > 10_000) {
                 seen.clear();
@@ -68,20 +67,12 @@ class OrganizationAccess {
         return v;
     }
 
-    private Verdict ask(String userId, String organizationId, boolean again) {
+    private Verdict ask(String userId, String organizationId) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(bindingService.resolve("/internal/organizations/"
-                            + encode(organizationId) + "/members/" + encode(userId)))
-                    .timeout(Duration.ofSeconds(5)).header("Authorization", tokens.authorization()).GET().build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status == 200) {
-                return Verdict.ALLOWED;
-            }
-            if (status == 401 && again) { // the token was revoked or its secret rotated: a new one, once
-                tokens.forget();
-                return ask(userId, organizationId, false);
-            }
-            return status == 404 ? Verdict.NOT_VISIBLE : Verdict.DIRECTORY_UNAVAILABLE;
+            int status = tokens.send(http, HttpRequest.newBuilder(bindingService.resolve("/internal/organizations/"
+                    + encode(organizationId) + "/members/" + encode(userId))).timeout(Duration.ofSeconds(5)).GET())
+                    .statusCode();
+            return status == 200 ? Verdict.ALLOWED : status == 404 ? Verdict.NOT_VISIBLE : Verdict.DIRECTORY_UNAVAILABLE;
         } catch (IOException | IllegalStateException e) { // binding-service or the token endpoint away
             return Verdict.DIRECTORY_UNAVAILABLE;
         } catch (InterruptedException e) {

@@ -60,35 +60,27 @@ class OpsServices {
     }
 
     CompletableFuture<Result> get(String service, String path) {
-        return send(service, path, "GET", true);
+        return send(service, path, "GET");
     }
 
     CompletableFuture<Result> post(String service, String path) {
-        return send(service, path, "POST", true);
+        return send(service, path, "POST");
     }
 
-    private CompletableFuture<Result> send(String service, String path, String method, boolean again) {
+    private CompletableFuture<Result> send(String service, String path, String method) {
         String base = urls.get(service);
         if (base == null) {
             return CompletableFuture.completedFuture(new Result(null, "unknown service " + service));
         }
-        HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
-                    .header("Authorization", tokens.authorization()).header("Accept", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.noBody()).build();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout)
+                    .header("Accept", "application/json").method(method, HttpRequest.BodyPublishers.noBody());
+            return tokens.sendAsync(http, request).handle(OpsServices::answer);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Result(null, "bad address: " + e.getMessage()));
         } catch (IllegalStateException e) { // no token of its own: not configured, or the provider refused
             return CompletableFuture.completedFuture(new Result(null, e.getMessage()));
         }
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenCompose(r -> {
-            if (r.statusCode() == 401 && again) {
-                tokens.forget();
-                return send(service, path, method, false);
-            }
-            return CompletableFuture.completedFuture(answer(r, null));
-        }).exceptionally(e -> answer(null, e));
     }
 
     private static Result answer(HttpResponse<String> r, Throwable e) {

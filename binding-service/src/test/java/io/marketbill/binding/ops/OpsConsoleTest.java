@@ -166,9 +166,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
      */
     private static void assertCalledWithOwnToken(String call) {
         assertThat(OpsStubs.RECEIVED).containsKey(call);
-        String token = OpsStubs.RECEIVED.get(call).replaceFirst("^Bearer ", "");
-        String claims = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]),
-                java.nio.charset.StandardCharsets.UTF_8);
+        String claims = TestTokens.claimsOf(OpsStubs.RECEIVED.get(call));
         assertThat(claims).contains("\"sub\":\"" + TestTokens.CLIENT_ID + "\"").contains("\"roles\":[\"service\"]");
     }
 }
