@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -184,6 +185,8 @@ public abstract class BillingTestBase {
     @Autowired protected KafkaTemplate<String, String> kafka;
     @Autowired protected EventCodec codec;
     @LocalServerPort protected int port;
+    /** Actuator's port (management.server.port): health details, Prometheus, info. */
+    @LocalManagementPort protected int managementPort;
     protected final UsageCodec usageCodec = new UsageCodec();
     /** The current real hour: the simulator checks deadlines in real time. */
     protected Instant hour;

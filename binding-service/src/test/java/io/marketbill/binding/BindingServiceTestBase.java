@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -52,6 +53,8 @@ public abstract class BindingServiceTestBase {
     @Autowired protected TransactionTemplate tx;
     @Autowired protected EventCodec codec;
     @LocalServerPort protected int port;
+    /** Actuator's port (management.server.port): health details, Prometheus, info. */
+    @LocalManagementPort protected int managementPort;
 
     /** The binding events published for the subscription so far, as type names. */
     protected static List<String> eventTypes(String subscriptionId) {

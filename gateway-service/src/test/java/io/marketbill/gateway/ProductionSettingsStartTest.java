@@ -24,7 +24,9 @@ class ProductionSettingsStartTest {
             kafka = s.getLocalPort(); // nothing listens there: the gateway starts without a broker
         }
         return new SpringApplicationBuilder(GatewayServiceApplication.class).profiles("prod")
-                .properties("server.port=0", "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:" + kafka,
+                .properties(
+                        // defaults, below application.yml: the ports through the variables it reads
+                        "GATEWAY_PORT=0", "GATEWAY_MANAGEMENT_PORT=0", "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:" + kafka,
                         "ALIYUN_SPI_KEY=nS8fK2pQ7xWz1vB4rT6y",
                         "LOGIN_TICKET_SECRET=pWq3v9XzT1kLm8RbN2cYd5FhJ7gSa0Ue",
                         "IDENTITY_JWK_SET_URI=https://login.vendor.test/.well-known/jwks.json",

@@ -56,9 +56,17 @@ public class ServiceSecurityAutoConfiguration {
     @ConditionalOnClass(HttpSecurity.class)
     static class ServletApiSecurity {
 
-        /** Open on every service: the probes (details only for operators, see marketbill-messaging.yml). */
-        static final List<String> PROBES = List.of("/actuator/health", "/actuator/health/**", "/error");
-        /** Metrics and build information, for the scraper inside the cluster (NetworkPolicy: monitoring only). */
+        /**
+         * Open on every service: the probes, {@code /livez} and {@code /readyz} on the service port, health on the
+         * management port (its details only for operators, see marketbill-messaging.yml). The management port
+         * shares this chain: Boot registers the application's security filter in its child context too.
+         */
+        static final List<String> PROBES = List.of("/livez", "/readyz", "/actuator/health", "/actuator/health/**",
+                "/error");
+        /**
+         * Metrics and build information, served on the management port only, for the scraper inside the cluster
+         * (NetworkPolicy: monitoring only).
+         */
         static final List<String> METRICS = List.of("/actuator/prometheus", "/actuator/info");
 
         @Bean

@@ -414,7 +414,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat((String) ledger(aws).get(0).get("lastError")).startsWith("InvalidSignatureException");
         assertThat(ledger(aliyunSub).get(0)).containsEntry("state", "PENDING");
         assertThat((String) ledger(aliyunSub).get(0).get("lastError")).startsWith("SignatureDoesNotMatch");
-        String metrics = Http.getAsOperator(port, "/actuator/prometheus").body();
+        String metrics = Http.get(managementPort, "/actuator/prometheus").body();
         assertThat(metrics).containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aws\"[^}]*\\} 1\\.0")
                 .containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aliyun\"[^}]*\\} 1\\.0");
 
@@ -424,7 +424,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         reporter.report();
         assertThat(ledger(aws).get(0)).containsEntry("state", "ACCEPTED");
         assertThat(ledger(aliyunSub).get(0)).containsEntry("state", "ACCEPTED");
-        assertThat(Http.getAsOperator(port, "/actuator/prometheus").body())
+        assertThat(Http.get(managementPort, "/actuator/prometheus").body())
                 .containsPattern("marketbill_metering_credentials_failing\\{[^}]*marketplace=\"aws\"[^}]*\\} 0\\.0");
     }
 
@@ -445,7 +445,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat((String) r.get("lastError")).contains("outcome unknown at the deadline");
         assertThat(billingEventTypes(s)).doesNotContain("UsageForVendorBilling");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(Http.getAsOperator(port, "/actuator/prometheus").body())
+                assertThat(Http.get(managementPort, "/actuator/prometheus").body())
                         .containsPattern("marketbill_metering_overdue_records\\{[^}]*\\} 1\\.0"));
     }
 
@@ -462,7 +462,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat((String) r.get("lastError")).contains("deadline");
         assertThat(billingEventTypes(s)).contains("MeteringOverdue");
         assertThat(read(Http.getAsOperator(port, "/api/billing/ledger/summary").body()).path("overdueLast7Days").asLong()).isEqualTo(1);
-        assertThat(Http.getAsOperator(port, "/actuator/prometheus").body())
+        assertThat(Http.get(managementPort, "/actuator/prometheus").body())
                 .containsPattern("marketbill_metering_overdue_records\\{[^}]*\\} 1\\.0");
         assertThat(Http.getAsOperator(port, "/api/billing/ledger?overdueOnly=true").body()).contains(s);
         assertThat(billedAt(s)).isEmpty();
@@ -539,7 +539,7 @@ class MeteringToMarketplacesTest extends BillingTestBase {
         assertThat(kinds).containsExactlyInAnyOrder("MISSING_AT_MARKETPLACE@" + hour.minusSeconds(3600),
                 "UNKNOWN_TO_LEDGER@" + hour);
         // (the simulator is shared by every test of the JVM: its other records are differences too)
-        assertThat(Http.getAsOperator(port, "/actuator/prometheus").body()).containsPattern(
+        assertThat(Http.get(managementPort, "/actuator/prometheus").body()).containsPattern(
                 "marketbill_reconciliation_differences\\{[^}]*\\} " + run.path("openDifferences").asLong() + "\\.0");
         // put right, the differences resolve themselves
         jdbc.sql("DELETE FROM metering_record WHERE hour_start = :h").param("h", java.sql.Timestamp.from(hour.minusSeconds(3600))).update();

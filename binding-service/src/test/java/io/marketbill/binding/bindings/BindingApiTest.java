@@ -56,8 +56,23 @@ class BindingApiTest extends BindingServiceTestBase {
         for (String bad : List.of(forged, expired, foreign)) {
             assertThat(call("GET", "/api/bindings/audit", bad, null).statusCode()).isEqualTo(401);
         }
-        // health stays open
-        assertThat(Http.get(port, "/actuator/health").statusCode()).isEqualTo(200);
+        // the probes stay open: on the service port and on the management port
+        assertThat(Http.get(port, "/readyz").statusCode()).isEqualTo(200);
+        assertThat(Http.get(managementPort, "/actuator/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void actuatorIsServedOnTheManagementPortOnlyWithTheServicesRules() {
+        assertThat(managementPort).isNotEqualTo(port);
+        for (String actuator : List.of("/actuator/prometheus", "/actuator/health", "/actuator/info")) {
+            assertThat(Http.get(port, actuator).statusCode()).as(actuator + " on the service port").isEqualTo(404);
+        }
+        assertThat(Http.get(managementPort, "/actuator/prometheus").body()).contains("jvm_memory_used_bytes");
+        assertThat(Http.get(managementPort, "/actuator/health").body()).as("which components, not their details")
+                .contains("\"db\"").doesNotContain("\"database\"");
+        assertThat(Http.getAsOperator(managementPort, "/actuator/health").body()).contains("\"database\"");
+        assertThat(Http.get(managementPort, "/actuator/metrics").statusCode()).isEqualTo(401);
+        assertThat(Http.getAsOperator(managementPort, "/actuator/metrics").statusCode()).isEqualTo(403);
     }
 
     @Test

@@ -76,7 +76,9 @@ public final class LocalStack implements AutoCloseable {
         Map<String, Integer> ports = new LinkedHashMap<>(config.ports());
         ports.keySet().removeIf(k -> k.endsWith("_SERVICE_PORT") && !which.contains(serviceOfPortVariable(k))
                 || k.equals("GATEWAY_PORT") && !which.contains("gateway-service")
-                || k.equals("SIMULATOR_PORT") && !which.contains("marketplace-simulator"));
+                || k.equals("SIMULATOR_PORT") && !which.contains("marketplace-simulator")
+                || StackConfig.MANAGEMENT_PORT_SETTINGS.entrySet().stream()
+                        .anyMatch(e -> e.getValue().equals(k) && !which.contains(e.getKey())));
         Ports.requireFree(config.host(), ports);
         Files.createDirectories(config.dataDir());
         startPostgres();
@@ -118,7 +120,7 @@ public final class LocalStack implements AutoCloseable {
             for (java.util.Iterator<ServiceProcess> it = waiting.iterator(); it.hasNext(); ) {
                 ServiceProcess p = it.next();
                 if (p.checkReady()) {
-                    ready(t0, p.name(), p.readinessUrl().replace("/actuator/health/readiness", ""));
+                    ready(t0, p.name(), p.readinessUrl().replace("/readyz", ""));
                     it.remove();
                 }
             }
@@ -285,6 +287,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("BINDING_SERVICE_PORT", Integer.toString(config.bindingPort()));
         env.put("BILLING_SERVICE_PORT", Integer.toString(config.billingPort()));
         env.put("NOTIFICATION_SERVICE_PORT", Integer.toString(config.notificationPort()));
+        StackConfig.MANAGEMENT_PORT_SETTINGS.forEach((service, variable) ->
+                env.put(variable, Integer.toString(config.managementPort(service))));
         env.put("SUBSCRIPTION_SERVICE_URL", config.url(config.subscriptionPort()));
         env.put("BINDING_SERVICE_URL", config.url(config.bindingPort()));
         env.put("BILLING_SERVICE_URL", config.url(config.billingPort()));
@@ -362,9 +366,11 @@ public final class LocalStack implements AutoCloseable {
                 default -> throw new IllegalArgumentException("no replicas of " + name);
             };
             env.put(own, Integer.toString(port));
+            // and a management port of its own (the local Prometheus scrapes the first instance's only)
+            env.put(StackConfig.MANAGEMENT_PORT_SETTINGS.get(name), Integer.toString(StackConfig.freePort()));
         }
         return new ServiceProcess(name, ServiceProcess.java(config.serviceJavaOpts(), "-jar", jar.toString()), env,
-                logDir().resolve(name + (replicaPort > 0 ? "-" + port : "") + ".log"), config.url(port) + "/actuator/health/readiness", port);
+                logDir().resolve(name + (replicaPort > 0 ? "-" + port : "") + ".log"), config.url(port) + "/readyz", port);
     }
 
     /** Stops the broker (SIGTERM), for fault tests; {@link #startKafkaAgain()} brings it back with its data. */
@@ -402,6 +408,13 @@ public final class LocalStack implements AutoCloseable {
             if (services.containsKey(n) && !n.equals("gateway-service")) {
                 sb.append(String.format("%-22s %s%n", n, config.url(services.get(n).port())));
             }
+        }
+        StringBuilder management = new StringBuilder();
+        StackConfig.MANAGEMENT_PORT_SETTINGS.keySet().stream().filter(services::containsKey)
+                .forEach(n -> management.append(management.isEmpty() ? "" : " ").append(config.managementPort(n)));
+        if (!management.isEmpty()) {
+            sb.append(String.format("%-22s %s, ports %s (health details, /actuator/prometheus, info)%n", "management",
+                    config.host(), management));
         }
         sb.append(String.format("%-22s %s%n", "kafka", config.kafkaBootstrap()));
         sb.append(String.format("%-22s %s%n", "postgresql", dbUrl));
@@ -512,7 +525,7 @@ public final class LocalStack implements AutoCloseable {
         ports.put("marketplace-simulator", config.simulatorPort());
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
             ServiceProcess probe = new ServiceProcess(e.getKey(), List.of(), Map.of(), Path.of("/dev/null"),
-                    config.url(e.getValue()) + "/actuator/health/readiness", e.getValue());
+                    config.url(e.getValue()) + "/readyz", e.getValue());
             boolean ready = probe.isReady();
             allUp &= ready;
             System.out.printf("%-22s %-6s %s%n", e.getKey(), ready ? "UP" : "DOWN", probe.readinessUrl());

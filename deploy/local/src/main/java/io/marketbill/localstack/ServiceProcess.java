@@ -44,6 +44,16 @@ public final class ServiceProcess {
         return port;
     }
 
+    /** Where this instance serves actuator (Prometheus, health details); the simulator and Kafka have none. */
+    public int managementPort() {
+        String variable = StackConfig.MANAGEMENT_PORT_SETTINGS.get(name);
+        String value = variable == null ? null : environment.get(variable);
+        if (value == null) {
+            throw new IllegalStateException(name + " has no management port");
+        }
+        return Integer.parseInt(value);
+    }
+
     public String readinessUrl() {
         return readinessUrl;
     }

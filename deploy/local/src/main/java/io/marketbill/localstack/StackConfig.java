@@ -31,12 +31,26 @@ public record StackConfig(
         String loginTicketSecret,
         Path productsFile,
         String simulatorRetryInterval,
-        String serviceJavaOpts) {
+        String serviceJavaOpts,
+        Map<String, Integer> managementPorts) {
+
+    /**
+     * Each service's management port (actuator: health details, Prometheus, info), by service, and the variable
+     * that moves it; the service's own port keeps only the probes {@code /livez} and {@code /readyz}.
+     */
+    public static final Map<String, String> MANAGEMENT_PORT_SETTINGS = orderedMap(
+            "gateway-service", "GATEWAY_MANAGEMENT_PORT",
+            "subscription-service", "SUBSCRIPTION_SERVICE_MANAGEMENT_PORT",
+            "binding-service", "BINDING_SERVICE_MANAGEMENT_PORT",
+            "billing-service", "BILLING_SERVICE_MANAGEMENT_PORT",
+            "notification-service", "NOTIFICATION_SERVICE_MANAGEMENT_PORT");
 
     /** Every port setting of the stack, for runs that must not collide with a stack already running. */
     public static final java.util.List<String> PORT_SETTINGS = java.util.List.of("GATEWAY_PORT",
             "SUBSCRIPTION_SERVICE_PORT", "BINDING_SERVICE_PORT", "BILLING_SERVICE_PORT", "NOTIFICATION_SERVICE_PORT",
-            "SIMULATOR_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT", "SMTP_PORT", "IMAP_PORT");
+            "SIMULATOR_PORT", "KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "PG_PORT", "SMTP_PORT", "IMAP_PORT",
+            "GATEWAY_MANAGEMENT_PORT", "SUBSCRIPTION_SERVICE_MANAGEMENT_PORT", "BINDING_SERVICE_MANAGEMENT_PORT",
+            "BILLING_SERVICE_MANAGEMENT_PORT", "NOTIFICATION_SERVICE_MANAGEMENT_PORT");
 
     /** A free port of this machine right now. */
     public static int freePort() throws java.io.IOException {
@@ -86,7 +100,35 @@ public record StackConfig(
                 Path.of(or(get.apply("PRODUCTS_FILE"), home.resolve("deploy/local/products.yml").toString()))
                         .toAbsolutePath(),
                 or(get.apply("SIMULATOR_ALIYUN_RETRY_INTERVAL"), "2s"),
-                or(get.apply("SERVICE_JAVA_OPTS"), "-Xms64m -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"));
+                or(get.apply("SERVICE_JAVA_OPTS"), "-Xms64m -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"),
+                managementPorts(get));
+    }
+
+    /** The services' defaults: their own port + 100 (8180 for the gateway's 8080, ...). */
+    private static Map<String, Integer> managementPorts(Function<String, String> get) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        int d = 8180;
+        for (Map.Entry<String, String> e : MANAGEMENT_PORT_SETTINGS.entrySet()) {
+            ports.put(e.getKey(), port(get, e.getValue(), d++));
+        }
+        return java.util.Collections.unmodifiableMap(ports);
+    }
+
+    private static Map<String, String> orderedMap(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The management port of a service (not the simulator's: it has none of its own). */
+    public int managementPort(String service) {
+        Integer p = managementPorts.get(service);
+        if (p == null) {
+            throw new IllegalArgumentException("no management port for " + service);
+        }
+        return p;
     }
 
     private static String or(String v, String d) {
@@ -142,6 +184,7 @@ public record StackConfig(
         }
         ports.put("SMTP_PORT", smtpPort);
         ports.put("IMAP_PORT", imapPort);
+        MANAGEMENT_PORT_SETTINGS.forEach((service, variable) -> ports.put(variable, managementPorts.get(service)));
         return ports;
     }
 

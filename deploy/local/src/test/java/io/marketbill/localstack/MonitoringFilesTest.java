@@ -146,8 +146,11 @@ class MonitoringFilesTest {
         }
         String prometheus = Files.readString(HOME.resolve("deploy/prometheus/prometheus.yml"));
         assertThat(prometheus).contains("- alerts.yml", "/actuator/prometheus");
-        for (int port : new int[] {8080, 8081, 8082, 8083, 8084}) {
-            assertThat(prometheus).contains("127.0.0.1:" + port);
+        // the services' management ports (StackConfig's defaults), where actuator alone is served
+        for (String service : StackConfig.MANAGEMENT_PORT_SETTINGS.keySet()) {
+            int port = StackConfig.from(HOME, name -> null).managementPort(service);
+            assertThat(prometheus).contains("targets: ['127.0.0.1:" + port + "']\n        labels: {service: "
+                    + service + "}");
         }
     }
 
@@ -242,7 +245,15 @@ class MonitoringFilesTest {
         Map<String, String> expected = new TreeMap<>();
         for (String name : services.keySet()) {
             if (exportsMetrics(name)) {
-                containerPorts(map(services.get(name))).forEach(port -> expected.put(name + ":" + port, name));
+                // actuator is on the management port alone, which compose exposes but never publishes
+                Map<String, Object> service = map(services.get(name));
+                Object port = map(service.get("environment")).entrySet().stream()
+                        .filter(e -> e.getKey().endsWith("_MANAGEMENT_PORT")).map(Map.Entry::getValue)
+                        .findFirst().orElse(null);
+                assertThat(port).as(name + " sets its management port").isNotNull();
+                assertThat(containerPorts(service)).as(name + " exposes its management port")
+                        .contains(Integer.parseInt(port.toString()));
+                expected.put(name + ":" + port, name);
             }
         }
         assertThat(expected).as("compose services with /actuator/prometheus").hasSize(5)

@@ -196,8 +196,18 @@ class StackIT {
         assertThat(call(internal, null).statusCode()).isEqualTo(401);
         assertThat(call(internal, alice).statusCode()).as("a user on /internal").isEqualTo(403);
         assertThat(call(internal, operatorToken).statusCode()).isEqualTo(404);
-        // probes stay open
-        assertThat(call(c.url(c.billingPort()) + "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        // probes stay open on every service's port, actuator is on its management port alone
+        for (String service : StackConfig.MANAGEMENT_PORT_SETTINGS.keySet()) {
+            ServiceProcess p = stack.service(service);
+            assertThat(call(c.url(p.port()) + "/livez", null).statusCode()).as(service + " /livez").isEqualTo(200);
+            assertThat(call(c.url(p.port()) + "/readyz", null).statusCode()).as(service + " /readyz").isEqualTo(200);
+            assertThat(call(c.url(p.port()) + "/actuator/prometheus", null).statusCode())
+                    .as(service + ": no metrics on the service port").isEqualTo(404);
+            assertThat(call(c.url(p.managementPort()) + "/actuator/prometheus", null).statusCode())
+                    .as(service + " metrics on the management port").isEqualTo(200);
+            assertThat(call(c.url(p.managementPort()) + "/actuator/metrics", operatorToken).statusCode())
+                    .as(service + " /actuator/metrics, not exposed to anyone").isEqualTo(403);
+        }
     }
 
     private static HttpResponse<String> call(String url, String token) throws Exception {
@@ -349,11 +359,7 @@ class StackIT {
         assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
         StackConfig c = stack.config();
         Map<String, Integer> services = new LinkedHashMap<>();
-        services.put("gateway-service", c.gatewayPort());
-        services.put("subscription-service", c.subscriptionPort());
-        services.put("binding-service", c.bindingPort());
-        services.put("billing-service", c.billingPort());
-        services.put("notification-service", c.notificationPort());
+        StackConfig.MANAGEMENT_PORT_SETTINGS.keySet().forEach(n -> services.put(n, c.managementPort(n)));
         // Kafka client metrics are bound periodically, so allow a minute for the last restarted service's
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(5)).untilAsserted(() -> {
             Map<String, String> exporters = new TreeMap<>();
@@ -373,8 +379,9 @@ class StackIT {
     }
 
     /** How many SubscriptionOpened events a service instance applied, from its metrics. */
-    static double applied(int port) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(URI.create(stack.config().url(port) + "/actuator/prometheus")).build(),
+    static double applied(ServiceProcess instance) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(stack.config().url(instance.managementPort())
+                        + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         double sum = 0;
         for (String line : text.split("\n")) {
@@ -403,7 +410,7 @@ class StackIT {
         for (String name : table.keySet()) {
             String schema = table.get(name).substring(0, table.get(name).indexOf('.'));
             processedBefore.put(name, count("SELECT count(*) FROM " + schema + ".processed_event"));
-            appliedBefore.put(name, new double[] {applied(stack.service(name).port()), applied(second.get(name).port())});
+            appliedBefore.put(name, new double[] {applied(stack.service(name)), applied(second.get(name))});
         }
         int n = 200;
         for (int i = 0; i < n; i++) {
@@ -424,8 +431,8 @@ class StackIT {
                 assertThat(count("SELECT count(*) FROM " + schema + ".processed_event") - processedBefore.get(name))
                         .as(name + ": each event processed once by the group").isEqualTo(n);
             }
-            double first = applied(stack.service(name).port()) - appliedBefore.get(name)[0];
-            double other = applied(second.get(name).port()) - appliedBefore.get(name)[1];
+            double first = applied(stack.service(name)) - appliedBefore.get(name)[0];
+            double other = applied(second.get(name)) - appliedBefore.get(name)[1];
             System.out.printf("%s: instance 1 applied %.0f, instance 2 applied %.0f%n", name, first, other);
             assertThat(first + other).as(name + ": each SubscriptionOpened applied once by the two").isEqualTo(n);
             assertThat(first).as(name + ": the first instance took part").isPositive();

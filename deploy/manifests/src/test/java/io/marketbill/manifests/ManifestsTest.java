@@ -185,8 +185,27 @@ class ManifestsTest {
             // the tag Jib gives the image it builds (the project version), so that what is built is what runs
             assertThat(c.getImage()).isEqualTo("ghcr.io/marketbill/" + name + ":" + PROJECT_VERSION);
             assertThat(d.getSpec().getReplicas()).as(name + ": replicas are the autoscaler's to set").isNull();
-            assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
-            assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+            // the probes on the service port (Boot's /readyz and /livez); actuator on a management port of its own,
+            // which Prometheus scrapes and no Service routes (so no ingress can)
+            assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+            assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
+            assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+            assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+            Map<String, Integer> containerPorts = new java.util.TreeMap<>();
+            c.getPorts().forEach(port -> containerPorts.put(port.getName(), port.getContainerPort()));
+            assertThat(containerPorts).as(name + " ports").containsOnlyKeys("http", "management");
+            assertThat(containerPorts.get("management")).isEqualTo(containerPorts.get("http") + 100);
+            assertThat(c.getEnv()).as(name + " sets its management port").anySatisfy(e -> {
+                assertThat(e.getName()).endsWith("_MANAGEMENT_PORT");
+                assertThat(e.getValue()).isEqualTo(containerPorts.get("management").toString());
+            });
+            assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                    .containsEntry("prometheus.io/port", containerPorts.get("management").toString())
+                    .containsEntry("prometheus.io/path", "/actuator/prometheus");
+            assertThat(of(all, io.fabric8.kubernetes.api.model.Service.class)).filteredOn(
+                            svc -> svc.getMetadata().getName().equals(name))
+                    .singleElement().satisfies(svc -> assertThat(svc.getSpec().getPorts()).allSatisfy(port ->
+                            assertThat(port.getTargetPort().getStrVal()).as(name + " Service").isEqualTo("http")));
             assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
             assertThat(c.getResources().getLimits()).containsKeys("memory");
             assertThat(d.getSpec().getSelector().getMatchLabels())
@@ -300,25 +319,25 @@ class ManifestsTest {
      */
     static final Set<String> FLOWS = Set.of(
             "OUT * -> kube-dns UDP/53", "OUT * -> kube-dns TCP/53",
-            "IN gateway-service <- ingress-controller TCP/8080", "IN gateway-service <- prometheus TCP/8080",
+            "IN gateway-service <- ingress-controller TCP/8080", "IN gateway-service <- prometheus TCP/8180",
             "OUT gateway-service -> subscription-service TCP/8081", "OUT gateway-service -> binding-service TCP/8082",
             "OUT gateway-service -> billing-service TCP/8083", "OUT gateway-service -> notification-service TCP/8084",
             "OUT gateway-service -> kafka TCP/9093", "OUT gateway-service -> internet TCP/443",
             "IN subscription-service <- gateway-service TCP/8081", "IN subscription-service <- binding-service TCP/8081",
-            "IN subscription-service <- prometheus TCP/8081",
+            "IN subscription-service <- prometheus TCP/8181",
             "OUT subscription-service -> kafka TCP/9093", "OUT subscription-service -> postgres TCP/5432",
             "OUT subscription-service -> internet TCP/443",
             "IN binding-service <- gateway-service TCP/8082", "IN binding-service <- billing-service TCP/8082",
-            "IN binding-service <- prometheus TCP/8082",
+            "IN binding-service <- prometheus TCP/8182",
             "OUT binding-service -> subscription-service TCP/8081", "OUT binding-service -> billing-service TCP/8083",
             "OUT binding-service -> notification-service TCP/8084", "OUT binding-service -> kafka TCP/9093",
             "OUT binding-service -> postgres TCP/5432", "OUT binding-service -> internet TCP/443",
             "IN billing-service <- gateway-service TCP/8083", "IN billing-service <- binding-service TCP/8083",
-            "IN billing-service <- prometheus TCP/8083",
+            "IN billing-service <- prometheus TCP/8183",
             "OUT billing-service -> binding-service TCP/8082", "OUT billing-service -> kafka TCP/9093",
             "OUT billing-service -> postgres TCP/5432", "OUT billing-service -> internet TCP/443",
             "IN notification-service <- gateway-service TCP/8084", "IN notification-service <- binding-service TCP/8084",
-            "IN notification-service <- prometheus TCP/8084",
+            "IN notification-service <- prometheus TCP/8184",
             "OUT notification-service -> kafka TCP/9093", "OUT notification-service -> postgres TCP/5432",
             "OUT notification-service -> internet TCP/587", "OUT notification-service -> internet TCP/993",
             "OUT notification-service -> internet TCP/443",

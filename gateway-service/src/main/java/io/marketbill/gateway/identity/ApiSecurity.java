@@ -50,9 +50,14 @@ class ApiSecurity {
      * signed opt-out link of a mail).
      */
     static final String[] PUBLIC_PATHS = {"/marketplace/**", "/binding", "/binding/**", "/ops", "/ops/**",
-            "/notifications/opt-out",
-            "/actuator/health",
-            "/actuator/health/**", "/actuator/prometheus", "/actuator/info"};
+            "/notifications/opt-out", "/livez", "/readyz"};
+
+    /**
+     * Served on the management port only (GATEWAY_MANAGEMENT_PORT), which no ingress routes; the same filters
+     * guard it (Boot builds its handler from the application's WebFilters), so these alone are open there.
+     */
+    static final String[] ACTUATOR_OPEN = {"/actuator/health", "/actuator/health/**", "/actuator/prometheus",
+            "/actuator/info"};
 
     /** Any signed-in user; the services behind check the organization. Every other API is for operators. */
     static final String[] USER_APIS = {"/api/bindings", "/api/bindings/**", "/api/billing/organizations/*/overview"};
@@ -75,6 +80,25 @@ class ApiSecurity {
                         .authenticationEntryPoint(JsonSecurityErrors.unauthorized())
                         .accessDeniedHandler(JsonSecurityErrors.forbidden()))
                 .exceptionHandling(e -> e.authenticationEntryPoint(JsonSecurityErrors.unauthorized())
+                        .accessDeniedHandler(JsonSecurityErrors.forbidden()));
+        return http.build();
+    }
+
+    /**
+     * Actuator, which the management port alone serves: health, Prometheus and info to anyone who reaches that port
+     * (the NetworkPolicies: Prometheus only), the health details to an operator's token, the rest to nobody.
+     */
+    @Bean
+    @Order(0)
+    SecurityWebFilterChain actuatorChain(ServerHttpSecurity http, ReactiveJwtDecoder decoder) {
+        stateless(http.securityMatcher(ServerWebExchangeMatchers.pathMatchers("/actuator", "/actuator/**")));
+        http.authorizeExchange(a -> a.pathMatchers(ACTUATOR_OPEN).permitAll().anyExchange().denyAll())
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(authenticationConverter()))
+                        .authenticationEntryPoint(JsonSecurityErrors.unauthorized())
+                        .accessDeniedHandler(JsonSecurityErrors.forbidden()))
+                // what no token opens is refused as on any other path that is not public
+                .exceptionHandling(e -> e.authenticationEntryPoint(JsonSecurityErrors.notPublic())
                         .accessDeniedHandler(JsonSecurityErrors.forbidden()));
         return http.build();
     }

@@ -118,7 +118,7 @@ class AliyunFreeLoginTest {
         upperCased.put("token", link.get("token").toUpperCase(Locale.ROOT));
 
         try (ConfigurableApplicationContext other = new SpringApplicationBuilder(GatewayServiceApplication.class)
-                .profiles("test").run("--server.port=0", "--spring.kafka.bootstrap-servers="
+                .profiles("test").run("--server.port=0", "--management.server.port=0", "--spring.kafka.bootstrap-servers="
                         + TestInfrastructure.kafkaBrokers(), "--marketbill.subscription-service-url="
                         + subscriptionServiceUrl(), "--marketbill.security.client.token-uri=" + TestTokens.tokenUri(),
                         "--marketbill.security.client.client-id=" + TestTokens.CLIENT_ID,

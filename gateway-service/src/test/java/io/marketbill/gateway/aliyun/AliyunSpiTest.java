@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -75,6 +76,7 @@ class AliyunSpiTest {
     }
 
     @LocalServerPort int port;
+    @LocalManagementPort int managementPort;
     @Autowired EventCodec codec;
     private final HttpClient http = HttpClient.newHttpClient();
     private KafkaConsumer<String, String> topic;
@@ -240,7 +242,7 @@ class AliyunSpiTest {
 
         assertThat(records("aliyun:" + orderBizId, Duration.ofSeconds(3))).isEmpty();
 
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
                 + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("marketbill_callbacks_rejected_total{")
                 .contains("reason=\"invalid_token\"").contains("reason=\"missing_parameter\"");
@@ -371,7 +373,7 @@ class AliyunSpiTest {
 
     @Test
     void readinessIncludesKafka() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort
                 + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"kafka\"");

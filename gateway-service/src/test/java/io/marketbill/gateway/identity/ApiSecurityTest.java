@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -73,9 +74,14 @@ class ApiSecurityTest {
     }
 
     @LocalServerPort int port;
+    @LocalManagementPort int managementPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> call(String method, String path, String token) throws Exception {
+        return call(port, method, path, token);
+    }
+
+    private HttpResponse<String> call(int port, String method, String path, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
@@ -86,6 +92,10 @@ class ApiSecurityTest {
 
     private HttpResponse<String> get(String path, String token) throws Exception {
         return call("GET", path, token);
+    }
+
+    private HttpResponse<String> management(String path, String token) throws Exception {
+        return call(managementPort, "GET", path, token);
     }
 
     private static void assertRefused(HttpResponse<String> r, int status, String error) {
@@ -179,14 +189,31 @@ class ApiSecurityTest {
         // Spring Security's firewall refuses a ';' in the path (400): callbacks do not even enter its filter
         assertThat(get("/marketplace/ping;v=1", null).body()).isEqualTo("ok");
         assertThat(get("/api/subscriptions;v=1", TestTokens.operator("u-olga")).statusCode()).isEqualTo(400);
-        assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
-        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(200);
+        assertThat(get("/livez", null).statusCode()).isEqualTo(200);
+        assertThat(get("/readyz", null).statusCode()).isEqualTo(200);
         assertThat(get("/binding?ticket=PUBLIC-1", null).statusCode()).isEqualTo(200);
         assertThat(received).containsEntry("GET /binding", "");
         // the ops console: binding-service signs operators in itself
         assertThat(get("/ops/metering", null).statusCode()).isEqualTo(200);
         assertThat(received).containsEntry("GET /ops/metering", "");
+    }
+
+    @Test
+    void metricsAndHealthDetailsAreServedOnTheManagementPortOnlyAndTheSameRulesGuardIt() throws Exception {
+        assertThat(managementPort).isNotEqualTo(port);
+        // the public port: the probes only, nothing of actuator (an ingress in front of it exposes no metrics)
+        for (String actuator : List.of("/actuator/prometheus", "/actuator/health", "/actuator/info")) {
+            assertThat(get(actuator, null).statusCode()).as(actuator + " on the public port").isEqualTo(404);
+        }
+        assertThat(management("/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertThat(management("/actuator/prometheus", null).statusCode()).isEqualTo(200);
+        assertThat(management("/actuator/prometheus", null).body()).contains("jvm_memory_used_bytes");
+        HttpResponse<String> health = management("/actuator/health", null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).as("components to anyone, details to operators").contains("\"kafka\"")
+                .doesNotContain("clusterId");
+        assertThat(management("/actuator/health", TestTokens.operator("u-olga")).body()).contains("clusterId");
+        assertRefused(management("/actuator/metrics", null), 403, "forbidden");
     }
 
     @Test
@@ -244,8 +271,8 @@ class ApiSecurityTest {
     @Test
     void everythingElseIsRefusedWhateverTheToken() throws Exception {
         String op = TestTokens.operator("u-olga");
-        assertRefused(get("/actuator/metrics", null), 403, "forbidden");
-        assertRefused(get("/actuator/metrics", op), 403, "forbidden");
+        assertRefused(management("/actuator/metrics", null), 403, "forbidden");
+        assertRefused(management("/actuator/metrics", op), 403, "forbidden");
         assertRefused(get("/somewhere/else", op), 403, "forbidden");
     }
 }
