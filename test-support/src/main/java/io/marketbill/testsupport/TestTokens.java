@@ -146,7 +146,19 @@ public final class TestTokens {
 
     public static void signInAs(String userId) {
         signedIn = userId;
+        answer = null;
     }
+
+    /**
+     * What the sign-in page posts back instead of the right ID token, made from the authorization request's
+     * parameters (e.g. a token without the request's nonce, or an access token): to see a browser refused. Null: the
+     * right one again.
+     */
+    public static void signInWith(java.util.function.Function<java.util.Map<String, String>, String> idToken) {
+        answer = idToken;
+    }
+
+    private static volatile java.util.function.Function<java.util.Map<String, String>, String> answer;
 
     private static void login(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
         java.util.Map<String, String> q = new java.util.HashMap<>();
@@ -158,9 +170,9 @@ public final class TestTokens {
             }
         }
         String html = "<!DOCTYPE html><html><body><form method=\"post\" action=\"" + escape(q.get("redirect_uri"))
-                + "\"><input type=\"hidden\" name=\"id_token\" value=\"" + idToken(signedIn, List.of(),
-                List.of(q.getOrDefault("client_id", SIGN_IN_CLIENT_ID)), q.getOrDefault("client_id", SIGN_IN_CLIENT_ID),
-                q.get("nonce")) + "\">"
+                + "\"><input type=\"hidden\" name=\"id_token\" value=\"" + (answer != null ? answer.apply(q)
+                : idToken(signedIn, List.of(), List.of(q.getOrDefault("client_id", SIGN_IN_CLIENT_ID)),
+                q.getOrDefault("client_id", SIGN_IN_CLIENT_ID), q.get("nonce"))) + "\">"
                 + "<input type=\"hidden\" name=\"state\" value=\"" + escape(q.get("state")) + "\">"
                 + "<button type=\"submit\">Continue</button></form>"
                 + "<script>document.forms[0].submit()</script></body></html>";

@@ -63,4 +63,26 @@ class OpsConsoleInChromiumTest extends BindingServiceTestBase {
             session.stop(0);
         }
     }
+
+    /**
+     * The whole sign-in in a browser: the console sends it to the provider, whose form_post comes back with an
+     * operator's ID token for the sign-in's nonce; an operator's access token instead (with that nonce) opens nothing.
+     */
+    @Test
+    void anOperatorSignsInThroughTheProviderAndAnAccessTokenDoesNot() throws Exception {
+        Path chromium = HeadlessChromium.require();
+        String console = "http://127.0.0.1:" + port + "/ops";
+        try {
+            TestTokens.signInWith(request -> TestTokens.accessToken("u-olga", java.util.List.of("operator"),
+                    "ops-script", request.get("nonce")));
+            assertThat(run(chromium, console, "--dump-dom")).contains("The sign-in could not be verified")
+                    .doesNotContain("Signed in as");
+            TestTokens.signInWith(request -> TestTokens.idToken("u-olga", java.util.List.of("operator"),
+                    java.util.List.of(request.get("client_id")), request.get("client_id"), request.get("nonce")));
+            assertThat(run(chromium, console, "--dump-dom")).contains("<h1>Ops console</h1>")
+                    .contains("Signed in as u-olga");
+        } finally {
+            TestTokens.signInWith(null);
+        }
+    }
 }
