@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ops console in a real browser (Debian's {@code chromium}, headless), with a screenshot of a subscription's
- * page in {@code target/screenshots/ops-console.png} (copied to {@code docs/}). The test identity provider signs in
- * users without roles only, so the browser gets the operator's session cookie from a page on another port of the
- * same host (cookies ignore ports), as if it had signed in. Skipped where chromium is not installed.
+ * page in {@code target/screenshots/ops-console.png} (copied to {@code docs/}). For the screenshot the browser gets the
+ * operator's session cookie from a page on another port of the same host (cookies ignore ports), as if it had signed
+ * in, since a sign-in lands on the overview; the sign-in itself is
+ * {@link #anOperatorSignsInThroughTheProviderAndAnAccessTokenDoesNot}.
+ * Skipped where chromium is not installed.
  */
 class OpsConsoleInChromiumTest extends BindingServiceTestBase {
 
