@@ -80,7 +80,8 @@ public class ServiceSecurityAutoConfiguration {
             }
             NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwks).jwsAlgorithm(SignatureAlgorithm.RS256)
                     .build();
-            decoder.setJwtValidator(TokenRules.validator(issuer, properties.audiences()));
+            decoder.setJwtValidator(TokenRules.validator(issuer, properties.audiences(),
+                    properties.requireAccessTokenType()));
             return new VerifiedTokens(decoder, Clock.systemUTC());
         }
 

@@ -11,9 +11,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param audiences the audiences of tokens meant for marketbill (env {@code IDENTITY_AUDIENCE}, comma-separated); a
  *                  token must name one of them in {@code aud}
  * @param client    this service's own identity at the provider, for its calls to the other services
+ * @param requireAccessTokenType only RFC 9068 access tokens ({@code typ: at+jwt}) are API tokens (env
+ *                  {@code IDENTITY_REQUIRE_ACCESS_TOKEN_TYPE}): an ID token, typed {@code JWT} or not at all, is then
+ *                  refused even for marketbill's audience. Off by default: many providers type their access tokens
+ *                  {@code JWT} too, and those would all be refused; the development login and the tests' provider
+ *                  type theirs, so it can be on wherever the provider does
  */
 @ConfigurationProperties("marketbill.security")
-public record ServiceSecurityProperties(@DefaultValue("marketbill") List<String> audiences, Client client) {
+public record ServiceSecurityProperties(@DefaultValue("marketbill") List<String> audiences, Client client,
+                                        @DefaultValue("false") boolean requireAccessTokenType) {
 
     public ServiceSecurityProperties {
         audiences = audiences == null ? List.of() : List.copyOf(audiences);

@@ -83,6 +83,13 @@ class ApiRulesTest {
         assertThat(get("/api/operators", service).statusCode()).as("a service is no operator").isEqualTo(403);
     }
 
+    /** RFC 9068's typed access tokens (the development login's, the test provider's client credentials) are taken. */
+    @Test
+    void anRfc9068AccessTokenIsTaken() {
+        String typed = TestTokens.accessToken("u-op", List.of("operator"), "the-console", null);
+        assertThat(get("/api/operators", typed).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void aTokenForAnotherAudienceWithoutExpiryOrOfAnotherIssuerIsRefused() {
         Instant now = Instant.now();

@@ -38,6 +38,15 @@ public final class TestTokens {
     public static final String CLIENT_ID = "test-service";
     public static final String CLIENT_SECRET = "test-service-secret-of-the-test-identity-provider";
     public static final String PUBLIC_KEY_LOCATION = "classpath:marketbill-test-identity/public.pem";
+    /**
+     * The client id binding-service's sign-ins (the binding page, the ops console) send by default
+     * ({@code marketbill.identity.client-id}): their ID tokens name it in {@code aud} and {@code azp}.
+     */
+    public static final String SIGN_IN_CLIENT_ID = "marketbill";
+    /** RFC 9068's {@code typ} of JWT access tokens (section 2.1). */
+    public static final String ACCESS_TOKEN_TYPE = "at+jwt";
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
     private static final PrivateKey KEY = loadKey();
     private static HttpServer jwks;
     private static volatile String signedIn = "u-test";
@@ -115,7 +124,8 @@ public final class TestTokens {
         } else {
             status = 200;
             issued.incrementAndGet();
-            body = ("{\"access_token\":\"" + token(CLIENT_ID, List.of("service"), Duration.ofMinutes(5))
+            // typed and shaped as RFC 9068 says, as a provider that follows it issues them
+            body = ("{\"access_token\":\"" + accessToken(CLIENT_ID, List.of("service"), CLIENT_ID, null)
                     + "\",\"token_type\":\"Bearer\",\"expires_in\":300}").getBytes(StandardCharsets.UTF_8);
         }
         exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -127,7 +137,8 @@ public final class TestTokens {
     /**
      * The test provider's sign-in page: like the local stack's development login, it answers with an OIDC
      * form_post of an ID token to {@code redirect_uri}, here for the user set with {@link #signInAs}, submitted by a
-     * line of script (browsers) or a button.
+     * line of script (browsers) or a button. The token carries the request's {@code nonce}, and names its
+     * {@code client_id} in {@code aud} and {@code azp} (OpenID Connect Core 1.0, sections 2 and 3.1.2.1).
      */
     public static String loginUrl() {
         return jwkSetUri().replace("/jwks.json", "/login");
@@ -135,7 +146,19 @@ public final class TestTokens {
 
     public static void signInAs(String userId) {
         signedIn = userId;
+        answer = null;
     }
+
+    /**
+     * What the sign-in page posts back instead of the right ID token, made from the authorization request's
+     * parameters (e.g. a token without the request's nonce, or an access token): to see a browser refused. Null: the
+     * right one again.
+     */
+    public static void signInWith(java.util.function.Function<java.util.Map<String, String>, String> idToken) {
+        answer = idToken;
+    }
+
+    private static volatile java.util.function.Function<java.util.Map<String, String>, String> answer;
 
     private static void login(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
         java.util.Map<String, String> q = new java.util.HashMap<>();
@@ -147,7 +170,9 @@ public final class TestTokens {
             }
         }
         String html = "<!DOCTYPE html><html><body><form method=\"post\" action=\"" + escape(q.get("redirect_uri"))
-                + "\"><input type=\"hidden\" name=\"id_token\" value=\"" + user(signedIn) + "\">"
+                + "\"><input type=\"hidden\" name=\"id_token\" value=\"" + (answer != null ? answer.apply(q)
+                : idToken(signedIn, List.of(), List.of(q.getOrDefault("client_id", SIGN_IN_CLIENT_ID)),
+                q.getOrDefault("client_id", SIGN_IN_CLIENT_ID), q.get("nonce"))) + "\">"
                 + "<input type=\"hidden\" name=\"state\" value=\"" + escape(q.get("state")) + "\">"
                 + "<button type=\"submit\">Continue</button></form>"
                 + "<script>document.forms[0].submit()</script></body></html>";
@@ -175,6 +200,86 @@ public final class TestTokens {
     /** An operator's token. */
     public static String operator(String userId) {
         return token(userId, List.of("operator"), Duration.ofMinutes(10));
+    }
+
+    /**
+     * An OpenID Connect ID token from a browser sign-in at the test provider: {@code aud} and {@code azp} the sign-in
+     * client ({@link #SIGN_IN_CLIENT_ID}), the {@code nonce} the sign-in sent (null: none).
+     */
+    public static String idToken(String subject, List<String> roles, String nonce) {
+        return idToken(subject, roles, List.of(SIGN_IN_CLIENT_ID), SIGN_IN_CLIENT_ID, nonce);
+    }
+
+    /** An ID token with its audiences and authorized party chosen ({@code azp} null: no such claim). */
+    public static String idToken(String subject, List<String> roles, List<String> audiences, String azp,
+                                 String nonce) {
+        java.util.Map<String, Object> claims = claims(subject, roles, audiences, Duration.ofMinutes(10));
+        if (azp != null) {
+            claims.put("azp", azp);
+        }
+        if (nonce != null) {
+            claims.put("nonce", nonce);
+        }
+        return jwt(header("JWT"), claims);
+    }
+
+    /**
+     * An access token as RFC 9068 shapes them: {@code typ} {@code at+jwt}, {@code client_id} the client it was
+     * issued to, {@code scope}, for marketbill's audience; with a {@code nonce} claim unless null (some providers
+     * copy the sign-in's nonce into access tokens too).
+     */
+    public static String accessToken(String subject, List<String> roles, String clientId, String nonce) {
+        java.util.Map<String, Object> claims = claims(subject, roles, List.of(AUDIENCE), Duration.ofMinutes(5));
+        claims.put("client_id", clientId);
+        claims.put("scope", "openid marketbill");
+        if (nonce != null) {
+            claims.put("nonce", nonce);
+        }
+        return jwt(header(ACCESS_TOKEN_TYPE), claims);
+    }
+
+    /** A JOSE header of the test key: RS256, its key id, and {@code typ} unless null. */
+    public static java.util.Map<String, Object> header(String typ) {
+        java.util.Map<String, Object> header = new java.util.LinkedHashMap<>();
+        header.put("alg", "RS256");
+        if (typ != null) {
+            header.put("typ", typ);
+        }
+        header.put("kid", "test");
+        return header;
+    }
+
+    /** The test provider's usual claims, issued now: {@code iss}, {@code sub}, {@code name}, {@code aud}, times, roles. */
+    public static java.util.Map<String, Object> claims(String subject, List<String> roles, List<String> audiences,
+                                                       Duration validFor) {
+        Instant now = Instant.now();
+        java.util.Map<String, Object> claims = new java.util.LinkedHashMap<>();
+        claims.put("iss", ISSUER);
+        claims.put("sub", subject);
+        claims.put("name", subject);
+        claims.put("aud", audiences.size() == 1 ? audiences.get(0) : audiences);
+        claims.put("iat", now.getEpochSecond());
+        claims.put("exp", now.plus(validFor).getEpochSecond());
+        claims.put("roles", roles);
+        return claims;
+    }
+
+    /** Any JWT signed with the test key: for tokens of a kind the other helpers do not make. */
+    public static String jwt(java.util.Map<String, Object> header, java.util.Map<String, Object> claims) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return sign(b64.encodeToString(JSON.writeValueAsBytes(header)) + "."
+                + b64.encodeToString(JSON.writeValueAsBytes(claims)), KEY);
+    }
+
+    private static String sign(String signingInput, PrivateKey key) {
+        try {
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initSign(key);
+            rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+            return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rsa.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -227,16 +332,8 @@ public final class TestTokens {
                 + (validFor == null ? "" : ",\"exp\":" + issuedAt.plus(validFor).getEpochSecond())
                 + ",\"roles\":[" + roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(",")) + "]}";
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String signingInput = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
-                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
-        try {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(key);
-            rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-            return signingInput + "." + b64.encodeToString(rsa.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return sign(b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)), key);
     }
 
     public static PrivateKey testKey() {

@@ -2,6 +2,7 @@ package io.marketbill.binding.ops;
 
 import io.marketbill.binding.bindings.BindingAudit;
 import io.marketbill.binding.bindings.Bindings;
+import io.marketbill.binding.security.SignIn;
 import io.marketbill.binding.subscriptions.BindableSubscriptions;
 import io.marketbill.messaging.deadletter.DeadLetters;
 import jakarta.servlet.http.Cookie;
@@ -11,7 +12,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +27,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseCookie;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,14 +35,14 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The operators' console: server-rendered, usable without JavaScript, one table per section. Sign-in as on the
- * binding page: the vendor's identity provider posts an ID token to {@code /ops/signed-in} (OIDC form_post); it is
- * verified like an API token, must carry the {@code operator} role, and is kept in an HttpOnly, SameSite=Lax cookie
- * (path {@code /ops}) that is verified again on every request. The other services are called with binding-service's
- * own token ({@link OpsServices}).
+ * binding page: the vendor's identity provider posts an ID token to {@code /ops/signed-in} (OIDC form_post); it must
+ * be this sign-in's ID token ({@link SignIn}: state, nonce, this client, no access token), must carry the
+ * {@code operator} role, and is kept in an HttpOnly, SameSite=Lax cookie (path {@code /ops}) that is verified again
+ * on every request. The other services are called with binding-service's own token ({@link OpsServices}), never
+ * with this one.
  * Replay buttons post a form token derived from the cookie, which another site cannot read.
  */
 @Controller
@@ -53,8 +51,9 @@ class OpsConsole {
 
     static final String SESSION_COOKIE = "mb_ops";
     static final String STATE_COOKIE = "mb_ops_state";
+    /** The console's sign-in: its state and nonce in {@link #STATE_COOKIE}, for the console's path. */
+    static final SignIn.Flow SIGN_IN = new SignIn.Flow(STATE_COOKIE, "/ops");
     static final String BINDING = "binding-service";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** One section of a page: its tables, or why the service behind it could not be asked. */
     record Section(String id, String title, String unavailable, List<OpsTable> tables) {
@@ -64,27 +63,25 @@ class OpsConsole {
         }
     }
 
-    private final JwtDecoder jwtDecoder;
+    private final SignIn signIns;
     private final OpsServices services;
     private final BindableSubscriptions subscriptions;
     private final Bindings bindings;
     private final BindingAudit audit;
     private final DeadLetters deadLetters;
-    private final String loginUrl;
     private final String publicUrl;
     private final boolean secure;
     private final Clock clock;
 
-    OpsConsole(JwtDecoder jwtDecoder, OpsServices services, BindableSubscriptions subscriptions, Bindings bindings,
-               BindingAudit audit, DeadLetters deadLetters, @Value("${marketbill.identity.login-url}") String loginUrl,
-               @Value("${marketbill.binding.public-url}") String publicUrl, Clock clock) {
-        this.jwtDecoder = jwtDecoder;
+    OpsConsole(SignIn signIns, OpsServices services, BindableSubscriptions subscriptions, Bindings bindings,
+               BindingAudit audit, DeadLetters deadLetters, @Value("${marketbill.binding.public-url}") String publicUrl,
+               Clock clock) {
+        this.signIns = signIns;
         this.services = services;
         this.subscriptions = subscriptions;
         this.bindings = bindings;
         this.audit = audit;
         this.deadLetters = deadLetters;
-        this.loginUrl = loginUrl;
         this.publicUrl = publicUrl.replaceAll("/+$", "");
         this.secure = publicUrl.startsWith("https:");
         this.clock = clock;
@@ -241,19 +238,11 @@ class OpsConsole {
     String signedIn(@RequestParam(name = "id_token", required = false) String idToken,
                     @RequestParam(required = false) String state, HttpServletRequest request,
                     HttpServletResponse response, Model model) {
-        Optional<String> expected = cookie(request, STATE_COOKIE);
-        if (idToken == null || state == null || expected.isEmpty()
-                || !MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8),
-                state.getBytes(StandardCharsets.UTF_8))) {
+        SignIn.Outcome signedIn = signIns.finish(request, response, SIGN_IN, secure, idToken, state);
+        if (!signedIn.signedIn()) {
             return denied(response, model, "The sign-in could not be verified; open the ops console again.");
         }
-        Jwt jwt;
-        try {
-            jwt = jwtDecoder.decode(idToken);
-        } catch (JwtException e) {
-            return denied(response, model, "The sign-in could not be verified; open the ops console again.");
-        }
-        setCookie(response, STATE_COOKIE, "", Duration.ZERO);
+        Jwt jwt = signedIn.user();
         if (!operator(jwt)) {
             return denied(response, model, "The ops console is for operators.");
         }
@@ -263,13 +252,7 @@ class OpsConsole {
 
     /** Null when an operator is signed in; else where to go (sign-in) or the refusal page. */
     private String guard(HttpServletRequest request, HttpServletResponse response, Model model) {
-        Optional<Jwt> user = cookie(request, SESSION_COOKIE).flatMap(token -> {
-            try {
-                return Optional.of(jwtDecoder.decode(token));
-            } catch (JwtException e) {
-                return Optional.empty();
-            }
-        });
+        Optional<Jwt> user = cookie(request, SESSION_COOKIE).flatMap(signIns::verify);
         if (user.isEmpty()) {
             return "redirect:" + signIn(request, response);
         }
@@ -287,13 +270,8 @@ class OpsConsole {
     }
 
     private String signIn(HttpServletRequest request, HttpServletResponse response) {
-        byte[] state = new byte[18];
-        RANDOM.nextBytes(state);
-        String s = Base64.getUrlEncoder().withoutPadding().encodeToString(state);
-        setCookie(response, STATE_COOKIE, s, Duration.ofMinutes(10));
         String base = publicUrl.isEmpty() ? ServletUriComponentsBuilder.fromContextPath(request).toUriString() : publicUrl;
-        return UriComponentsBuilder.fromUriString(loginUrl).queryParam("redirect_uri", base + "/ops/signed-in")
-                .queryParam("state", s).encode().build().toUriString();
+        return signIns.start(response, SIGN_IN, base + "/ops/signed-in", secure);
     }
 
     private static String denied(HttpServletResponse response, Model model, String message) {

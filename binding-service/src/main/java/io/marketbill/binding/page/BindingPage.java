@@ -6,13 +6,13 @@ import io.marketbill.binding.bindings.Bindings.Decision;
 import io.marketbill.binding.bindings.Bindings.Proof;
 import io.marketbill.binding.bindings.LoginTickets;
 import io.marketbill.binding.bindings.Refusal;
+import io.marketbill.binding.security.SignIn;
 import io.marketbill.contracts.LoginTicket;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -21,15 +21,12 @@ import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The binding page, server-rendered and usable without JavaScript, in zh-CN (default) and en.
@@ -37,7 +34,8 @@ import org.springframework.web.util.UriComponentsBuilder;
  * <li>{@code GET /binding?ticket=...}: the gateway's redirect from free login or AWS registration. The ticket is
  * checked and kept in a cookie.</li>
  * <li>Without a signed-in user, the browser goes to the vendor's identity provider, which posts an ID token back to
- * {@code POST /binding/login} (OIDC form_post); it is verified like an API token and kept in a cookie.</li>
+ * {@code POST /binding/login} (OIDC form_post); it must be this sign-in's ID token ({@link SignIn}: state, nonce,
+ * this client, no access token) and is kept in a cookie.</li>
  * <li>{@code GET /binding}: the user's organizations, which can be bound and why the others cannot (R6, R7).</li>
  * <li>{@code POST /binding/confirm}: binds, with a form token derived from both cookies (no cross-site posts).</li>
  * </ol>
@@ -52,24 +50,24 @@ class BindingPage {
     static final String TICKET_COOKIE = "mb_ticket";
     static final String USER_COOKIE = "mb_user";
     static final String STATE_COOKIE = "mb_state";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The page's sign-in: its state and nonce in {@link #STATE_COOKIE}, for the page's path. */
+    static final SignIn.Flow SIGN_IN = new SignIn.Flow(STATE_COOKIE, "/binding");
+    /** The refusal of a sign-in that is not verified, whatever the reason (which is logged, not shown). */
+    static final String SIGN_IN_FAILED = "sign_in_failed";
 
     private final Bindings bindings;
     private final LoginTickets tickets;
-    private final JwtDecoder jwtDecoder;
+    private final SignIn signIns;
     private final PageCookies cookies;
-    private final String loginUrl;
     private final String publicUrl;
     private final Clock clock;
 
-    BindingPage(Bindings bindings, LoginTickets tickets, JwtDecoder jwtDecoder, PageCookies cookies,
-                @Value("${marketbill.identity.login-url}") String loginUrl,
+    BindingPage(Bindings bindings, LoginTickets tickets, SignIn signIns, PageCookies cookies,
                 @Value("${marketbill.binding.public-url}") String publicUrl, Clock clock) {
         this.bindings = bindings;
         this.tickets = tickets;
-        this.jwtDecoder = jwtDecoder;
+        this.signIns = signIns;
         this.cookies = cookies;
-        this.loginUrl = loginUrl;
         this.publicUrl = publicUrl.replaceAll("/+$", "");
         this.clock = clock;
     }
@@ -111,20 +109,11 @@ class BindingPage {
                  HttpServletResponse response, Model model) {
         Locale locale = cookies.locale(null, request, response);
         model.addAttribute("lang", locale.toLanguageTag());
-        Optional<String> expected = cookies.get(request, STATE_COOKIE);
-        if (idToken == null || state == null || expected.isEmpty()
-                || !MessageDigest.isEqual(expected.get().getBytes(StandardCharsets.UTF_8),
-                state.getBytes(StandardCharsets.UTF_8))) {
-            return problem(model, response, Refusal.INVALID_TICKET);
+        SignIn.Outcome signedIn = signIns.finish(request, response, SIGN_IN, cookies.secure(), idToken, state);
+        if (!signedIn.signedIn()) {
+            return problem(model, response, HttpStatus.FORBIDDEN, SIGN_IN_FAILED);
         }
-        Jwt jwt;
-        try {
-            jwt = jwtDecoder.decode(idToken);
-        } catch (JwtException e) {
-            return problem(model, response, Refusal.INVALID_TICKET);
-        }
-        cookies.clear(response, STATE_COOKIE);
-        cookies.set(response, USER_COOKIE, idToken, Duration.between(clock.instant(), jwt.getExpiresAt()));
+        cookies.set(response, USER_COOKIE, idToken, Duration.between(clock.instant(), signedIn.user().getExpiresAt()));
         return "redirect:/binding";
     }
 
@@ -196,28 +185,22 @@ class BindingPage {
     }
 
     private Optional<Jwt> signedInUser(HttpServletRequest request) {
-        return cookies.get(request, USER_COOKIE).flatMap(token -> {
-            try {
-                return Optional.of(jwtDecoder.decode(token));
-            } catch (JwtException e) {
-                return Optional.empty();
-            }
-        });
+        return cookies.get(request, USER_COOKIE).flatMap(signIns::verify);
     }
 
     private String signIn(HttpServletRequest request, HttpServletResponse response) {
-        byte[] state = new byte[18];
-        RANDOM.nextBytes(state);
-        String s = Base64.getUrlEncoder().withoutPadding().encodeToString(state);
-        cookies.set(response, STATE_COOKIE, s, Duration.ofMinutes(10));
         String base = publicUrl.isEmpty() ? ServletUriComponentsBuilder.fromContextPath(request).toUriString() : publicUrl;
-        return UriComponentsBuilder.fromUriString(loginUrl).queryParam("redirect_uri", base + "/binding/login")
-                .queryParam("state", s).encode().build().toUriString();
+        return signIns.start(response, SIGN_IN, base + "/binding/login", cookies.secure());
     }
 
     private static String problem(Model model, HttpServletResponse response, Refusal refusal) {
-        response.setStatus(refusal.status().value());
-        model.addAttribute("refusal", refusal.code());
+        return problem(model, response, refusal.status(), refusal.code());
+    }
+
+    /** The problem page, worded from {@code refusal.<code>} and {@code refusal.<code>.next}. */
+    private static String problem(Model model, HttpServletResponse response, HttpStatus status, String code) {
+        response.setStatus(status.value());
+        model.addAttribute("refusal", code);
         return "binding-problem";
     }
 }

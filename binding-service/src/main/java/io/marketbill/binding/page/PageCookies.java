@@ -11,7 +11,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.ResponseCookie;
 import org.springframework.stereotype.Component;
 
-/** The page's cookies: HttpOnly, SameSite=Lax, path /binding, Secure when the public address is https. */
+/**
+ * The page's cookies: HttpOnly, SameSite=Lax, path /binding, Secure when the public address is https. The sign-in's
+ * pending state and nonce are {@link io.marketbill.binding.security.SignIn}'s (SameSite=None over https).
+ */
 @Component
 class PageCookies {
 
@@ -19,6 +22,11 @@ class PageCookies {
 
     PageCookies(@Value("${marketbill.binding.public-url}") String publicUrl) {
         this.secure = publicUrl.startsWith("https:");
+    }
+
+    /** The page is served over https: its cookies are Secure. */
+    boolean secure() {
+        return secure;
     }
 
     Optional<String> get(HttpServletRequest request, String name) {

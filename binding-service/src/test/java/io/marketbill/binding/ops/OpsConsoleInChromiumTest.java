@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ops console in a real browser (Debian's {@code chromium}, headless), with a screenshot of a subscription's
- * page in {@code target/screenshots/ops-console.png} (copied to {@code docs/}). The test identity provider signs in
- * users without roles only, so the browser gets the operator's session cookie from a page on another port of the
- * same host (cookies ignore ports), as if it had signed in. Skipped where chromium is not installed.
+ * page in {@code target/screenshots/ops-console.png} (copied to {@code docs/}). For the screenshot the browser gets the
+ * operator's session cookie from a page on another port of the same host (cookies ignore ports), as if it had signed
+ * in, since a sign-in lands on the overview; the sign-in itself is
+ * {@link #anOperatorSignsInThroughTheProviderAndAnAccessTokenDoesNot}.
+ * Skipped where chromium is not installed.
  */
 class OpsConsoleInChromiumTest extends BindingServiceTestBase {
 
@@ -61,6 +63,28 @@ class OpsConsoleInChromiumTest extends BindingServiceTestBase {
             assertThat(Files.size(png)).isGreaterThan(10_000);
         } finally {
             session.stop(0);
+        }
+    }
+
+    /**
+     * The whole sign-in in a browser: the console sends it to the provider, whose form_post comes back with an
+     * operator's ID token for the sign-in's nonce; an operator's access token instead (with that nonce) opens nothing.
+     */
+    @Test
+    void anOperatorSignsInThroughTheProviderAndAnAccessTokenDoesNot() throws Exception {
+        Path chromium = HeadlessChromium.require();
+        String console = "http://127.0.0.1:" + port + "/ops";
+        try {
+            TestTokens.signInWith(request -> TestTokens.accessToken("u-olga", java.util.List.of("operator"),
+                    "ops-script", request.get("nonce")));
+            assertThat(run(chromium, console, "--dump-dom")).contains("The sign-in could not be verified")
+                    .doesNotContain("Signed in as");
+            TestTokens.signInWith(request -> TestTokens.idToken("u-olga", java.util.List.of("operator"),
+                    java.util.List.of(request.get("client_id")), request.get("client_id"), request.get("nonce")));
+            assertThat(run(chromium, console, "--dump-dom")).contains("<h1>Ops console</h1>")
+                    .contains("Signed in as u-olga");
+        } finally {
+            TestTokens.signInWith(null);
         }
     }
 }

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The ops console: sign-in for operators only, binding-service's own data, the other services (stubbed or down). */
@@ -36,14 +37,42 @@ class OpsConsoleTest extends BindingServiceTestBase {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    /** Opens the console, goes to the identity provider, and comes back with the token (form_post). */
-    private HttpResponse<String> signIn(String idToken) throws Exception {
+    /** Opens the console without a session: the authorization request it sends the browser to. */
+    private String toSignIn() throws Exception {
         HttpResponse<String> first = get("/ops");
         assertThat(first.statusCode()).isEqualTo(302);
         String login = first.headers().firstValue("Location").orElseThrow();
         assertThat(login).startsWith(TestTokens.loginUrl() + "?redirect_uri=")
                 .contains(enc("/ops/signed-in").replace("%2F", "/"));
-        return post("/ops/signed-in", "id_token=" + enc(idToken) + "&state=" + Http.find("state=([^&]+)", login));
+        return login;
+    }
+
+    private HttpResponse<String> formPost(String login, String idToken) throws Exception {
+        return post("/ops/signed-in", "id_token=" + enc(idToken) + "&state=" + enc(param("state", login)));
+    }
+
+    static String param(String name, String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&]" + name + "=([^&]*)").matcher(url);
+        return m.find() ? java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8) : null;
+    }
+
+    /** Opens the console, goes to the identity provider, and comes back with its ID token for the nonce (form_post). */
+    private HttpResponse<String> signIn(java.util.function.Function<String, String> idTokenForNonce) throws Exception {
+        String login = toSignIn();
+        return formPost(login, idTokenForNonce.apply(param("nonce", login)));
+    }
+
+    static java.util.function.Function<String, String> operatorIdToken(String user) {
+        return nonce -> TestTokens.idToken(user, List.of("operator"), nonce);
+    }
+
+    /** Refused with the console's sign-in refusal, no session cookie, and the console asks for a sign-in again. */
+    private void assertRefused(HttpResponse<String> back, String what) throws Exception {
+        assertThat(back.statusCode()).as(what).isEqualTo(403);
+        assertThat(back.body()).as(what).contains("The sign-in could not be verified");
+        assertThat(back.headers().allValues("Set-Cookie")).as(what)
+                .noneMatch(c -> c.startsWith(OpsConsole.SESSION_COOKIE + "="));
+        assertThat(get("/ops").statusCode()).as(what + ": still not signed in").isEqualTo(302);
     }
 
     @Test
@@ -68,7 +97,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
 
     @Test
     void aUserWithoutTheOperatorRoleIsRefused() throws Exception {
-        HttpResponse<String> back = signIn(TestTokens.user(unique("u-user")));
+        HttpResponse<String> back = signIn(nonce -> TestTokens.idToken(unique("u-user"), List.of(), nonce));
         assertThat(back.statusCode()).isEqualTo(403);
         assertThat(back.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
         assertThat(back.body()).contains("The ops console is for operators.");
@@ -82,9 +111,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
         String org = organization("Ops Test Org", alice);
         String sub = opened(ZILLIZ, unique("ali"));
         assertThat(bindings.bind(alice, sub, org, Proof.LOGIN_TICKET, null).bound()).isTrue();
-        String operator = TestTokens.operator(unique("u-ops"));
-
-        HttpResponse<String> back = signIn(operator);
+        HttpResponse<String> back = signIn(operatorIdToken(unique("u-ops")));
         assertThat(back.statusCode()).isEqualTo(302);
         assertThat(back.headers().firstValue("Location").orElseThrow()).endsWith("/ops");
         assertThat(back.headers().allValues("Set-Cookie")).anySatisfy(c -> assertThat(c)
@@ -111,8 +138,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
 
     @Test
     void meteringShowsBillingAndMailsShowUnavailableWhenNotificationServiceIsDown() throws Exception {
-        String operator = TestTokens.operator(unique("u-ops"));
-        signIn(operator);
+        assertThat(signIn(operatorIdToken(unique("u-ops"))).statusCode()).isEqualTo(302);
 
         HttpResponse<String> metering = get("/ops/metering");
         assertThat(metering.statusCode()).isEqualTo(200);
@@ -135,8 +161,7 @@ class OpsConsoleTest extends BindingServiceTestBase {
 
     @Test
     void deadLettersOfEveryServiceWithAReplayButtonThatNeedsTheFormToken() throws Exception {
-        String operator = TestTokens.operator(unique("u-ops"));
-        signIn(operator);
+        assertThat(signIn(operatorIdToken(unique("u-ops"))).statusCode()).isEqualTo(302);
 
         HttpResponse<String> page = get("/ops/dead-letters");
         assertThat(page.statusCode()).isEqualTo(200);
@@ -168,5 +193,48 @@ class OpsConsoleTest extends BindingServiceTestBase {
         assertThat(OpsStubs.RECEIVED).containsKey(call);
         String claims = TestTokens.claimsOf(OpsStubs.RECEIVED.get(call));
         assertThat(claims).contains("\"sub\":\"" + TestTokens.CLIENT_ID + "\"").contains("\"roles\":[\"service\"]");
+    }
+
+    /** The console's sign-in asks for an ID token with a fresh nonce (OpenID Connect Core 1.0 section 3.1.2.1). */
+    @Test
+    void theSignInSendsANonceAndTheClientId() throws Exception {
+        String login = toSignIn();
+        assertThat(param("nonce", login)).matches("[A-Za-z0-9_-]{22,}");
+        assertThat(param("client_id", login)).isEqualTo(TestTokens.SIGN_IN_CLIENT_ID);
+        assertThat(param("response_type", login)).isEqualTo("id_token");
+        assertThat(param("response_mode", login)).isEqualTo("form_post");
+        assertThat(param("nonce", toSignIn())).isNotEqualTo(param("nonce", login));
+    }
+
+    /**
+     * An operator's token that is not this sign-in's ID token opens nothing: without the nonce, with another, replayed,
+     * an access token (an operator's API token, typ at+jwt), another client's.
+     */
+    @Test
+    void onlyThisSignInsIdTokenOpensTheConsole() throws Exception {
+        String olga = unique("u-ops");
+        assertRefused(signIn(nonce -> TestTokens.idToken(olga, List.of("operator"), null)), "no nonce");
+        assertRefused(signIn(nonce -> TestTokens.idToken(olga, List.of("operator"), "another-nonce-0123456789")),
+                "another nonce");
+        assertRefused(signIn(nonce -> TestTokens.accessToken(olga, List.of("operator"), "ops-script", nonce)),
+                "the operator's access token");
+        assertRefused(signIn(nonce -> TestTokens.idToken(olga, List.of("operator"),
+                List.of(TestTokens.AUDIENCE, "grafana"), "grafana", nonce)), "another client's ID token");
+
+        String login = toSignIn();
+        String good = TestTokens.idToken(olga, List.of("operator"), param("nonce", login));
+        assertThat(formPost(login, good).statusCode()).isEqualTo(302);
+        assertThat(get("/ops").statusCode()).isEqualTo(200);
+        assertThat(formPost(login, good).statusCode()).as("the same post again").isEqualTo(403);
+
+        // the same token in another browser's sign-in: its nonce is not that one's
+        HttpClient other = HttpClient.newBuilder().cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        String theirs = other.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ops")).build(),
+                HttpResponse.BodyHandlers.ofString()).headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> replayed = Http.postForm(other, port, "/ops/signed-in",
+                "id_token=" + enc(good) + "&state=" + enc(param("state", theirs)));
+        assertThat(replayed.statusCode()).isEqualTo(403);
+        assertThat(replayed.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith(OpsConsole.SESSION_COOKIE + "="));
     }
 }

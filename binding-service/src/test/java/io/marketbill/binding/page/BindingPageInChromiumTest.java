@@ -60,4 +60,31 @@ class BindingPageInChromiumTest extends BindingServiceTestBase {
         assertThat(bindings.activeBindingsOf(sub)).as("looking binds nothing").isEmpty();
         assertThat(lab).isNotBlank();
     }
+
+    /**
+     * The provider posting back a token that is not this sign-in's ID token: the browser is refused and not signed in,
+     * whether the token has no nonce or is an access token carrying the sign-in's nonce.
+     */
+    @Test
+    void aTokenThatIsNotTheSignInsIdTokenIsRefusedInTheBrowser() throws Exception {
+        Path chromium = HeadlessChromium.require();
+        String dave = "u-dave-" + unique("d");
+        organization("Lab of Dave", dave);
+        String sub = opened(ZILLIZ, unique("ali"));
+        String url = "http://127.0.0.1:" + port + "/binding?ticket=" + URLEncoder.encode(
+                new LoginTicket(sub, "", Instant.now().plusSeconds(600)).sign(SECRET), StandardCharsets.UTF_8);
+        try {
+            TestTokens.signInWith(request -> TestTokens.idToken(dave, List.of(), null));
+            assertThat(run(chromium, "zh-CN", url, "--dump-dom")).as("no nonce").contains("登录未能验证")
+                    .doesNotContain("Lab of Dave");
+            TestTokens.signInWith(request -> TestTokens.accessToken(dave, List.of(), "vendor-console",
+                    request.get("nonce")));
+            assertThat(run(chromium, "en-US", url, "--dump-dom")).as("an access token")
+                    .contains("The sign-in could not be verified").doesNotContain("Lab of Dave");
+        } finally {
+            TestTokens.signInWith(null);
+        }
+        TestTokens.signInAs(dave);
+        assertThat(run(chromium, "en-US", url, "--dump-dom")).contains("Lab of Dave");
+    }
 }

@@ -154,10 +154,17 @@ final class Demo {
         r = send(b, HttpRequest.newBuilder(URI.create(gw("/binding"))).build());
         String login = r.headers().firstValue("Location").orElse("");
         step("  binding page: not signed in", r.statusCode() + " to the vendor's login");
-        HttpResponse<String> posted = send(b, form(config.identityIssuer(), "user=" + enc(user) + "&redirect_uri="
-                + enc(attr(login, "redirect_uri=([^&]+)") == null ? "" : java.net.URLDecoder.decode(
-                attr(login, "redirect_uri=([^&]+)"), StandardCharsets.UTF_8)) + "&state="
-                + enc(java.net.URLDecoder.decode(attr(login, "state=([^&]+)"), StandardCharsets.UTF_8))));
+        // what the login page's form carries on: the authorization request's redirect_uri, state, client_id and
+        // nonce (the ID token must carry the nonce back, or the binding page refuses the sign-in)
+        StringBuilder signIn = new StringBuilder("user=" + enc(user));
+        for (String name : new String[] {"redirect_uri", "state", "client_id", "nonce"}) {
+            String value = attr(login, "[?&]" + name + "=([^&]+)");
+            if (value != null) {
+                signIn.append('&').append(name).append('=')
+                        .append(enc(java.net.URLDecoder.decode(value, StandardCharsets.UTF_8)));
+            }
+        }
+        HttpResponse<String> posted = send(b, form(config.identityIssuer(), signIn.toString()));
         String idToken = attr(posted.body(), "name=\"id_token\" value=\"([^\"]+)\"");
         String state = attr(posted.body(), "name=\"state\" value=\"([^\"]+)\"");
         r = send(b, form(gw("/binding/login"), "id_token=" + enc(idToken) + "&state=" + enc(state)));

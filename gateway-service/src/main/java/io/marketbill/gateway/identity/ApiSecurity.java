@@ -169,7 +169,8 @@ class ApiSecurity {
             throws Exception {
         OAuth2ResourceServerProperties.Jwt jwt = properties.getJwt();
         String issuer = jwt.getIssuerUri();
-        OAuth2TokenValidator<Jwt> rules = TokenRules.validator(issuer, security.audiences());
+        OAuth2TokenValidator<Jwt> rules = TokenRules.validator(issuer, security.audiences(),
+                security.requireAccessTokenType());
         NimbusReactiveJwtDecoder decoder;
         if (jwt.getPublicKeyLocation() != null) {
             decoder = NimbusReactiveJwtDecoder.withPublicKey(rsaPublicKey(jwt.readPublicKey()))

@@ -23,13 +23,22 @@ import org.springframework.web.util.HtmlUtils;
  * {@code /dev-login}: the vendor's identity provider, played for the local stack and vendors' CI. Anyone may sign
  * in as any user id, without a password: never expose it beyond a development machine. The browser flow ends
  * like OIDC's {@code response_mode=form_post}: a form that posts {@code id_token} and {@code state} to the
- * {@code redirect_uri}, which must start with one of {@code simulator.identity.allowed-redirect-prefixes}.
+ * {@code redirect_uri}, which must start with one of {@code simulator.identity.allowed-redirect-prefixes}. The ID
+ * token carries the authorization request's {@code nonce} and names its {@code client_id} in {@code aud} and
+ * {@code azp}, as an OpenID provider's does (OpenID Connect Core 1.0 sections 2 and 3.1.2.1), so the pages check it
+ * here as they do with the vendor's provider; the access tokens (for services and scripts) are RFC 9068's, typed
+ * {@code at+jwt}, so that neither passes for the other.
  */
 @RestController
 class DevLogin {
 
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    /** A client id, and a nonce: printable ASCII without quotes or spaces (OAuth's VSCHAR, RFC 6749 appendix A). */
+    private static final Pattern CLIENT_ID = Pattern.compile("[!#-~]{1,128}");
+    private static final Pattern NONCE = Pattern.compile("[!#-~]{1,512}");
+    /** The {@code client_id} of tokens from {@code /dev-login/token} (a script, not a registered client). */
+    static final String SCRIPT_CLIENT = "dev-login";
     private static final MediaType HTML = new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8);
 
     private final IdentityTokens tokens;
@@ -88,7 +97,7 @@ class DevLogin {
         }
         java.time.Duration lifetime = java.time.Duration.ofMinutes(5);
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(Map.of(
-                "access_token", tokens.issue(credentials[0], client.roles(), lifetime),
+                "access_token", tokens.accessToken(credentials[0], client.roles(), credentials[0], lifetime),
                 "token_type", "Bearer", "expires_in", lifetime.toSeconds()));
     }
 
@@ -113,7 +122,10 @@ class DevLogin {
         return tokens.jwks();
     }
 
-    /** For scripts: {@code user} and optional {@code role} (form or query) give the token as plain text. */
+    /**
+     * For scripts: {@code user} and optional {@code role} (form or query) give an access token for the APIs as plain
+     * text (a user's, as the vendor's console would have; no ID token: it opens no sign-in).
+     */
     @PostMapping(path = "/dev-login/token", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<String> token(@RequestParam(required = false) String user,
                                  @RequestParam(required = false) List<String> role) {
@@ -122,15 +134,26 @@ class DevLogin {
             return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN).body(problem + "\n");
         }
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(MediaType.TEXT_PLAIN)
-                .body(tokens.issue(user, roles(role)));
+                .body(tokens.accessToken(user, roles(role), SCRIPT_CLIENT));
     }
 
+    /**
+     * The authorization endpoint's page. It takes {@code client_id} and {@code nonce} on to the sign-in; the other
+     * parameters of an OIDC authorization request ({@code response_type}, {@code response_mode}, {@code scope}) are
+     * what it does anyway (an ID token, by form_post).
+     */
     @GetMapping(path = "/dev-login", produces = MediaType.TEXT_HTML_VALUE)
     ResponseEntity<String> loginPage(@RequestParam(name = "redirect_uri", required = false) String redirectUri,
-                                     @RequestParam(required = false) String state) {
+                                     @RequestParam(required = false) String state,
+                                     @RequestParam(name = "client_id", required = false) String clientId,
+                                     @RequestParam(required = false) String nonce) {
         if (!allowedRedirect(redirectUri)) {
             return refusal("返回地址不在允许列表中。", "The redirect_uri is not on the allow-list ("
                     + String.join(", ", allowedRedirectPrefixes) + ").");
+        }
+        String problem = checkClientAndNonce(clientId, nonce);
+        if (problem != null) {
+            return refusal("client_id 或 nonce 无效。", problem);
         }
         String suggestions = users.stream().map(u -> "<option value=\"" + esc(u) + "\">")
                 .collect(Collectors.joining());
@@ -142,7 +165,7 @@ class DevLogin {
                 <span lang="en">The development identity provider: no password, anyone may sign in as anyone. For
                 development and tests only.</span></p>
                 <form method="post" action="/dev-login">
-                <input type="hidden" name="redirect_uri" value="%s">%s
+                <input type="hidden" name="redirect_uri" value="%s">%s%s%s
                 <label for="user">用户 ID <span lang="en">User ID</span></label>
                 <input id="user" name="user" list="users" required autofocus autocomplete="username"
                        pattern="[A-Za-z0-9][A-Za-z0-9._@\\-]{0,63}" placeholder="u-alice">
@@ -153,7 +176,8 @@ class DevLogin {
                 <button type="submit">登录 <span lang="en">Sign in</span></button>
                 </form>
                 <p class="hint">登录后返回 <span lang="en">Returns to</span>: <code class="url">%s</code></p>
-                """.formatted(esc(redirectUri), hidden("state", state), suggestions, demoUsers, esc(redirectUri));
+                """.formatted(esc(redirectUri), hidden("state", state), hidden("client_id", clientId),
+                hidden("nonce", nonce), suggestions, demoUsers, esc(redirectUri));
         return page(HttpStatus.OK, "开发登录 / Development login", body);
     }
 
@@ -162,7 +186,9 @@ class DevLogin {
     ResponseEntity<String> signIn(@RequestParam(required = false) String user,
                                   @RequestParam(name = "redirect_uri", required = false) String redirectUri,
                                   @RequestParam(required = false) String state,
-                                  @RequestParam(required = false) List<String> role) {
+                                  @RequestParam(required = false) List<String> role,
+                                  @RequestParam(name = "client_id", required = false) String clientId,
+                                  @RequestParam(required = false) String nonce) {
         if (!allowedRedirect(redirectUri)) {
             return refusal("返回地址不在允许列表中。", "The redirect_uri is not on the allow-list ("
                     + String.join(", ", allowedRedirectPrefixes) + ").");
@@ -170,6 +196,10 @@ class DevLogin {
         String problem = checkUserAndRoles(user, role);
         if (problem != null) {
             return refusal("用户 ID 或角色无效。", problem);
+        }
+        problem = checkClientAndNonce(clientId, nonce);
+        if (problem != null) {
+            return refusal("client_id 或 nonce 无效。", problem);
         }
         String body = """
                 <h1>已登录为 %s <span lang="en">Signed in as %s</span></h1>
@@ -180,8 +210,8 @@ class DevLogin {
                 <button type="submit">继续 <span lang="en">Continue</span></button>
                 </form>
                 <script>document.forms[0].submit();</script>
-                """.formatted(esc(user), esc(user), esc(redirectUri), tokens.issue(user, roles(role)),
-                hidden("state", state));
+                """.formatted(esc(user), esc(user), esc(redirectUri),
+                tokens.idToken(user, roles(role), clientId, nonce), hidden("state", state));
         // the page holds a token: not to be cached or shown again from history
         return ResponseEntity.ok().cacheControl(CacheControl.noStore()).contentType(HTML)
                 .body(html("继续 / Continue", body));
@@ -215,6 +245,17 @@ class DevLogin {
             if (!ROLE.matcher(r).matches()) {
                 return "role: lower-case letters, digits, _ and - (at most 32)";
             }
+        }
+        return null;
+    }
+
+    /** Both optional (a client that sends neither gets a token without them); when given, plain tokens only. */
+    private static String checkClientAndNonce(String clientId, String nonce) {
+        if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
+            return "client_id: printable ASCII without spaces or quotes (at most 128)";
+        }
+        if (nonce != null && !NONCE.matcher(nonce).matches()) {
+            return "nonce: printable ASCII without spaces or quotes (at most 512)";
         }
         return null;
     }

@@ -17,8 +17,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Issues the tokens of the vendor's identity provider as the contract fixes them: RS256, claims {@code iss},
- * {@code aud} (marketbill's audience, {@code simulator.identity.audience}), {@code sub} (the user id or a service's
- * client id), {@code name}, {@code iat}, {@code exp}, {@code roles} (empty for users).
+ * {@code aud}, {@code sub} (the user id or a service's client id), {@code name}, {@code iat}, {@code exp},
+ * {@code roles} (empty for users). Two kinds, told apart the standard ways:
+ * <ul>
+ * <li>ID tokens of a browser sign-in (OpenID Connect Core 1.0 section 2): {@code typ} {@code JWT}, {@code aud} and
+ * {@code azp} the client that asked, and the sign-in's {@code nonce}.</li>
+ * <li>access tokens for the APIs (RFC 9068): {@code typ} {@code at+jwt} (section 2.1), {@code aud} marketbill's
+ * audience ({@code simulator.identity.audience}), {@code client_id} the client they were issued to (section 2.2).</li>
+ * </ul>
  */
 @Component
 class IdentityTokens {
@@ -48,24 +54,51 @@ class IdentityTokens {
         return Map.of("keys", List.of(key.jwk()));
     }
 
-    String issue(String userId, List<String> roles) {
-        return issue(userId, roles, lifetime);
+    /**
+     * An ID token for a browser sign-in by {@code clientId} (null: a client that named none, which gets marketbill's
+     * audience and no {@code azp}), with its {@code nonce} unless null.
+     */
+    String idToken(String userId, List<String> roles, String clientId, String nonce) {
+        Map<String, Object> claims = claims(userId, roles, clientId == null ? audience : clientId, lifetime);
+        if (clientId != null) {
+            claims.put("azp", clientId);
+        }
+        if (nonce != null) {
+            claims.put("nonce", nonce);
+        }
+        return sign("JWT", claims);
     }
 
-    String issue(String userId, List<String> roles, Duration lifetime) {
+    /** An access token for marketbill's APIs, issued to {@code clientId}, living {@code lifetime}. */
+    String accessToken(String subject, List<String> roles, String clientId, Duration lifetime) {
+        Map<String, Object> claims = claims(subject, roles, audience, lifetime);
+        claims.put("client_id", clientId);
+        return sign("at+jwt", claims);
+    }
+
+    /** {@link #accessToken(String, List, String, Duration)} with the configured lifetime. */
+    String accessToken(String subject, List<String> roles, String clientId) {
+        return accessToken(subject, roles, clientId, lifetime);
+    }
+
+    private Map<String, Object> claims(String subject, List<String> roles, String aud, Duration lifetime) {
         Instant now = clock.instant();
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("alg", "RS256");
-        header.put("typ", "JWT");
-        header.put("kid", key.kid());
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("iss", issuer);
-        claims.put("aud", audience);
-        claims.put("sub", userId);
-        claims.put("name", userId);
+        claims.put("aud", aud);
+        claims.put("sub", subject);
+        claims.put("name", subject);
         claims.put("iat", now.getEpochSecond());
         claims.put("exp", now.plus(lifetime).getEpochSecond());
         claims.put("roles", roles);
+        return claims;
+    }
+
+    private String sign(String typ, Map<String, Object> claims) {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("alg", "RS256");
+        header.put("typ", typ);
+        header.put("kid", key.kid());
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String signingInput = b64.encodeToString(json.writeValueAsBytes(header)) + "."
                 + b64.encodeToString(json.writeValueAsBytes(claims));

@@ -18,6 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTypeValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
@@ -37,7 +39,9 @@ class DevLoginTest {
     private Jwt verify(String token) {
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri("http://127.0.0.1:" + port + "/dev-login/jwks.json")
                 .jwsAlgorithm(SignatureAlgorithm.RS256).build();
-        decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(ISSUER));
+        // the issuer and lifetime as the services check them; both kinds of typ are looked at by each test
+        JwtTypeValidator types = new JwtTypeValidator("JWT", "at+jwt");
+        decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(new JwtIssuerValidator(ISSUER), types));
         return decoder.decode(token);
     }
 
@@ -80,6 +84,10 @@ class DevLoginTest {
         assertThat(jwt.getSubject()).isEqualTo("gateway-service");
         assertThat(jwt.getClaimAsStringList("roles")).containsExactly("service");
         assertThat(jwt.getAudience()).containsExactly("marketbill");
+        // an RFC 9068 access token: typed (section 2.1), with the client it was issued to (section 2.2)
+        assertThat(jwt.getHeaders()).containsEntry("typ", "at+jwt");
+        assertThat(jwt.getClaimAsString("client_id")).isEqualTo("gateway-service");
+        assertThat(jwt.hasClaim("nonce")).isFalse();
 
         Jwt console = verify(new tools.jackson.databind.json.JsonMapper().readTree(clientCredentials("binding-service",
                 "dev-binding-client-secret-for-the-local-stack", "client_credentials").body())
@@ -102,7 +110,9 @@ class DevLoginTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
         Jwt user = verify(r.body().strip());
-        assertThat(user.getHeaders()).containsEntry("alg", "RS256").containsKey("kid");
+        assertThat(user.getHeaders()).containsEntry("alg", "RS256").containsKey("kid").containsEntry("typ", "at+jwt");
+        assertThat(user.getClaimAsString("client_id")).isEqualTo(DevLogin.SCRIPT_CLIENT);
+        assertThat(user.getAudience()).containsExactly("marketbill");
         assertThat(user.getIssuer().toString()).isEqualTo(ISSUER);
         assertThat(user.getSubject()).isEqualTo("u-alice");
         assertThat(user.getClaimAsString("name")).isEqualTo("u-alice");
@@ -125,13 +135,17 @@ class DevLoginTest {
     }
 
     @Test
-    void theLoginPageOffersTheConfiguredUsersAndCarriesRedirectAndState() throws Exception {
-        HttpResponse<String> r = get("/dev-login?redirect_uri=" + enc(REDIRECT) + "&state=" + enc("s-1\"><x"));
+    void theLoginPageOffersTheConfiguredUsersAndCarriesRedirectStateClientAndNonce() throws Exception {
+        HttpResponse<String> r = get("/dev-login?redirect_uri=" + enc(REDIRECT) + "&state=" + enc("s-1\"><x")
+                + "&client_id=marketbill&nonce=" + enc("n<1>&") + "&response_type=id_token&response_mode=form_post"
+                + "&scope=openid");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
         assertThat(r.body()).contains("<form method=\"post\" action=\"/dev-login\">")
                 .contains("name=\"redirect_uri\" value=\"" + REDIRECT + "\"")
                 .contains("name=\"state\" value=\"s-1&quot;&gt;&lt;x\"")
+                .contains("name=\"client_id\" value=\"marketbill\"")
+                .contains("name=\"nonce\" value=\"n&lt;1&gt;&amp;\"")
                 .contains("<option value=\"u-alice\">", "<option value=\"u-bob\">")
                 .contains("name=\"user\"", "name=\"role\" value=\"operator\"", "登录", "Sign in");
     }
@@ -162,13 +176,49 @@ class DevLoginTest {
                 .contains("<input type=\"hidden\" name=\"state\" value=\"s-42\">")
                 .contains("<button type=\"submit\">继续 <span lang=\"en\">Continue</span></button>")
                 .contains("document.forms[0].submit()");
-        Matcher token = Pattern.compile("name=\"id_token\" value=\"([^\"]+)\"").matcher(page);
-        assertThat(token.find()).isTrue();
-        Jwt jwt = verify(token.group(1));
+        Jwt jwt = verify(idToken(page));
         assertThat(jwt.getSubject()).isEqualTo("u-bob");
         assertThat(jwt.getClaimAsStringList("roles")).containsExactly("operator");
+        assertThat(jwt.getHeaders()).containsEntry("typ", "JWT");
+        // a client that names neither: marketbill's audience, no nonce, no azp
+        assertThat(jwt.getAudience()).containsExactly("marketbill");
+        assertThat(jwt.hasClaim("nonce")).isFalse();
+        assertThat(jwt.hasClaim("azp")).isFalse();
 
         assertThat(postForm("/dev-login", "redirect_uri=" + enc(REDIRECT)).statusCode()).as("no user").isEqualTo(400);
+    }
+
+    /**
+     * OpenID Connect Core 1.0: the ID token carries the authorization request's nonce unchanged (section 2, "nonce")
+     * and names the client in aud and azp; it is no access token (no at+jwt, no client_id claim).
+     */
+    @Test
+    void theIdTokenCarriesTheSignInsNonceAndNamesItsClient() throws Exception {
+        HttpResponse<String> r = postForm("/dev-login", "user=u-alice&redirect_uri=" + enc(REDIRECT)
+                + "&state=s-7&client_id=marketbill-sign-in&nonce=" + enc("Zq3-_nonce.of~the/sign-in"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        Jwt jwt = verify(idToken(r.body()));
+        assertThat(jwt.getClaimAsString("nonce")).isEqualTo("Zq3-_nonce.of~the/sign-in");
+        assertThat(jwt.getAudience()).containsExactly("marketbill-sign-in");
+        assertThat(jwt.getClaimAsString("azp")).isEqualTo("marketbill-sign-in");
+        assertThat(jwt.getHeaders()).containsEntry("typ", "JWT");
+        assertThat(jwt.hasClaim("client_id")).isFalse();
+        assertThat(jwt.hasClaim("scope")).isFalse();
+
+        for (String bad : List.of("nonce=" + enc("with space"), "nonce=" + enc("quo\"te"), "client_id=" + enc("a b"),
+                "nonce=" + "n".repeat(513))) {
+            HttpResponse<String> refused = postForm("/dev-login", "user=u-alice&redirect_uri=" + enc(REDIRECT) + "&"
+                    + bad);
+            assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+            assertThat(refused.body()).as(bad).doesNotContain("id_token");
+            assertThat(get("/dev-login?redirect_uri=" + enc(REDIRECT) + "&" + bad).statusCode()).as(bad).isEqualTo(400);
+        }
+    }
+
+    private static String idToken(String page) {
+        Matcher token = Pattern.compile("name=\"id_token\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(token.find()).isTrue();
+        return token.group(1);
     }
 
     private static org.assertj.core.data.TemporalUnitOffset within(Duration d) {
