@@ -67,7 +67,12 @@ public abstract class BindingServiceTestBase {
 
     /** A lifecycle event, applied as the consumer applies it (tests of the rules need no Kafka hop). */
     protected void lifecycle(String subscriptionId, EventPayload payload) {
-        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), Instant.now(), "gateway-service", subscriptionId, payload);
+        lifecycle(subscriptionId, payload, Instant.now(), "gateway-service");
+    }
+
+    /** A lifecycle event that happened at {@code at}, from {@code producer}, applied now (e.g. one that came late). */
+    protected void lifecycle(String subscriptionId, EventPayload payload, Instant at, String producer) {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, producer, subscriptionId, payload);
         tx.executeWithoutResult(s -> inbound.applyOnce(e, ev -> {
             subscriptions.apply(ev);
             bindings.onLifecycle(ev);

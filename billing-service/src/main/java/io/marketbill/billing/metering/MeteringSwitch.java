@@ -117,7 +117,29 @@ class MeteringSwitch {
                 .param("at", Timestamp.from(e.occurredAt())).update();
         if (changed > 0) {
             period(e, to);
+        } else if (onlyFrom != null && endedAfter(e) && onlyFrom.equals(meteringAt(e))) {
+            // a freeze or resume that happened before the close but came after it: subscription-service derives the
+            // resume of a renewed frozen subscription (and the freeze of a refunded renewal) and publishes it from its
+            // outbox, the gateway publishes the release directly. The hours are rated by when each switch happened,
+            // so the minutes between it and the close are metered as they were, not as the state before it
+            period(e, to);
         }
+    }
+
+    private boolean endedAfter(EventEnvelope e) {
+        return jdbc.sql("""
+                SELECT count(*) FROM metered_subscription
+                WHERE subscription_id = :id AND metering = 'ENDED' AND changed_at > :at""")
+                .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).query(Integer.class)
+                .single() > 0;
+    }
+
+    private String meteringAt(EventEnvelope e) {
+        return jdbc.sql("""
+                SELECT metering FROM metering_period_change WHERE subscription_id = :id AND changed_at <= :at
+                ORDER BY changed_at DESC, seq DESC LIMIT 1""")
+                .param("id", e.subscriptionId()).param("at", Timestamp.from(e.occurredAt())).query(String.class)
+                .optional().orElse(null);
     }
 
     private record Plan(String sku, Map<String, String> items, boolean trial) {
@@ -171,7 +193,8 @@ class MeteringSwitch {
     @GetMapping("/api/billing/subscriptions/{id}")
     ResponseEntity<?> one(@PathVariable String id) {
         List<Map<String, Object>> periods = jdbc.sql(
-                        "SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :id ORDER BY seq")
+                        "SELECT metering, changed_at FROM metering_period_change WHERE subscription_id = :id "
+                                + "ORDER BY changed_at, seq")
                 .param("id", id)
                 .query((rs, i) -> {
                     Map<String, Object> period = new java.util.LinkedHashMap<>();

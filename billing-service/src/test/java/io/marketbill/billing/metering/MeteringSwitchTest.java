@@ -21,7 +21,11 @@ import org.junit.jupiter.api.Test;
 class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
 
     private void publish(String id, Instant at, EventPayload payload) throws Exception {
-        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, "gateway-service", id, payload);
+        publish(id, at, "gateway-service", payload);
+    }
+
+    private void publish(String id, Instant at, String producer, EventPayload payload) throws Exception {
+        EventEnvelope e = EventEnvelope.of(UUID.randomUUID(), at, producer, id, payload);
         kafka.send(Topics.MARKETPLACE_SUBSCRIPTIONS, id, codec.encode(e)).get(10, TimeUnit.SECONDS);
     }
 
@@ -40,10 +44,42 @@ class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
         publish(id, Instant.parse("2026-11-22T11:00:00Z"), new SubscriptionClosed(false, null, "RELEASED"));
         await().atMost(Duration.ofSeconds(20)).until(() -> body(id).contains("\"metering\":\"ENDED\""));
         // a second freeze changes nothing: one period change per real switch
+        assertThat(periods(id)).containsExactly("BILLING@2026-11-22T08:00:00Z", "PAUSED@2026-11-22T09:20:00Z",
+                "BILLING@2026-11-22T10:00:00Z", "ENDED@2026-11-22T11:00:00Z");
+    }
+
+    private java.util.List<String> periods(String id) {
         var periods = tools.jackson.databind.json.JsonMapper.builder().build().readTree(body(id)).path("periods");
         java.util.List<String> seen = new java.util.ArrayList<>();
         periods.forEach(p -> seen.add(p.path("metering").asString() + "@" + p.path("changedAt").asString()));
-        assertThat(seen).containsExactly("BILLING@2026-11-22T08:00:00Z", "PAUSED@2026-11-22T09:20:00Z",
-                "BILLING@2026-11-22T10:00:00Z", "ENDED@2026-11-22T11:00:00Z");
+        return seen;
+    }
+
+    @Test
+    void aResumeOrFreezeThatHappenedBeforeTheCloseButCameAfterItIsMeteredFromWhenItHappened() throws Exception {
+        // subscription-service derives the resume of a renewed frozen subscription (and the freeze of a refunded
+        // renewal) and publishes it from its outbox; the gateway publishes the release directly: it can come first
+        String resumed = "aliyun:" + UUID.randomUUID();
+        publish(resumed, Instant.parse("2026-11-22T08:00:00Z"),
+                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+        publish(resumed, Instant.parse("2026-11-22T09:20:00Z"), new SubscriptionFrozen("EXPIRED", null));
+        publish(resumed, Instant.parse("2026-11-22T11:00:00Z"), new SubscriptionClosed(false, null, "RELEASED"));
+        // a resume after the close is no resume: nothing is metered after the end
+        publish(resumed, Instant.parse("2026-11-22T12:00:00Z"), new SubscriptionResumed(null, null));
+        publish(resumed, Instant.parse("2026-11-22T10:00:00Z"), "subscription-service",
+                new SubscriptionResumed(null, null));
+        String frozen = "aliyun:" + UUID.randomUUID();
+        publish(frozen, Instant.parse("2026-11-22T08:00:00Z"),
+                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+        publish(frozen, Instant.parse("2026-11-22T11:00:00Z"), new SubscriptionClosed(false, null, "RELEASED"));
+        publish(frozen, Instant.parse("2026-11-22T10:00:00Z"), "subscription-service",
+                new SubscriptionFrozen("RENEWAL_REFUNDED", null));
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(periods(resumed)).containsExactly(
+                "BILLING@2026-11-22T08:00:00Z", "PAUSED@2026-11-22T09:20:00Z", "BILLING@2026-11-22T10:00:00Z",
+                "ENDED@2026-11-22T11:00:00Z"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(periods(frozen)).containsExactly(
+                "BILLING@2026-11-22T08:00:00Z", "PAUSED@2026-11-22T10:00:00Z", "ENDED@2026-11-22T11:00:00Z"));
+        assertThat(body(resumed)).contains("\"metering\":\"ENDED\"");
     }
 }

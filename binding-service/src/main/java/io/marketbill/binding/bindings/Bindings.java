@@ -374,7 +374,7 @@ public class Bindings {
         }
         switch (event) {
             case SubscriptionFrozen _ -> {
-                for (Binding b : activeBindingsOf(subscriptionId)) {
+                for (Binding b : bindingsPayingAt(subscriptionId, at)) {
                     if (!billing(b.organizationId()).frozen()) {
                         emit(subscriptionId, at, new OrgFrozen(b.organizationId(), "SUBSCRIPTION_FROZEN"));
                         audit.record(at, MARKETPLACE_ACTOR, "FREEZE", subscriptionId, b.organizationId(), "FROZEN",
@@ -383,7 +383,7 @@ public class Bindings {
                 }
             }
             case SubscriptionResumed _ -> {
-                for (Binding b : activeBindingsOf(subscriptionId)) {
+                for (Binding b : bindingsPayingAt(subscriptionId, at)) {
                     if (billing(b.organizationId()).frozen()) {
                         emit(subscriptionId, at, new OrgUnfrozen(b.organizationId(), "SUBSCRIPTION_RESUMED"));
                         audit.record(at, MARKETPLACE_ACTOR, "UNFREEZE", subscriptionId, b.organizationId(),
@@ -493,6 +493,25 @@ public class Bindings {
     public List<Binding> activeBindingsOf(String subscriptionId) {
         return jdbc.sql("SELECT * FROM binding WHERE subscription_id = :sub AND unbound_at IS NULL ORDER BY binding_id")
                 .param("sub", subscriptionId).query(Bindings::binding).list();
+    }
+
+    /**
+     * Whom a freeze or resume that happened at {@code at} applies to: the subscription's active bindings, and those its
+     * close ended after {@code at} while the close's action is still pending. subscription-service derives the resume
+     * of a renewed frozen subscription, and the freeze of a refunded renewal, and publishes them from its outbox; the
+     * gateway publishes the marketplace's next call (a release) directly, so on the topic the release can come
+     * first. Applied by when it happened, the late event leaves the organization as the events in order would have.
+     * Once another subscription pays for the organization, or the close action has run, the pending row is gone and
+     * the old subscription's late event is not the organization's any more.
+     */
+    private List<Binding> bindingsPayingAt(String subscriptionId, Instant at) {
+        return jdbc.sql("""
+                SELECT b.* FROM binding b WHERE b.subscription_id = :sub AND (b.unbound_at IS NULL
+                    OR (b.unbind_reason = 'SUBSCRIPTION_CLOSED' AND b.unbound_at > :at AND EXISTS (
+                        SELECT 1 FROM pending_close_action p
+                        WHERE p.organization_id = b.organization_id AND p.subscription_id = b.subscription_id)))
+                ORDER BY b.binding_id""")
+                .param("sub", subscriptionId).param("at", Timestamp.from(at)).query(Bindings::binding).list();
     }
 
     /** The product's console, when the subscription is bound and the product names one (R9). */

@@ -259,6 +259,69 @@ class BindingRulesTest extends BindingServiceTestBase {
         assertThat(last(sub, OrgUnfrozen.class)).isEqualTo(new OrgUnfrozen(org, "SUBSCRIPTION_RESUMED"));
     }
 
+    // subscription-service derives the resume of a renewed frozen subscription (and the freeze of a refunded renewal)
+    // and publishes it from its outbox, while the gateway publishes the marketplace's next call directly: on the
+    // topic, a release right after a renewal can come before the resume the renewal caused
+
+    @Test
+    void aResumeThatHappenedBeforeTheCloseButCameAfterItStillUnfreezesTheOrganization() {
+        String alice = unique("u-alice");
+        String org = organization("Zilliz", alice);
+        String sub = opened(ZILLIZ, unique("ali"));
+        bind(alice, sub, org);
+        Instant frozenAt = Instant.now();
+        lifecycle(sub, new SubscriptionFrozen("EXPIRED", null), frozenAt, "gateway-service");
+        lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), frozenAt.plusSeconds(2), "gateway-service");
+        lifecycle(sub, new SubscriptionResumed(null, null), frozenAt.plusSeconds(1), "subscription-service");
+
+        assertThat(frozen(org)).isFalse();
+        awaitEvents(sub, "SubscriptionBound", "BillingChannelChanged", "OrgFrozen", "SubscriptionUnbound",
+                "OrgUnfrozen");
+        assertThat(last(sub, OrgUnfrozen.class)).isEqualTo(new OrgUnfrozen(org, "SUBSCRIPTION_RESUMED"));
+    }
+
+    @Test
+    void aFreezeThatHappenedBeforeTheCloseButCameAfterItStillFreezesTheOrganization() {
+        String alice = unique("u-alice");
+        String org = organization("Zilliz", alice);
+        String sub = opened(ZILLIZ, unique("ali"));
+        bind(alice, sub, org);
+        Instant refundedAt = Instant.now();
+        lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), refundedAt.plusSeconds(1), "gateway-service");
+        lifecycle(sub, new SubscriptionFrozen("RENEWAL_REFUNDED", null), refundedAt, "subscription-service");
+
+        assertThat(frozen(org)).isTrue();
+        awaitEvents(sub, "SubscriptionBound", "BillingChannelChanged", "SubscriptionUnbound", "OrgFrozen");
+    }
+
+    @Test
+    void aResumeAfterTheCloseOrOnceAnotherSubscriptionPaysChangesNothing() {
+        String alice = unique("u-alice");
+        String org = organization("Zilliz", alice);
+        String sub = opened(ZILLIZ, unique("ali"));
+        bind(alice, sub, org);
+        Instant frozenAt = Instant.now();
+        lifecycle(sub, new SubscriptionFrozen("EXPIRED", null), frozenAt, "gateway-service");
+        lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), frozenAt.plusSeconds(1), "gateway-service");
+        // a resume of a closed subscription (the marketplace repeating itself) is no resume of the organization
+        lifecycle(sub, new SubscriptionResumed(null, null), frozenAt.plusSeconds(2), "gateway-service");
+        assertThat(frozen(org)).isTrue();
+
+        // within the switch grace period another subscription pays for it: the old one's late resume is not its own
+        String other = opened(ZILLIZ, unique("ali"));
+        bind(alice, other, org);
+        lifecycle(other, new SubscriptionFrozen("EXPIRED", null));
+        lifecycle(sub, new SubscriptionResumed(null, null), frozenAt.plusMillis(500), "subscription-service");
+        assertThat(frozen(org)).isTrue();
+        awaitEvents(sub, "SubscriptionBound", "BillingChannelChanged", "OrgFrozen", "SubscriptionUnbound");
+        awaitEvents(other, "SubscriptionBound", "OrgUnfrozen", "BillingChannelChanged", "OrgFrozen");
+    }
+
+    private boolean frozen(String organizationId) {
+        return jdbc.sql("SELECT frozen FROM organization WHERE organization_id = :org").param("org", organizationId)
+                .query(Boolean.class).single();
+    }
+
     @Test
     void zillizClosedWithoutAReplacementFreezesTheOrganizationAndAResubscribeUnfreezesIt() {
         String alice = unique("u-alice");
