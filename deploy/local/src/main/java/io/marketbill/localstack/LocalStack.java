@@ -296,6 +296,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("PUBLIC_BASE_URL", System.getenv().getOrDefault("PUBLIC_BASE_URL", config.url(config.gatewayPort())));
         env.put("ALIYUN_SPI_KEY", config.aliyunSpiKey());
         env.put("LOGIN_TICKET_SECRET", config.loginTicketSecret());
+        // short close timings for demos and system tests; the products file reads them
+        env.putAll(config.closeGraces());
         // the vendor's products, one file for every service
         env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", "file:" + config.productsFile());
         // AWS: locally, the simulator is AWS (its endpoints, its credentials, its SNS CA)
@@ -415,6 +417,9 @@ public final class LocalStack implements AutoCloseable {
         if (!management.isEmpty()) {
             sb.append(String.format("%-22s %s, ports %s (health details, /actuator/prometheus, info)%n", "management",
                     config.host(), management));
+        }
+        if (!config.closeGraces().isEmpty()) {
+            sb.append(String.format("%-22s %s%n", "close timings", config.closeGraces()));
         }
         sb.append(String.format("%-22s %s%n", "kafka", config.kafkaBootstrap()));
         sb.append(String.format("%-22s %s%n", "postgresql", dbUrl));

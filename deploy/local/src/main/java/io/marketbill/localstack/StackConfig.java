@@ -32,7 +32,16 @@ public record StackConfig(
         Path productsFile,
         String simulatorRetryInterval,
         String serviceJavaOpts,
-        Map<String, Integer> managementPorts) {
+        Map<String, Integer> managementPorts,
+        Map<String, String> closeGraces) {
+
+    /**
+     * The products file's close timings, which demos and system tests shorten so that a close action is reached:
+     * the switch grace after a close (R15), the deletion grace of stopped deployments (R12) and the reminder before
+     * it. Unset, the products file's defaults hold (1h, 3d, 1d).
+     */
+    public static final java.util.List<String> CLOSE_GRACE_SETTINGS = java.util.List.of("SWITCH_GRACE",
+            "DELETION_GRACE", "DELETION_REMINDER");
 
     /**
      * Each service's management port (actuator: health details, Prometheus, info), by service, and the variable
@@ -101,7 +110,25 @@ public record StackConfig(
                         .toAbsolutePath(),
                 or(get.apply("SIMULATOR_ALIYUN_RETRY_INTERVAL"), "2s"),
                 or(get.apply("SERVICE_JAVA_OPTS"), "-Xms64m -Xmx384m -XX:+UseSerialGC -Xss512k -XX:TieredStopAtLevel=1"),
-                managementPorts(get));
+                managementPorts(get),
+                closeGraces(get));
+    }
+
+    /** Each close timing set, checked to be a duration the services read (e.g. 30s, 2m, 1h, 3d). */
+    private static Map<String, String> closeGraces(Function<String, String> get) {
+        Map<String, String> graces = new LinkedHashMap<>();
+        for (String name : CLOSE_GRACE_SETTINGS) {
+            String v = get.apply(name);
+            if (v == null) {
+                continue;
+            }
+            if (!v.strip().matches("[1-9][0-9]*(ms|s|m|h|d)")) {
+                throw new IllegalArgumentException(name + " must be a duration such as 30s, 5m, 1h or 3d, not '"
+                        + v + "'");
+            }
+            graces.put(name, v.strip());
+        }
+        return java.util.Collections.unmodifiableMap(graces);
     }
 
     /** The services' defaults: their own port + 100 (8180 for the gateway's 8080, ...). */
