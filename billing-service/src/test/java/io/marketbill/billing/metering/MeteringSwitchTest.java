@@ -29,6 +29,11 @@ class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
         kafka.send(Topics.MARKETPLACE_SUBSCRIPTIONS, id, codec.encode(e)).get(10, TimeUnit.SECONDS);
     }
 
+    private void openedAtEight(String id) throws Exception {
+        publish(id, Instant.parse("2026-11-22T08:00:00Z"),
+                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+    }
+
     private String body(String id) {
         return Http.getAsOperator(port, "/api/billing/subscriptions/" + id.replace(":", "%3A")).body();
     }
@@ -36,8 +41,7 @@ class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
     @Test
     void billingPausesFromTheMomentOfFreezingAndEndsOnClose() throws Exception {
         String id = "aliyun:" + UUID.randomUUID();
-        publish(id, Instant.parse("2026-11-22T08:00:00Z"),
-                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+        openedAtEight(id);
         publish(id, Instant.parse("2026-11-22T09:20:00Z"), new SubscriptionFrozen("EXPIRED", null));
         publish(id, Instant.parse("2026-11-22T09:20:00Z"), new SubscriptionFrozen("EXPIRED", null));
         publish(id, Instant.parse("2026-11-22T10:00:00Z"), new SubscriptionResumed(null, null));
@@ -60,8 +64,7 @@ class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
         // subscription-service derives the resume of a renewed frozen subscription (and the freeze of a refunded
         // renewal) and publishes it from its outbox; the gateway publishes the release directly: it can come first
         String resumed = "aliyun:" + UUID.randomUUID();
-        publish(resumed, Instant.parse("2026-11-22T08:00:00Z"),
-                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+        openedAtEight(resumed);
         publish(resumed, Instant.parse("2026-11-22T09:20:00Z"), new SubscriptionFrozen("EXPIRED", null));
         publish(resumed, Instant.parse("2026-11-22T11:00:00Z"), new SubscriptionClosed(false, null, "RELEASED"));
         // a resume after the close is no resume: nothing is metered after the end
@@ -69,8 +72,7 @@ class MeteringSwitchTest extends io.marketbill.billing.BillingTestBase {
         publish(resumed, Instant.parse("2026-11-22T10:00:00Z"), "subscription-service",
                 new SubscriptionResumed(null, null));
         String frozen = "aliyun:" + UUID.randomUUID();
-        publish(frozen, Instant.parse("2026-11-22T08:00:00Z"),
-                new SubscriptionOpened("cmgj00063418", "sku", false, "1", "o", null, Map.of(), null, null));
+        openedAtEight(frozen);
         publish(frozen, Instant.parse("2026-11-22T11:00:00Z"), new SubscriptionClosed(false, null, "RELEASED"));
         publish(frozen, Instant.parse("2026-11-22T10:00:00Z"), "subscription-service",
                 new SubscriptionFrozen("RENEWAL_REFUNDED", null));

@@ -265,10 +265,8 @@ class BindingRulesTest extends BindingServiceTestBase {
 
     @Test
     void aResumeThatHappenedBeforeTheCloseButCameAfterItStillUnfreezesTheOrganization() {
-        String alice = unique("u-alice");
-        String org = organization("Zilliz", alice);
-        String sub = opened(ZILLIZ, unique("ali"));
-        bind(alice, sub, org);
+        BoundZilliz bound = boundZilliz();
+        String alice = bound.user(), org = bound.organization(), sub = bound.subscription();
         Instant frozenAt = Instant.now();
         lifecycle(sub, new SubscriptionFrozen("EXPIRED", null), frozenAt, "gateway-service");
         lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), frozenAt.plusSeconds(2), "gateway-service");
@@ -282,10 +280,8 @@ class BindingRulesTest extends BindingServiceTestBase {
 
     @Test
     void aFreezeThatHappenedBeforeTheCloseButCameAfterItStillFreezesTheOrganization() {
-        String alice = unique("u-alice");
-        String org = organization("Zilliz", alice);
-        String sub = opened(ZILLIZ, unique("ali"));
-        bind(alice, sub, org);
+        BoundZilliz bound = boundZilliz();
+        String alice = bound.user(), org = bound.organization(), sub = bound.subscription();
         Instant refundedAt = Instant.now();
         lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), refundedAt.plusSeconds(1), "gateway-service");
         lifecycle(sub, new SubscriptionFrozen("RENEWAL_REFUNDED", null), refundedAt, "subscription-service");
@@ -296,10 +292,8 @@ class BindingRulesTest extends BindingServiceTestBase {
 
     @Test
     void aResumeAfterTheCloseOrOnceAnotherSubscriptionPaysChangesNothing() {
-        String alice = unique("u-alice");
-        String org = organization("Zilliz", alice);
-        String sub = opened(ZILLIZ, unique("ali"));
-        bind(alice, sub, org);
+        BoundZilliz bound = boundZilliz();
+        String alice = bound.user(), org = bound.organization(), sub = bound.subscription();
         Instant frozenAt = Instant.now();
         lifecycle(sub, new SubscriptionFrozen("EXPIRED", null), frozenAt, "gateway-service");
         lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), frozenAt.plusSeconds(1), "gateway-service");
@@ -315,6 +309,16 @@ class BindingRulesTest extends BindingServiceTestBase {
         assertThat(frozen(org)).isTrue();
         awaitEvents(sub, "SubscriptionBound", "BillingChannelChanged", "OrgFrozen", "SubscriptionUnbound");
         awaitEvents(other, "SubscriptionBound", "OrgUnfrozen", "BillingChannelChanged", "OrgFrozen");
+    }
+
+    private record BoundZilliz(String user, String organization, String subscription) {}
+
+    private BoundZilliz boundZilliz() {
+        String alice = unique("u-alice");
+        String org = organization("Zilliz", alice);
+        String sub = opened(ZILLIZ, unique("ali"));
+        bind(alice, sub, org);
+        return new BoundZilliz(alice, org, sub);
     }
 
     private boolean frozen(String organizationId) {
