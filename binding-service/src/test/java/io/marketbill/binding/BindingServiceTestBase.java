@@ -34,6 +34,8 @@ public abstract class BindingServiceTestBase {
     public static final String ZILLIZ = "cmgj00063418";
     public static final String ZILLIZ_SHORT_GRACE = "zilliz-short-grace";
     public static final String GUANCE = "cmgj00053362";
+    /** EMQX's policy with a deletion grace period of 5 s and its reminder 3 s before. */
+    public static final String EMQX_SHORT_DELETION = "emqx-short-deletion";
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {

@@ -5,7 +5,8 @@ package io.marketbill.contracts;
  * keyed by the subscription the decision is about. Each names the organization (or workspace) concerned.
  */
 public sealed interface BindingEvent extends EventPayload permits SubscriptionBound, SubscriptionUnbound, OrgFrozen,
-        OrgUnfrozen, DeploymentsStopRequested, DeploymentsDeletionScheduled, BillingChannelChanged {
+        OrgUnfrozen, DeploymentsStopRequested, DeploymentsDeletionScheduled, DeploymentsDeletionReminder,
+        DeploymentsDeletionCancelled, BillingChannelChanged {
 
     String organizationId();
 }

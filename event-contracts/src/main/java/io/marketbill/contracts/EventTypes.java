@@ -26,6 +26,8 @@ public final class EventTypes {
         register(OrgUnfrozen.class, 1, Topics.BINDING);
         register(DeploymentsStopRequested.class, 1, Topics.BINDING);
         register(DeploymentsDeletionScheduled.class, 1, Topics.BINDING);
+        register(DeploymentsDeletionReminder.class, 1, Topics.BINDING);
+        register(DeploymentsDeletionCancelled.class, 1, Topics.BINDING);
         register(BillingChannelChanged.class, 1, Topics.BINDING);
         register(OrganizationCreated.class, 1, Topics.DIRECTORY);
         register(OrganizationRenamed.class, 1, Topics.DIRECTORY);

@@ -95,6 +95,10 @@ public record OrganizationBilling(String channel, String marketplace, String mar
                     deploymentsDeleteAt, lastBoundSubscriptionId, lastBoundAt);
             case DeploymentsDeletionScheduled d -> new OrganizationBilling(channel, marketplace, marketplaceAccountId,
                     subscriptionId, frozen, true, micros(d.deleteAt()), lastBoundSubscriptionId, lastBoundAt);
+            case DeploymentsDeletionReminder _ -> this;
+            // bound again in time: the fold's SubscriptionBound already restarted what was stopped; this says so
+            case DeploymentsDeletionCancelled _ -> new OrganizationBilling(channel, marketplace, marketplaceAccountId,
+                    subscriptionId, frozen, false, null, lastBoundSubscriptionId, lastBoundAt);
             case BillingChannelChanged c -> MARKETPLACE.equals(c.channel())
                     ? with(MARKETPLACE, c.marketplace(), c.marketplaceAccountId(), subscriptionId)
                     : with(c.channel(), null, null, subscriptionId);

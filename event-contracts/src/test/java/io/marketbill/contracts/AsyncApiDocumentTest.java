@@ -372,6 +372,10 @@ class AsyncApiDocumentTest {
             expect(what, types, Set.of("object"), problems);
             checkType(what + " (values)", p.getActualTypeArguments()[1],
                     map(resolve(property.get("additionalProperties"))), problems);
+        } else if (List.class.isAssignableFrom(raw) && javaType instanceof ParameterizedType p) {
+            expect(what, types, Set.of("array"), problems);
+            checkType(what + " (items)", p.getActualTypeArguments()[0], map(resolve(property.get("items"))),
+                    problems);
         } else if (raw == EventPayload.class) {
             expect(what, types, Set.of("object"), problems);
         } else {

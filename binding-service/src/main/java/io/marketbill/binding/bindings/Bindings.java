@@ -18,7 +18,6 @@ import io.marketbill.contracts.SubscriptionLifecycleEvent;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.contracts.SubscriptionResumed;
 import io.marketbill.contracts.SubscriptionUnbound;
-import io.marketbill.messaging.outbox.Outbox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -27,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -42,7 +40,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class Bindings {
 
-    static final String PRODUCER = "binding-service";
     static final String MARKETPLACE_ACTOR = "marketplace";
 
     /** One binding, active while {@code unboundAt} is null. */
@@ -106,7 +103,8 @@ public class Bindings {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
-    private final Outbox outbox;
+    private final OrganizationEvents events;
+    private final CloseOutcomes closeOutcomes;
     private final Directory directory;
     private final BindableSubscriptions subscriptions;
     private final Products products;
@@ -114,13 +112,14 @@ public class Bindings {
     private final BindAttempts attempts;
     private final Clock clock;
 
-    Bindings(JdbcClient jdbc, TransactionTemplate tx, Outbox outbox, Directory directory,
-             BindableSubscriptions subscriptions, Products products, BindingAudit audit, BindAttempts attempts,
-             Clock clock) {
+    Bindings(JdbcClient jdbc, TransactionTemplate tx, OrganizationEvents events, CloseOutcomes closeOutcomes,
+             Directory directory, BindableSubscriptions subscriptions, Products products, BindingAudit audit,
+             BindAttempts attempts, Clock clock) {
         this.attempts = attempts;
         this.jdbc = jdbc;
         this.tx = tx;
-        this.outbox = outbox;
+        this.events = events;
+        this.closeOutcomes = closeOutcomes;
         this.directory = directory;
         this.subscriptions = subscriptions;
         this.products = products;
@@ -219,6 +218,8 @@ public class Bindings {
         if (before.frozen()) {
             emit(subscriptionId, now, new OrgUnfrozen(organizationId, "SUBSCRIPTION_BOUND"));
         }
+        // bound again before the stopped deployments' deletion time: they are kept (R12)
+        closeOutcomes.cancelDeletion(organizationId, subscriptionId, now);
         if (!OrganizationBilling.MARKETPLACE.equals(before.channel())
                 || !sub.marketplace().equals(before.marketplace())
                 || !sub.marketplaceAccountId().equals(before.marketplaceAccountId())) {
@@ -391,30 +392,49 @@ public class Bindings {
                     }
                 }
             }
-            case SubscriptionClosed _ -> {
-                for (Binding b : activeBindingsOf(subscriptionId)) {
-                    end(b, "SUBSCRIPTION_CLOSED", null, at);
-                    Products.Product product = products.find(b.productCode()).orElse(null);
-                    CloseAction action = product == null ? CloseAction.VENDOR_BILLING : product.closeAction();
-                    Instant due = at.plus(product == null ? Products.DEFAULT_SWITCH_GRACE
-                            : product.switchGracePeriod());
-                    jdbc.sql("""
-                        INSERT INTO pending_close_action (organization_id, subscription_id, product_code, action, due_at,
-                            created_at) VALUES (:org, :sub, :product, :action, :due, :at)
-                        ON CONFLICT (organization_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id,
-                            product_code = EXCLUDED.product_code, action = EXCLUDED.action, due_at = EXCLUDED.due_at""")
-                            .param("org", b.organizationId()).param("sub", subscriptionId)
-                            .param("product", b.productCode()).param("action", action.name())
-                            .param("due", Timestamp.from(due)).param("at", Timestamp.from(at)).update();
-                    audit.record(at, MARKETPLACE_ACTOR, "UNBIND", subscriptionId, b.organizationId(), "UNBOUND",
-                            "subscription_closed",
-                            action + " at " + due + " unless another subscription is bound before");
-                }
-            }
+            case SubscriptionClosed _ -> closed(subscriptionId, at);
             // opening makes it bindable (BindableSubscriptions); whom it pays for is the buyer's choice, made later
             case SubscriptionOpened _ -> { }
             // renewed, upgraded, refunded: it pays for the same (renewing a frozen one also sends SubscriptionResumed)
             case SubscriptionChanged _ -> { }
+        }
+    }
+
+    /**
+     * Unbinds what the closed subscription paid for. Each product's settings say what follows (R12-R15): within the
+     * switch grace period another subscription may take over, and the organization pays through no one meanwhile;
+     * then the close action runs ({@link CloseActions}). A product without a grace period (Guance, R14) has its close
+     * action in this transaction, and its organizations are named together.
+     */
+    private void closed(String subscriptionId, Instant at) {
+        List<Binding> active = activeBindingsOf(subscriptionId);
+        if (active.isEmpty()) {
+            return;
+        }
+        Products.Product product = products.find(active.get(0).productCode()).orElse(null);
+        CloseAction action = product == null ? CloseAction.VENDOR_BILLING : product.closeAction();
+        boolean atOnce = product != null && product.closesAtOnce();
+        Instant due = atOnce ? at : at.plus(product == null ? Products.DEFAULT_SWITCH_GRACE
+                : product.switchGracePeriod());
+        for (Binding b : active) {
+            end(b, "SUBSCRIPTION_CLOSED", null, at, action, due);
+            if (!atOnce) {
+                jdbc.sql("""
+                    INSERT INTO pending_close_action (organization_id, subscription_id, product_code, action, due_at,
+                        created_at) VALUES (:org, :sub, :product, :action, :due, :at)
+                    ON CONFLICT (organization_id) DO UPDATE SET subscription_id = EXCLUDED.subscription_id,
+                        product_code = EXCLUDED.product_code, action = EXCLUDED.action, due_at = EXCLUDED.due_at""")
+                        .param("org", b.organizationId()).param("sub", subscriptionId)
+                        .param("product", b.productCode()).param("action", action.name())
+                        .param("due", Timestamp.from(due)).param("at", Timestamp.from(at)).update();
+            }
+            audit.record(at, MARKETPLACE_ACTOR, "UNBIND", subscriptionId, b.organizationId(), "UNBOUND",
+                    "subscription_closed", atOnce ? action + " at once (the product has no switch grace period)"
+                            : action + " at " + due + " unless another subscription is bound before");
+        }
+        if (atOnce) {
+            closeOutcomes.carryOut(subscriptionId, active.get(0).productCode(), action,
+                    active.stream().map(Binding::organizationId).toList(), at);
         }
     }
 
@@ -426,55 +446,34 @@ public class Bindings {
                     "organization_deleted", null);
         });
         jdbc.sql("DELETE FROM pending_close_action WHERE organization_id = :org").param("org", organizationId).update();
+        closeOutcomes.forget(organizationId);
+        // EMQX (R8): the marketplace account may link to another organization now
+        jdbc.sql("DELETE FROM account_link WHERE organization_id = :org RETURNING product_code, marketplace || ':' || marketplace_account_id")
+                .param("org", organizationId).query((rs, i) -> rs.getString(1) + " " + rs.getString(2)).list()
+                .forEach(link -> audit.record(at, "directory", "RELEASE_ACCOUNT_LINK", null, organizationId,
+                        "RELEASED", "organization_deleted", link));
     }
 
     private void end(Binding b, String reason, String by, Instant at) {
+        end(b, reason, by, at, null, null);
+    }
+
+    private void end(Binding b, String reason, String by, Instant at, CloseAction closeAction, Instant closeAt) {
         jdbc.sql("""
                 UPDATE binding SET unbound_at = :at, unbound_by = :by, unbind_reason = :reason
                 WHERE binding_id = :id AND unbound_at IS NULL""")
                 .param("id", b.bindingId()).param("at", Timestamp.from(at)).param("by", by).param("reason", reason)
                 .update();
         emit(b.subscriptionId(), at, new SubscriptionUnbound(b.organizationId(), b.productCode(),
-                b.marketplaceAccountId(), reason, by));
+                b.marketplaceAccountId(), reason, by, closeAction == null ? null : closeAction.name(), closeAt));
     }
 
-    // ---- state of organizations, shared with the close actions ------------------------------------------------
-
-    /**
-     * How the organization pays now, its row locked until the transaction ends (decisions about it are taken one
-     * at a time).
-     */
     OrganizationBilling billing(String organizationId) {
-        return jdbc.sql("SELECT * FROM organization WHERE organization_id = :org FOR UPDATE")
-                .param("org", organizationId).query((rs, i) -> Directory.billing(rs)).optional()
-                .orElse(OrganizationBilling.INITIAL);
+        return events.billing(organizationId);
     }
 
-    /**
-     * Appends the event to the outbox and folds it into the organization's record: the record is the fold of the
-     * events emitted about the organization ({@link OrganizationBilling}), and nothing else writes it, so it says
-     * what billing-service's overview says once it has read them.
-     */
-    void emit(String subscriptionId, Instant at, BindingEvent event) {
-        EventEnvelope envelope = EventEnvelope.of(UUID.randomUUID(), at, PRODUCER, subscriptionId, event);
-        outbox.append(envelope);
-        OrganizationBilling b = billing(event.organizationId()).apply(envelope, event);
-        jdbc.sql("""
-                UPDATE organization SET billing_channel = :channel, billing_marketplace = :marketplace,
-                    billing_account_id = :account, billing_subscription_id = :sub, frozen = :frozen,
-                    deployments_stopped = :stopped, deployments_delete_at = :deleteAt,
-                    last_bound_subscription_id = :lastSub, last_bound_at = :lastAt, updated_at = :at
-                WHERE organization_id = :org""")
-                .param("org", event.organizationId()).param("channel", b.channel())
-                .param("marketplace", b.marketplace()).param("account", b.marketplaceAccountId())
-                .param("sub", b.subscriptionId()).param("frozen", b.frozen()).param("stopped", b.deploymentsStopped())
-                .param("deleteAt", timestamp(b.deploymentsDeleteAt()))
-                .param("lastSub", b.lastBoundSubscriptionId()).param("lastAt", timestamp(b.lastBoundAt()))
-                .param("at", Timestamp.from(at)).update();
-    }
-
-    private static Timestamp timestamp(Instant at) {
-        return at == null ? null : Timestamp.from(at);
+    private void emit(String subscriptionId, Instant at, BindingEvent event) {
+        events.emit(subscriptionId, at, event);
     }
 
     // ---- queries ---------------------------------------------------------------------------------------------

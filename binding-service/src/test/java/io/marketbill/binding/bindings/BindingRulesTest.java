@@ -7,6 +7,8 @@ import io.marketbill.binding.BindingServiceTestBase;
 import io.marketbill.binding.bindings.Bindings.Decision;
 import io.marketbill.binding.bindings.Bindings.Proof;
 import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.DeploymentsDeletionCancelled;
+import io.marketbill.contracts.DeploymentsDeletionReminder;
 import io.marketbill.contracts.DeploymentsDeletionScheduled;
 import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.EventEnvelope;
@@ -219,12 +221,74 @@ class BindingRulesTest extends BindingServiceTestBase {
         awaitEvents(sub, "SubscriptionBound", "BillingChannelChanged", "SubscriptionUnbound",
                 "DeploymentsStopRequested", "DeploymentsDeletionScheduled");
         assertThat(last(sub, SubscriptionUnbound.class).reason()).isEqualTo("SUBSCRIPTION_CLOSED");
+        Instant deleteAt = last(sub, DeploymentsDeletionScheduled.class).deleteAt();
         assertThat(last(sub, DeploymentsStopRequested.class)).isEqualTo(new DeploymentsStopRequested(org, true,
-                "SUBSCRIPTION_CLOSED"));
+                "SUBSCRIPTION_CLOSED", deleteAt));
         EventEnvelope stop = events(sub).get(3);
         assertThat(stop.occurredAt()).isAfterOrEqualTo(closedAt.plusSeconds(2));
-        Instant deleteAt = last(sub, DeploymentsDeletionScheduled.class).deleteAt();
         assertThat(Duration.between(stop.occurredAt(), deleteAt)).isEqualTo(Duration.ofDays(3));
+        // the unbinding said what would happen, and when
+        SubscriptionUnbound unbound = last(sub, SubscriptionUnbound.class);
+        assertThat(unbound.closeAction()).isEqualTo("STOP_DEPLOYMENTS");
+        assertThat(unbound.closeActionAt()).isEqualTo(events(sub).get(2).occurredAt().plusSeconds(2));
+    }
+
+    @Test
+    void emqxBoundAgainBeforeTheDeletionTimeKeepsTheDeploymentsAndIsRemindedOtherwise() {
+        String alice = unique("u-alice");
+        String kept = organization("EMQX kept", alice);
+        String account = unique("ali");
+        String first = opened(EMQX_SHORT_DELETION, account);
+        bind(alice, first, kept);
+        lifecycle(first, new SubscriptionClosed(false, null, "RELEASED"));
+        awaitEvents(first, "SubscriptionBound", "BillingChannelChanged", "SubscriptionUnbound",
+                "DeploymentsStopRequested", "DeploymentsDeletionScheduled");
+
+        // the buyer subscribes again with the same account within the deletion grace period (5 s here)
+        String again = opened(EMQX_SHORT_DELETION, account);
+        bind(alice, again, kept);
+        awaitEvents(again, "SubscriptionBound", "DeploymentsDeletionCancelled", "BillingChannelChanged");
+        assertThat(last(again, DeploymentsDeletionCancelled.class))
+                .isEqualTo(new DeploymentsDeletionCancelled(kept, "SUBSCRIPTION_BOUND"));
+        assertThat(jdbc.sql("SELECT deployments_stopped FROM organization WHERE organization_id = :o")
+                .param("o", kept).query(Boolean.class).single()).isFalse();
+
+        // another organization, not bound again: reminded once, 3 s before its deletion, then forgotten
+        String bob = unique("u-bob");
+        String lost = organization("EMQX lost", bob);
+        String other = opened(EMQX_SHORT_DELETION, unique("ali"));
+        bind(bob, other, lost);
+        lifecycle(other, new SubscriptionClosed(false, null, "RELEASED"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> audited(lost, "DELETION_DUE"));
+        awaitEvents(other, "SubscriptionBound", "BillingChannelChanged", "SubscriptionUnbound",
+                "DeploymentsStopRequested", "DeploymentsDeletionScheduled", "DeploymentsDeletionReminder");
+        Instant deleteAt = last(other, DeploymentsDeletionScheduled.class).deleteAt();
+        assertThat(last(other, DeploymentsDeletionReminder.class))
+                .isEqualTo(new DeploymentsDeletionReminder(lost, deleteAt));
+        assertThat(events(other).getLast().occurredAt()).isAfterOrEqualTo(deleteAt.minusSeconds(3))
+                .isBefore(deleteAt);
+        assertThat(audited(kept, "DELETION_DUE")).isFalse();
+        assertThat(eventTypes(again)).doesNotContain("DeploymentsDeletionReminder");
+    }
+
+    private boolean audited(String organizationId, String action) {
+        return jdbc.sql("SELECT COUNT(*) FROM binding_audit WHERE organization_id = :o AND action = :a")
+                .param("o", organizationId).param("a", action).query(Long.class).single() > 0;
+    }
+
+    @Test
+    void aDeletedOrganizationReleasesItsAccountLink() {
+        String alice = unique("u-alice");
+        String first = organization("EMQX first", alice);
+        String account = unique("ali");
+        String sub = opened(EMQX, account);
+        bind(alice, sub, first);
+        directory.record(new OrganizationDeleted(first));
+        // the account starts again with another vendor account: before, linked to the deleted one for good
+        String second = organization("EMQX second", alice);
+        String again = opened(EMQX, account);
+        assertThat(bindings.bind(alice, again, second, Bindings.Proof.LOGIN_TICKET, null).bound()).isTrue();
+        assertThat(audited(first, "RELEASE_ACCOUNT_LINK")).isTrue();
     }
 
     @Test
@@ -242,6 +306,42 @@ class BindingRulesTest extends BindingServiceTestBase {
                         && c.channel().equals("VENDOR")).map(p -> ((BillingChannelChanged) p).organizationId()))
                 .containsExactlyInAnyOrder(ws1, ws2));
         assertThat(eventTypes(sub)).doesNotContain("DeploymentsStopRequested", "OrgFrozen");
+    }
+
+    @Test
+    void guanceFallsBackAtOnceNamingEveryWorkspaceAndAFrozenOneIsUnfrozen() {
+        String alice = unique("u-alice");
+        String ws1 = organization("ws1", alice);
+        String ws2 = organization("ws2", alice);
+        String sub = opened(GUANCE, unique("ali"));
+        bind(alice, sub, ws1);
+        bind(alice, sub, ws2);
+        lifecycle(sub, new SubscriptionFrozen("EXPIRED", null));
+        Instant closedAt = Instant.now();
+        lifecycle(sub, new SubscriptionClosed(false, null, "RELEASED"), closedAt, "gateway-service");
+
+        // in the close's own transaction: no hour in which the workspaces pay through no one
+        for (String ws : List.of(ws1, ws2)) {
+            assertThat(jdbc.sql("SELECT billing_channel || ' ' || frozen FROM organization WHERE organization_id = :o")
+                    .param("o", ws).query(String.class).single()).as(ws).isEqualTo("VENDOR false");
+        }
+        awaitEvents(sub, "SubscriptionBound", "BillingChannelChanged", "SubscriptionBound", "BillingChannelChanged",
+                "OrgFrozen", "OrgFrozen", "SubscriptionUnbound", "SubscriptionUnbound", "OrgUnfrozen",
+                "BillingChannelChanged", "OrgUnfrozen", "BillingChannelChanged");
+        List<BillingChannelChanged> fellBack = events(sub).stream().map(EventEnvelope::payload)
+                .filter(p -> p instanceof BillingChannelChanged c && "VENDOR".equals(c.channel()))
+                .map(BillingChannelChanged.class::cast).toList();
+        assertThat(fellBack).extracting(BillingChannelChanged::organizationId).containsExactly(ws1, ws2);
+        assertThat(fellBack).extracting(BillingChannelChanged::fellBackTogether)
+                .containsOnly(List.of(ws1, ws2));
+        assertThat(events(sub).stream().map(EventEnvelope::payload).filter(p -> p instanceof OrgUnfrozen)
+                .map(OrgUnfrozen.class::cast).toList())
+                .containsExactly(new OrgUnfrozen(ws1, "VENDOR_BILLING"), new OrgUnfrozen(ws2, "VENDOR_BILLING"));
+        assertThat(events(sub).stream().map(EventEnvelope::payload).filter(p -> p instanceof SubscriptionUnbound)
+                .map(SubscriptionUnbound.class::cast).toList()).allSatisfy(u -> {
+                    assertThat(u.closeAction()).isEqualTo("VENDOR_BILLING");
+                    assertThat(u.closeActionAt()).isEqualTo(closedAt);
+                });
     }
 
     @Test
