@@ -2,6 +2,8 @@ package io.marketbill.billing.metering;
 
 import io.marketbill.contracts.BillingChannelChanged;
 import io.marketbill.contracts.BindingEvent;
+import io.marketbill.contracts.DeploymentsDeletionCancelled;
+import io.marketbill.contracts.DeploymentsDeletionReminder;
 import io.marketbill.contracts.DeploymentsDeletionScheduled;
 import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.EventEnvelope;
@@ -91,7 +93,8 @@ class BindingHistory {
                 }
             }
             // which subscription pays for the organization does not change with these
-            case OrgUnfrozen _, DeploymentsDeletionScheduled _ -> { }
+            case OrgUnfrozen _, DeploymentsDeletionScheduled _, DeploymentsDeletionReminder _,
+                 DeploymentsDeletionCancelled _ -> { }
         }
     }
 

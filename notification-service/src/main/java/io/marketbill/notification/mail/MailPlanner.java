@@ -3,6 +3,8 @@ package io.marketbill.notification.mail;
 import io.marketbill.contracts.BillingChannelChanged;
 import io.marketbill.contracts.BillingEvent;
 import io.marketbill.contracts.BindingEvent;
+import io.marketbill.contracts.DeploymentsDeletionCancelled;
+import io.marketbill.contracts.DeploymentsDeletionReminder;
 import io.marketbill.contracts.DeploymentsDeletionScheduled;
 import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.EventEnvelope;
@@ -132,12 +134,18 @@ public class MailPlanner {
                     : 0;
             case OrgFrozen f -> toOrganization(e, MailType.ORGANIZATION_FROZEN, f.organizationId(), product(e),
                     Map.of("reason", String.valueOf(f.reason())));
-            case OrgUnfrozen f -> toOrganization(e, MailType.ORGANIZATION_UNFROZEN, f.organizationId(), product(e),
-                    Map.of());
+            // unfrozen because the closed subscription returned it to the vendor's billing: that mail says it all
+            case OrgUnfrozen f -> "VENDOR_BILLING".equals(f.reason()) ? 0
+                    : toOrganization(e, MailType.ORGANIZATION_UNFROZEN, f.organizationId(), product(e), Map.of());
             case DeploymentsStopRequested s -> toOrganization(e, MailType.DEPLOYMENTS_STOPPING, s.organizationId(),
                     product(e), Map.of("exceptTrial", s.exceptTrial()));
             case DeploymentsDeletionScheduled d -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED,
                     d.organizationId(), product(e), Map.of("deleteAt", d.deleteAt().toString()));
+            // the reminder says what the schedule said, once more, the day before (R12)
+            case DeploymentsDeletionReminder r -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED,
+                    r.organizationId(), product(e), Map.of("deleteAt", r.deleteAt().toString()));
+            // the same binding's SubscriptionBound is mailed (CHANNEL_ACTIVE); a mail of its own is still to come
+            case DeploymentsDeletionCancelled _ -> 0;
         };
     }
 
