@@ -261,6 +261,136 @@ final class Demo {
         step("  " + organizationId, "EXPECTED " + what + ", got " + body);
     }
 
+    /** As {@link #expectOrganization}, waiting up to {@code seconds} (a close action comes after its grace). */
+    private void expectOrganizationWithin(long seconds, String organizationId, String what, String... fragments)
+            throws Exception {
+        String url = gw("/api/bindings/organizations/" + enc(organizationId));
+        String[] body = {""};
+        waitFor(Duration.ofSeconds(seconds), () -> {
+            body[0] = getApi(url).body();
+            return java.util.Arrays.stream(fragments).allMatch(body[0]::contains);
+        });
+        check("  " + organizationId, java.util.Arrays.stream(fragments).allMatch(body[0]::contains),
+                java.util.Arrays.stream(fragments).allMatch(body[0]::contains) ? what : body[0]);
+    }
+
+    /**
+     * A close timing of the running stack: as this demo was given it, else as the stack was started with it (its
+     * ready file, when the demo runs in another shell), else the products file's default.
+     */
+    private Duration timing(String name) throws IOException {
+        if (config.closeGraces().containsKey(name)) {
+            return config.closeTiming(name);
+        }
+        java.nio.file.Path ready = config.dataDir().resolve("ready");
+        if (java.nio.file.Files.exists(ready)) {
+            for (String line : java.nio.file.Files.readAllLines(ready)) {
+                if (line.startsWith("close." + name + "=")) {
+                    return StackConfig.duration(line.substring(line.indexOf('=') + 1));
+                }
+            }
+        }
+        return config.closeTiming(name);
+    }
+
+    private final tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+
+    /** The instance's 前台地址 (front-end URL), as the marketplace keeps it from our answer to createInstance. */
+    private String frontEndUrl(String orderBizId) throws Exception {
+        for (tools.jackson.databind.JsonNode i : json.readTree(get(sim("/sim/aliyun/instances")).body())) {
+            if (i.path("orderBizId").asString().equals(orderBizId)) {
+                return i.path("frontEndUrl").asString(null);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The buyer opens the 前台地址 (应用信息 → 前台地址) in a browser of their own: what it shows now. Never binds: the
+     * URL is the marketplace's, shown to whoever sees the instance.
+     */
+    private void frontEnd(String orderBizId, String state, int status, String what, String... fragments)
+            throws Exception {
+        String url = frontEndUrl(orderBizId);
+        if (url == null) {
+            failures++;
+            step("  前台地址 of " + orderBizId + " (" + state + ")", "EXPECTED a front-end URL, the marketplace has none");
+            return;
+        }
+        HttpResponse<String> r = browser().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Accept-Language", "zh-CN").build(), HttpResponse.BodyHandlers.ofString());
+        String location = r.headers().firstValue("Location").orElse("");
+        boolean ok = r.statusCode() == status && (status / 100 == 3
+                ? java.util.Arrays.stream(fragments).allMatch(location::startsWith)
+                : java.util.Arrays.stream(fragments).allMatch(r.body()::contains));
+        check("  前台地址 (" + state + ")", ok, ok ? status + ": " + what : "HTTP " + r.statusCode() + " "
+                + (location.isEmpty() ? "without " + java.util.Arrays.toString(fragments) : "to " + location));
+    }
+
+    /**
+     * The mails of one type to one recipient planned since a moment, once notification-service has sent them: waits
+     * until {@code count} are sent (up to {@code seconds}), then checks that exactly that many exist.
+     */
+    private java.util.List<tools.jackson.databind.JsonNode> expectMails(String recipient, String type,
+                                                                         java.time.Instant since, int count,
+                                                                         long seconds, String what) throws Exception {
+        java.util.List<tools.jackson.databind.JsonNode> found = new java.util.ArrayList<>();
+        waitFor(Duration.ofSeconds(seconds), () -> {
+            found.clear();
+            for (tools.jackson.databind.JsonNode m : json.readTree(getApi(gw("/api/notifications/mails?recipient="
+                    + enc(recipient) + "&type=" + type)).body()).path("mails")) {
+                if (!java.time.Instant.parse(m.path("createdAt").asString()).isBefore(since)) {
+                    found.add(m);
+                }
+            }
+            return count > 0 && found.size() >= count && found.stream()
+                    .allMatch(m -> m.path("state").asString().equals("SENT"));
+        });
+        boolean ok = found.size() == count && found.stream().allMatch(m -> m.path("state").asString().equals("SENT"));
+        check("  mail " + type + " to " + recipient + ": " + what, ok, ok ? (count == 0 ? "none, as expected"
+                : "sent: " + found.get(0).path("subject").asString()) : found.size() + " found: " + found);
+        return found;
+    }
+
+    /** The text of the messages with this subject in the recipient's mailbox, read over IMAP as a mail client does. */
+    private java.util.List<String> imapTexts(String email, String subject) throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        props.put("mail.imap.connectiontimeout", "5000");
+        props.put("mail.imap.timeout", "10000");
+        jakarta.mail.Store store = jakarta.mail.Session.getInstance(props).getStore("imap");
+        // the local mail server keeps each recipient's mailbox with the address as login and password
+        store.connect(config.host(), config.imapPort(), email, email);
+        try {
+            jakarta.mail.Folder inbox = store.getFolder("INBOX");
+            inbox.open(jakarta.mail.Folder.READ_ONLY);
+            java.util.List<String> texts = new java.util.ArrayList<>();
+            for (jakarta.mail.Message m : inbox.getMessages()) {
+                if (subject.equals(m.getSubject())) {
+                    texts.add(text(m));
+                }
+            }
+            inbox.close(false);
+            return texts;
+        } finally {
+            store.close();
+        }
+    }
+
+    private static String text(jakarta.mail.Part part) throws Exception {
+        if (part.isMimeType("text/plain")) {
+            return String.valueOf(part.getContent());
+        }
+        if (part.getContent() instanceof jakarta.mail.Multipart mp) {
+            for (int i = 0; i < mp.getCount(); i++) {
+                String t = text(mp.getBodyPart(i));
+                if (!t.isEmpty()) {
+                    return t;
+                }
+            }
+        }
+        return "";
+    }
+
     static final java.util.List<String> DEMO_ORGANIZATIONS = java.util.List.of("org-emqx-acme", "org-zilliz-search",
             "org-zilliz-lab", "ws-guance-cn1", "ws-guance-cn4");
 
@@ -338,7 +468,11 @@ final class Demo {
     }
 
     private static void waitFor(Condition c) throws Exception {
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        waitFor(Duration.ofSeconds(30), c);
+    }
+
+    private static void waitFor(Duration atMost, Condition c) throws Exception {
+        long until = System.nanoTime() + atMost.toNanos();
         while (!c.holds() && System.nanoTime() < until) {
             Thread.sleep(300);
         }
@@ -362,36 +496,62 @@ final class Demo {
                 java.util.Arrays.stream(fragments).allMatch(body[0]::contains) ? what : body[0]);
     }
 
+    static final String EMQX = "cmgj00069406";
+    static final String ZILLIZ = "cmgj00063418";
+    static final String GUANCE = "cmgj00053362";
+
     void run() throws Exception {
         operatorToken = DevLoginTokens.fetch(config, OPERATOR, "operator");
         System.out.println("Signed in at the development login as " + OPERATOR + " (operator) to read subscriptions");
+        Duration switchGrace = timing("SWITCH_GRACE");
+        Duration deletionGrace = timing("DELETION_GRACE");
+        Duration reminder = timing("DELETION_REMINDER");
+        // the close actions (stop, deletion, freeze) are played only when the stack runs with short timings
+        boolean closeActions = switchGrace.compareTo(Duration.ofMinutes(1)) <= 0
+                && deletionGrace.compareTo(Duration.ofMinutes(2)) <= 0;
+        System.out.println("Close timings: switch grace " + switchGrace.toSeconds() + " s, deletion "
+                + deletionGrace.toSeconds() + " s, reminder " + reminder.toSeconds() + " s before it" + (closeActions
+                ? "" : " (too long to wait for: start the stack with SWITCH_GRACE=20s DELETION_GRACE=40s "
+                + "DELETION_REMINDER=25s to see the close actions)"));
+        long actionSeconds = switchGrace.toSeconds() + 30;
         resetDemoOrganizations();
 
         System.out.println("EMQX Platform on Alibaba Cloud Marketplace (seed 000): one Alibaba account <-> one EMQX account");
-        String emqx = aliyunBuy("cmgj00069406", "1880000000000101");
+        String emqx = aliyunBuy(EMQX, "1880000000000101");
         expectState("aliyun:" + emqx, "ACTIVE");
+        frontEnd(emqx, "not bound yet", 200, "how to bind: 免登 from the purchased services", "免登", "已购买的服务");
         bindInBrowser(emqx, "u-bob", "org-emqx-acme", "insufficient_permission");
         bindInBrowser(emqx, "u-alice", "org-emqx-acme", "bound");
+        frontEnd(emqx, "bound", 302, "straight to the console (R9)", "https://cloud.emqx.com/console/");
         expectOrganization("org-emqx-acme", "pays through the marketplace, account 1880000000000101",
                 "\"state\":\"MARKETPLACE\"", "\"marketplaceAccountId\":\"1880000000000101\"");
-        String other = aliyunBuy("cmgj00069406", "1880000000000102");
+        String other = aliyunBuy(EMQX, "1880000000000102");
         expectState("aliyun:" + other, "ACTIVE");
         bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(other) + "\"}",
                 "already_bound");
+        java.time.Instant emqxClosed = java.time.Instant.now();
         aliyun(emqx, "release", "{\"isRefund\":false}");
         expectState("aliyun:" + emqx, "CLOSED");
         expectOrganization("org-emqx-acme", "unbound; deployments stop when the switch grace period ends",
                 "\"binding\":null", "\"state\":\"NONE\"");
         lastDecision("aliyun:" + emqx, "org-emqx-acme");
-        System.out.println("  re-subscribe with the same account (R16)");
-        String emqxAgain = aliyunBuy("cmgj00069406", "1880000000000101");
-        expectState("aliyun:" + emqxAgain, "ACTIVE");
-        bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(emqxAgain) + "\"}",
-                "bound");
-        lastDecision("aliyun:" + emqxAgain, "org-emqx-acme");
+        expectMails("alice@acme.example", "CHANNEL_ENDED", emqxClosed, 1, 30, "the link ended, and when the "
+                + "deployments stop unless a subscription is bound before");
+        frontEnd(emqx, "closed", 200, "the subscription is closed: subscribe again", "已关闭");
+        String emqxAgain = null;
+        if (!closeActions) {
+            System.out.println("  re-subscribe with the same account within the switch grace period (R16)");
+            emqxAgain = aliyunBuy(EMQX, "1880000000000101");
+            expectState("aliyun:" + emqxAgain, "ACTIVE");
+            bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(emqxAgain)
+                    + "\"}", "bound");
+            lastDecision("aliyun:" + emqxAgain, "org-emqx-acme");
+        } else {
+            System.out.println("  (the switch grace period runs; Zilliz meanwhile)");
+        }
 
         System.out.println("Zilliz Cloud on Alibaba Cloud Marketplace (seed 001): arrears, switch A -> B, re-subscribe");
-        String a = aliyunBuy("cmgj00063418", "1880000000000201");
+        String a = aliyunBuy(ZILLIZ, "1880000000000201");
         expectState("aliyun:" + a, "ACTIVE");
         bindInBrowser(a, "u-erin", "org-zilliz-search", "no_organization");
         bindInBrowser(a, "u-carol", "org-zilliz-search", "bound");
@@ -402,9 +562,10 @@ final class Demo {
         expectState("aliyun:" + a, "ACTIVE");
         expectOrganization("org-zilliz-search", "unfrozen", "\"frozen\":false", "\"state\":\"MARKETPLACE\"");
         System.out.println("  switch the paying account from A to B within the grace period (R15)");
+        java.time.Instant zillizSwitched = java.time.Instant.now();
         aliyun(a, "release", null);
         expectState("aliyun:" + a, "CLOSED");
-        String b = aliyunBuy("cmgj00063418", "1880000000000202");
+        String b = aliyunBuy(ZILLIZ, "1880000000000202");
         expectState("aliyun:" + b, "ACTIVE");
         bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-search\",\"ticket\":\"" + ticketFor(b) + "\"}",
                 "bound");
@@ -412,7 +573,7 @@ final class Demo {
                 "\"marketplaceAccountId\":\"1880000000000202\"", "\"state\":\"MARKETPLACE\"", "\"previousSubscriptionId\":\"aliyun:" + a + "\"", "\"frozen\":false");
         lastDecision("aliyun:" + b, "org-zilliz-search");
         System.out.println("  account A subscribes again, for the other organization (R16)");
-        String again = aliyunBuy("cmgj00063418", "1880000000000201");
+        String again = aliyunBuy(ZILLIZ, "1880000000000201");
         expectState("aliyun:" + again, "ACTIVE");
         bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-search\",\"ticket\":\"" + ticketFor(again) + "\"}",
                 "already_bound");
@@ -441,35 +602,81 @@ final class Demo {
         step("AWS: SNS subscription of the gateway", sub.body().contains("\"confirmed\":true") ? "confirmed" : sub.body());
         step("AWS: SNS subscribe-success (signed by the simulator's CA)", status(post(sim("/sim/aws/customers/" + token
                 + "/notify?action=subscribe-success"), null).body()));
+        java.time.Instant awsClosed = java.time.Instant.now();
         step("AWS: SNS unsubscribe-success", status(post(sim("/sim/aws/customers/" + token
                 + "/notify?action=unsubscribe-success"), null).body()));
         expectState(awsId, "CLOSED");
         expectOrganization("org-zilliz-lab", "unbound; frozen unless another subscription is bound within the grace "
                 + "period", "\"binding\":null", "\"state\":\"NONE\"");
+        if (closeActions) {
+            System.out.println("  nobody subscribes again: the switch grace period ends (R13)");
+            expectOrganizationWithin(actionSeconds, "org-zilliz-lab", "frozen after the close: no subscription was "
+                    + "bound within the grace period", "\"frozen\":true", "\"state\":\"FROZEN\"");
+            expectMails("carol@vector.example", "ORGANIZATION_FROZEN", awsClosed, 1, 30, "frozen, in words");
+            waitFor(Duration.ofSeconds(actionSeconds), () -> java.time.Instant.now().isAfter(zillizSwitched.plus(
+                    switchGrace).plusSeconds(10)));
+            expectOrganization("org-zilliz-search", "the grace period of A's close is over: switched to B in time, "
+                    + "nothing frozen", "\"frozen\":false", "\"state\":\"MARKETPLACE\"",
+                    "\"marketplaceAccountId\":\"1880000000000202\"");
+            expectMails("carol@vector.example", "ORGANIZATION_FROZEN", zillizSwitched, 1, 5,
+                    "only Embedding Lab's, none for the switched team");
+
+            System.out.println("EMQX again (seed 000): the close's grace period is over (R12)");
+            expectOrganizationWithin(actionSeconds, "org-emqx-acme", "deployments stopped, deletion scheduled",
+                    "\"state\":\"DEPLOYMENTS_STOPPED\"", "\"deploymentsStopped\":true");
+            expectMails("alice@acme.example", "DEPLOYMENTS_STOPPING", emqxClosed, 1, 30, "deployments stopped, "
+                    + "trial ones run on");
+            expectMails("alice@acme.example", "DEPLOYMENTS_DELETION_SCHEDULED", emqxClosed, 1, 30,
+                    "back up before the deletion time");
+            expectMails("alice@acme.example", "DEPLOYMENTS_DELETION_REMINDER", emqxClosed, 1,
+                    deletionGrace.toSeconds() + 30, "the reminder, " + reminder.toSeconds() + " s before the deletion");
+            System.out.println("  the buyer subscribes again before the deletion time (R12, R16)");
+            emqxAgain = aliyunBuy(EMQX, "1880000000000101");
+            expectState("aliyun:" + emqxAgain, "ACTIVE");
+            bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(emqxAgain)
+                    + "\"}", "bound");
+            lastDecision("aliyun:" + emqxAgain, "org-emqx-acme");
+            expectOrganization("org-emqx-acme", "pays through the marketplace again, deployments kept",
+                    "\"state\":\"MARKETPLACE\"", "\"deploymentsStopped\":false", "\"deploymentsDeleteAt\":null");
+            expectMails("alice@acme.example", "DEPLOYMENTS_DELETION_CANCELLED", emqxClosed, 1, 30,
+                    "the deletion is off, the deployments are kept");
+        }
 
         System.out.println("Guance on Alibaba Cloud Marketplace (seed 004): one account pays for many workspaces");
-        String guance = aliyunBuy("cmgj00053362", "1880000000000301");
+        String guance = aliyunBuy(GUANCE, "1880000000000301");
         expectState("aliyun:" + guance, "ACTIVE");
+        frontEnd(guance, "not bound yet", 200, "how to bind, with the billing-center form",
+                "/binding/billing-center?instance=");
         bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn1\",\"marketplaceAccountId\":\"1880000000000399\","
                 + "\"instanceId\":\"" + guance + "\"}", "account_mismatch");
         bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn1\",\"marketplaceAccountId\":\"1880000000000301\","
                 + "\"instanceId\":\"" + guance + "\"}", "bound");
         bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn4\",\"marketplaceAccountId\":\"1880000000000301\","
                 + "\"instanceId\":\"" + guance + "\"}", "bound");
+        java.time.Instant guanceClosed = java.time.Instant.now();
         aliyun(guance, "release", null);
         expectState("aliyun:" + guance, "CLOSED");
-        expectOrganization("ws-guance-cn1", "unbound", "\"binding\":null");
-        expectOrganization("ws-guance-cn4", "unbound", "\"binding\":null");
+        // Guance has no switch grace: every workspace is back on Guance's own billing with the close itself (R14)
+        expectOrganization("ws-guance-cn1", "unbound, on Guance's own billing at once", "\"binding\":null",
+                "\"state\":\"VENDOR_BILLING\"");
+        expectOrganization("ws-guance-cn4", "unbound, on Guance's own billing at once", "\"binding\":null",
+                "\"state\":\"VENDOR_BILLING\"");
         lastDecision("aliyun:" + guance, "ws-guance-cn4");
-        String[] mails = {""};
-        waitFor(() -> {
-            mails[0] = getApi(gw("/api/notifications/mails?recipient=dave@ops.example&type=CHANNEL_ENDED")).body();
-            return mails[0].contains("\"state\":\"SENT\"");
-        });
-        check("  mail to dave@ops.example (zh-CN): the workspaces no longer pay through the marketplace (R14; "
-                        + "the switch to Guance's own billing follows after the grace period)",
-                mails[0].contains("\"state\":\"SENT\"") && mails[0].contains("\"language\":\"zh-CN\""),
-                mails[0].contains("\"subject\":\"") ? "sent: " + field(mails[0], "subject") : mails[0]);
+        java.util.List<tools.jackson.databind.JsonNode> fellBack = expectMails("dave@ops.example",
+                "BACK_TO_VENDOR_BILLING", guanceClosed, 1, 30, "one mail for both workspaces (R14)");
+        expectMails("dave@ops.example", "CHANNEL_ENDED", guanceClosed, 0, 3, "no second mail for the same close");
+        if (fellBack.size() == 1) {
+            String subject = fellBack.get(0).path("subject").asString();
+            java.util.List<String> texts = new java.util.ArrayList<>();
+            waitFor(() -> {
+                texts.clear();
+                texts.addAll(imapTexts("dave@ops.example", subject));
+                return !texts.isEmpty();
+            });
+            String last = texts.isEmpty() ? "" : texts.get(texts.size() - 1);
+            check("  dave@ops.example's mailbox over IMAP: \"" + subject + "\"", last.contains("Ops workspace (Guance, "
+                    + "cn1)") && last.contains("Ops workspace (Guance, cn4)"), "names both workspaces");
+        }
 
         meter("aliyun:" + emqxAgain, "org-emqx-acme", "aliyun:" + b, "org-zilliz-search");
 

@@ -514,7 +514,10 @@ public final class LocalStack implements AutoCloseable {
         System.out.println("resident memory (MiB): " + stack.residentMemoryMib());
         Files.writeString(readyFile, String.format("healthy_after_seconds=%.1f%n", seconds)
                 + stack.services.entrySet().stream().map(e -> e.getKey() + ".pid=" + e.getValue().pid())
-                .collect(Collectors.joining("\n")) + "\nkafka.pid=" + stack.kafka.pid() + "\n");
+                .collect(Collectors.joining("\n")) + "\nkafka.pid=" + stack.kafka.pid() + "\n"
+                // what `stack demo` in another shell plays: the close actions only with short timings
+                + config.closeGraces().entrySet().stream().map(e -> "close." + e.getKey() + "=" + e.getValue() + "\n")
+                .collect(Collectors.joining()));
         System.out.println("Ctrl-C stops everything.");
         stopped.await();
     }

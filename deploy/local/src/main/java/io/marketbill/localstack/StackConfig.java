@@ -128,7 +128,44 @@ public record StackConfig(
             }
             graces.put(name, v.strip());
         }
+        // binding-service refuses a reminder that is not before the deletion: say so here, naming both settings
+        if (duration(graces.getOrDefault("DELETION_REMINDER", DEFAULT_CLOSE_TIMINGS.get("DELETION_REMINDER")))
+                .compareTo(duration(graces.getOrDefault("DELETION_GRACE", DEFAULT_CLOSE_TIMINGS.get("DELETION_GRACE"))))
+                >= 0) {
+            throw new IllegalArgumentException("DELETION_REMINDER must be shorter than DELETION_GRACE (default "
+                    + DEFAULT_CLOSE_TIMINGS.get("DELETION_GRACE") + "): the reminder comes that long before the "
+                    + "deletion, after the stop");
+        }
         return java.util.Collections.unmodifiableMap(graces);
+    }
+
+    /** The products file's defaults of the close timings (deploy/local/products.yml). */
+    static final Map<String, String> DEFAULT_CLOSE_TIMINGS = orderedMap("SWITCH_GRACE", "1h", "DELETION_GRACE", "3d",
+            "DELETION_REMINDER", "1d");
+
+    /** A close timing as the services read it: set, or the products file's default. */
+    public java.time.Duration closeTiming(String name) {
+        String v = closeGraces.getOrDefault(name, DEFAULT_CLOSE_TIMINGS.get(name));
+        if (v == null) {
+            throw new IllegalArgumentException("no close timing " + name + "; one of " + CLOSE_GRACE_SETTINGS);
+        }
+        return duration(v);
+    }
+
+    /** 30s, 5m, 1h, 3d, 500ms: the forms {@link #closeGraces} accepts. */
+    static java.time.Duration duration(String v) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)(ms|s|m|h|d)").matcher(v.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: " + v);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     /** The services' defaults: their own port + 100 (8180 for the gateway's 8080, ...). */

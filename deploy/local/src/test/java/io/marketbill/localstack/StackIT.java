@@ -50,6 +50,10 @@ class StackIT {
         Map<String, String> env = new HashMap<>();
         env.put("ALIYUN_SPI_KEY", KEY);
         env.put("SIMULATOR_ALIYUN_RETRY_INTERVAL", "1s");
+        // short close timings, so that the demo and the load suite reach every close action and its mails
+        env.put("SWITCH_GRACE", "20s");
+        env.put("DELETION_GRACE", "40s");
+        env.put("DELETION_REMINDER", "25s");
         StackConfig.onFreePorts(env, "marketbill-it");
         stack = new LocalStack(StackConfig.from(home, env::get));
         double seconds = stack.start();
