@@ -500,6 +500,16 @@ final class Demo {
     static final String ZILLIZ = "cmgj00063418";
     static final String GUANCE = "cmgj00053362";
 
+    /** The EMQX buyer opens the service again with the same account and binds it to the same organization (R16). */
+    private String emqxSubscribesAgain() throws Exception {
+        String again = aliyunBuy(EMQX, "1880000000000101");
+        expectState("aliyun:" + again, "ACTIVE");
+        bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(again) + "\"}",
+                "bound");
+        lastDecision("aliyun:" + again, "org-emqx-acme");
+        return again;
+    }
+
     void run() throws Exception {
         operatorToken = DevLoginTokens.fetch(config, OPERATOR, "operator");
         System.out.println("Signed in at the development login as " + OPERATOR + " (operator) to read subscriptions");
@@ -541,11 +551,7 @@ final class Demo {
         String emqxAgain = null;
         if (!closeActions) {
             System.out.println("  re-subscribe with the same account within the switch grace period (R16)");
-            emqxAgain = aliyunBuy(EMQX, "1880000000000101");
-            expectState("aliyun:" + emqxAgain, "ACTIVE");
-            bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(emqxAgain)
-                    + "\"}", "bound");
-            lastDecision("aliyun:" + emqxAgain, "org-emqx-acme");
+            emqxAgain = emqxSubscribesAgain();
         } else {
             System.out.println("  (the switch grace period runs; Zilliz meanwhile)");
         }
@@ -631,11 +637,7 @@ final class Demo {
             expectMails("alice@acme.example", "DEPLOYMENTS_DELETION_REMINDER", emqxClosed, 1,
                     deletionGrace.toSeconds() + 30, "the reminder, " + reminder.toSeconds() + " s before the deletion");
             System.out.println("  the buyer subscribes again before the deletion time (R12, R16)");
-            emqxAgain = aliyunBuy(EMQX, "1880000000000101");
-            expectState("aliyun:" + emqxAgain, "ACTIVE");
-            bindWithApi("u-alice", "{\"organizationId\":\"org-emqx-acme\",\"ticket\":\"" + ticketFor(emqxAgain)
-                    + "\"}", "bound");
-            lastDecision("aliyun:" + emqxAgain, "org-emqx-acme");
+            emqxAgain = emqxSubscribesAgain();
             expectOrganization("org-emqx-acme", "pays through the marketplace again, deployments kept",
                     "\"state\":\"MARKETPLACE\"", "\"deploymentsStopped\":false", "\"deploymentsDeleteAt\":null");
             expectMails("alice@acme.example", "DEPLOYMENTS_DELETION_CANCELLED", emqxClosed, 1, 30,
