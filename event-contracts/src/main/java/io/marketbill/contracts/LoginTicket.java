@@ -1,14 +1,9 @@
 package io.marketbill.contracts;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The short-lived, signed ticket with which the gateway hands a buyer arriving from a marketplace (Alibaba
@@ -22,8 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public record LoginTicket(String subscriptionId, String marketplaceAccountId, Instant expiresAt) {
 
-    private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder DEC = Base64.getUrlDecoder();
+    private static final Base64.Encoder ENC = Hmac.BASE64URL;
+    private static final Base64.Decoder DEC = Hmac.BASE64URL_DECODER;
 
     public LoginTicket {
         if (subscriptionId == null || subscriptionId.isBlank() || subscriptionId.contains("|")) {
@@ -38,7 +33,7 @@ public record LoginTicket(String subscriptionId, String marketplaceAccountId, In
     public String sign(byte[] secret) {
         String payload = "v1|" + subscriptionId + "|" + marketplaceAccountId + "|" + expiresAt.getEpochSecond();
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-        return ENC.encodeToString(bytes) + "." + ENC.encodeToString(hmac(secret, bytes));
+        return ENC.encodeToString(bytes) + "." + ENC.encodeToString(Hmac.sha256(secret, bytes));
     }
 
     /** The ticket, if the signature holds and it has not expired at {@code now}; empty otherwise. */
@@ -58,7 +53,7 @@ public record LoginTicket(String subscriptionId, String marketplaceAccountId, In
                     || !ENC.encodeToString(mac).equals(ticket.substring(dot + 1))) {
                 return Optional.empty();
             }
-            if (!MessageDigest.isEqual(mac, hmac(secret, payload))) {
+            if (!Hmac.same(Hmac.sha256(secret, payload), mac)) {
                 return Optional.empty();
             }
             String[] parts = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);
@@ -72,16 +67,6 @@ public record LoginTicket(String subscriptionId, String marketplaceAccountId, In
             return Optional.of(new LoginTicket(parts[1], parts[2], expiresAt));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
-        }
-    }
-
-    private static byte[] hmac(byte[] secret, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(data);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.marketbill.binding.bindings;
 
+import io.marketbill.contracts.FrontEndLink;
 import io.marketbill.contracts.LoginTicket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -7,7 +8,10 @@ import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
-/** Verifies the gateway's login tickets (free login, AWS registration) with the shared {@code LOGIN_TICKET_SECRET}. */
+/**
+ * Verifies the gateway's login tickets (free login, AWS registration) and the signatures of Alibaba instances'
+ * front-end URLs ({@link FrontEndLink}), with the shared {@code LOGIN_TICKET_SECRET}.
+ */
 @Component
 public class LoginTickets {
 
@@ -25,6 +29,11 @@ public class LoginTickets {
 
     public Optional<LoginTicket> verify(String ticket) {
         return LoginTicket.verify(ticket, secret, clock.instant());
+    }
+
+    /** The gateway signed this front-end URL for exactly this instance (such a link never expires). */
+    public boolean verifyFrontEndLink(String instanceId, String sig) {
+        return FrontEndLink.verify(instanceId, sig, secret);
     }
 
     @Override

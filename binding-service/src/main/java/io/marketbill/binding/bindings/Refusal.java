@@ -9,6 +9,8 @@ import org.springframework.http.HttpStatus;
  */
 public enum Refusal {
     INVALID_TICKET(HttpStatus.FORBIDDEN),
+    /** A front-end URL (前台地址) whose signature is not the gateway's for its instance. */
+    INVALID_FRONT_END_LINK(HttpStatus.FORBIDDEN),
     SUBSCRIPTION_UNKNOWN(HttpStatus.NOT_FOUND),
     SUBSCRIPTION_NOT_BINDABLE(HttpStatus.CONFLICT),
     PRODUCT_NOT_CONFIGURED(HttpStatus.CONFLICT),

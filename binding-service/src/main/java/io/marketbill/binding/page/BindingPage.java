@@ -46,6 +46,11 @@ class BindingPage {
 
     /** How often the page looks again for a subscription still on its way from the marketplace. */
     static final int UNKNOWN_SUBSCRIPTION_REFRESH_SECONDS = 3;
+    /**
+     * How often the page looks again for the organization of a user who just registered: the vendor's platform creates
+     * it and announces it on directory.v1, which takes a while after the sign-up.
+     */
+    static final int ORGANIZATION_CREATING_REFRESH_SECONDS = 5;
 
     static final String TICKET_COOKIE = "mb_ticket";
     static final String USER_COOKIE = "mb_user";
@@ -169,6 +174,13 @@ class BindingPage {
             response.setStatus(HttpStatus.ACCEPTED.value());
             response.setHeader("Retry-After", String.valueOf(UNKNOWN_SUBSCRIPTION_REFRESH_SECONDS));
             model.addAttribute("refreshSeconds", UNKNOWN_SUBSCRIPTION_REFRESH_SECONDS);
+        } else if (choice.refusal() == Refusal.NO_ORGANIZATION && decision == null) {
+            // a user who has just registered has no organization until the vendor's platform has made it: wait for
+            // it here rather than send them off (their login ticket would be gone by the time they came back)
+            response.setStatus(HttpStatus.ACCEPTED.value());
+            response.setHeader("Retry-After", String.valueOf(ORGANIZATION_CREATING_REFRESH_SECONDS));
+            model.addAttribute("refreshSeconds", ORGANIZATION_CREATING_REFRESH_SECONDS);
+            model.addAttribute("organizationCreating", true);
         }
         return "binding";
     }

@@ -185,11 +185,31 @@ class BindingPageTest extends BindingServiceTestBase {
         assertThat(ready.body()).contains("Early Bird").contains("Confirm binding").doesNotContain("http-equiv=\"refresh\"");
     }
 
+    /**
+     * A user who registers on the way (free login, no vendor account yet) has no organization until the vendor's
+     * platform has made it: the page waits for it and looks again by itself, and still says what to do if none comes.
+     */
     @Test
-    void aUserWithNoOrganizationIsToldWhatToDo() throws Exception {
+    void aUserWhoseOrganizationIsStillBeingCreatedWaitsOnThePageWhichLooksAgainByItself() throws Exception {
         String sub = opened(ZILLIZ, unique("ali"));
-        HttpResponse<String> page = arriveAndSignIn(sub, idTokenOf(unique("u-new")));
-        assertThat(page.body()).contains("您不属于任何组织").contains("请先创建组织");
+        String carol = unique("u-new");
+        HttpResponse<String> page = arriveAndSignIn(sub, idTokenOf(carol));
+        assertThat(page.statusCode()).isEqualTo(202);
+        assertThat(page.headers().firstValue("Retry-After")).hasValue("5");
+        assertThat(page.body()).contains("<meta http-equiv=\"refresh\" content=\"5\">")
+                .contains("您的组织正在创建中，本页会自动刷新")
+                .contains("您不属于任何组织").contains("请先创建组织");
+        HttpResponse<String> english = get("/binding?lang=en");
+        assertThat(english.statusCode()).isEqualTo(202);
+        assertThat(english.body()).contains("Your organization is being created; this page refreshes by itself")
+                .contains("Create an organization");
+
+        organization("Carol 的组织", carol);
+        HttpResponse<String> ready = get("/binding");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("Carol 的组织").contains("Confirm binding")
+                .doesNotContain("http-equiv=\"refresh\"").doesNotContain("organization-creating");
+        assertThat(bindings.activeBindingsOf(sub)).isEmpty();
     }
 
     @Test
@@ -197,7 +217,8 @@ class BindingPageTest extends BindingServiceTestBase {
         HttpResponse<String> bad = get("/binding?ticket=not-a-ticket");
         assertThat(bad.statusCode()).isEqualTo(403);
         assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
-        assertThat(bad.body()).contains("链接无效或已过期");
+        assertThat(bad.body()).contains("链接无效或已过期").contains("已购买的服务").contains("再点击一次“免登”")
+                .doesNotContain("前台地址");
         String expired = new LoginTicket("aliyun:x", "", Instant.now().minusSeconds(1)).sign(SECRET);
         assertThat(get("/binding?ticket=" + enc(expired)).statusCode()).isEqualTo(403);
         assertThat(get("/binding").statusCode()).isEqualTo(403);

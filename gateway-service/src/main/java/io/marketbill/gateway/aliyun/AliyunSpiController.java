@@ -11,12 +11,15 @@ import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.contracts.SubscriptionOpened;
+import io.marketbill.gateway.login.LoginTickets;
 import io.marketbill.gateway.products.ProductCatalog;
 import io.marketbill.gateway.protection.CallbackRejection;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
 import io.marketbill.gateway.subscriptions.SubscriptionServiceClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -58,10 +61,12 @@ class AliyunSpiController {
     private final MeterRegistry meters;
     private final Clock clock;
     private final String publicBaseUrl;
+    private final LoginTickets tickets;
 
     AliyunSpiController(AliyunProperties props, ProductCatalog products, LifecycleEventPublisher publisher,
                         SubscriptionServiceClient subscriptions, MeterRegistry meters, Clock clock,
-                        @Value("${marketbill.public-base-url}") String publicBaseUrl) {
+                        @Value("${marketbill.public-base-url}") String publicBaseUrl, LoginTickets tickets) {
+        this.tickets = tickets;
         this.props = props;
         this.products = products;
         this.publisher = publisher;
@@ -123,7 +128,7 @@ class AliyunSpiController {
                     outcome("createInstance", "accepted", subscriptionId);
                     Map<String, Object> appInfo = new LinkedHashMap<>();
                     appInfo.put("authUrl", publicBaseUrl + "/marketplace/aliyun/sso");
-                    appInfo.put("frontEndUrl", publicBaseUrl + "/binding");
+                    appInfo.put("frontEndUrl", frontEndUrl(orderBizId));
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("instanceId", orderBizId);
                     body.put("appInfo", appInfo);
@@ -136,6 +141,16 @@ class AliyunSpiController {
                             e.toString());
                     return Mono.just(ResponseEntity.ok(Map.of("instanceId", "0")));
                 });
+    }
+
+    /**
+     * The 前台地址: the marketplace stores it once, here, and shows it to the buyer for the life of the instance, so it
+     * is signed (it cannot be guessed for another instance) but never expires; binding-service's front-end page
+     * tells from it how the instance stands and never binds anything with it alone.
+     */
+    private String frontEndUrl(String orderBizId) {
+        return publicBaseUrl + "/binding/front?instance=" + URLEncoder.encode(orderBizId, StandardCharsets.UTF_8)
+                + "&sig=" + tickets.frontEndLinkSignature(orderBizId);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.marketbill.gateway.login;
 
+import io.marketbill.contracts.FrontEndLink;
 import io.marketbill.contracts.LoginTicket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -8,7 +9,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.web.util.UriComponentsBuilder;
 
-/** Issues the signed tickets that take a buyer from a marketplace to the binding page. */
+/**
+ * Issues the signed tickets that take a buyer from a marketplace to the binding page, and signs the front-end URLs
+ * of Alibaba instances ({@link FrontEndLink}), with the one secret binding-service verifies both with.
+ */
 @Component
 public class LoginTickets {
 
@@ -33,6 +37,14 @@ public class LoginTickets {
     public String bindingPageFor(String subscriptionId, String marketplaceAccountId) {
         String ticket = new LoginTicket(subscriptionId, marketplaceAccountId, clock.instant().plus(ttl)).sign(secret);
         return UriComponentsBuilder.fromUriString(bindingPageUrl).queryParam("ticket", ticket).build().toUriString();
+    }
+
+    /**
+     * The signature of the instance's front-end URL: it never expires, since the marketplace keeps the URL it got at
+     * createInstance for the life of the instance.
+     */
+    public String frontEndLinkSignature(String instanceId) {
+        return FrontEndLink.sign(instanceId, secret);
     }
 
     @Override

@@ -172,6 +172,28 @@ class AliyunSpiTest {
         assertThat(o.expiresAt()).isEqualTo(Instant.parse("2027-01-01T00:00:00Z"));
     }
 
+    /**
+     * The 前台地址 is kept by the marketplace for the life of the instance: it names the instance, carries a signature
+     * binding-service verifies with the login tickets' secret (application-test.yml), and no expiry.
+     */
+    @Test
+    void createInstanceAnswersWithASignedFrontEndUrlForTheInstance() throws Exception {
+        String orderBizId = "OBZ&" + UUID.randomUUID().toString().substring(0, 8) + "+1";
+        HttpResponse<String> r = get(signed(create(orderBizId), KEY));
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "\"frontEndUrl\":\"http://127\\.0\\.0\\.1:8080/binding/front\\?instance=([^&\"]+)&sig=([A-Za-z0-9_-]+)\"")
+                .matcher(r.body());
+        assertThat(m.find()).as(r.body()).isTrue();
+        assertThat(java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)).isEqualTo(orderBizId);
+        assertThat(m.group(1)).doesNotContain("&").doesNotContain("+");
+        byte[] secret = "test-login-ticket-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+        assertThat(io.marketbill.contracts.FrontEndLink.verify(orderBizId, m.group(2), secret)).isTrue();
+        assertThat(io.marketbill.contracts.FrontEndLink.verify(orderBizId + "x", m.group(2), secret)).isFalse();
+        // the same answer to a retry, today and in a year: nothing in it expires
+        assertThat(get(signed(create(orderBizId), KEY)).body()).isEqualTo(r.body());
+    }
+
     @Test
     void aRetriedCreateInstanceGetsTheSameAnswerAndTheSameEventId() throws Exception {
         String orderBizId = "OBZ" + UUID.randomUUID().toString().substring(0, 8);
