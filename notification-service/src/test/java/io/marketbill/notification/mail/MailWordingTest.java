@@ -192,7 +192,11 @@ class MailWordingTest {
         assertThat(cancelled.subject()).isEqualTo("The deployments of Sample Org will not be deleted");
         assertThat(cancelled.text()).contains("the deletion of its stopped deployments is off")
                 .contains("kept and can be started again");
+        assertThat(renderer.render(MailType.DEPLOYMENTS_DELETION_CANCELLED, "zh-CN", "cmgj00053362", c, null).text())
+                .contains("删除已取消").contains("部署会被保留，可以在 Guance 控制台重新启动。");
+        // a product without a name known here: no gap where it would be
+        assertThat(cancelled.text()).contains("can be started again.");
         assertThat(renderer.render(MailType.DEPLOYMENTS_DELETION_CANCELLED, "zh-CN", null, c, null).text())
-                .contains("删除已取消").contains("部署会被保留，可以在");
+                .contains("可以在控制台重新启动。");
     }
 }
