@@ -124,28 +124,48 @@ public class MailPlanner {
                         "previousInstanceId",
                         b.previousSubscriptionId() == null ? "" : instanceId(b.previousSubscriptionId())));
             }
-            case SubscriptionUnbound u -> toOrganization(e, MailType.CHANNEL_ENDED, u.organizationId(), u.productCode(),
-                    Map.of("marketplace", e.marketplace(), "accountId", String.valueOf(u.marketplaceAccountId()),
-                            "instanceId", instanceId(e.subscriptionId()), "reason", String.valueOf(u.reason())));
+            case SubscriptionUnbound u -> {
+                // back to the vendor's own billing at once (Guance, no switch grace): its BACK_TO_VENDOR_BILLING says
+                // it all, a second mail about the same moment would only repeat it
+                if ("VENDOR_BILLING".equals(u.closeAction()) && u.closeActionAt() != null
+                        && !u.closeActionAt().isAfter(e.occurredAt())) {
+                    yield 0;
+                }
+                Map<String, Object> facts = new LinkedHashMap<>(Map.of("marketplace", e.marketplace(),
+                        "accountId", String.valueOf(u.marketplaceAccountId()), "instanceId", instanceId(e.subscriptionId()),
+                        "reason", String.valueOf(u.reason())));
+                // events written before the close action existed, and unbindings by an admin, have none
+                if (u.closeAction() != null && u.closeActionAt() != null) {
+                    facts.put("closeAction", u.closeAction());
+                    facts.put("closeActionAt", u.closeActionAt().toString());
+                }
+                yield toOrganization(e, MailType.CHANNEL_ENDED, u.organizationId(), u.productCode(), facts);
+            }
             // to the marketplace is told by CHANNEL_ACTIVE; back to the vendor's own billing is its own mail (R14)
             case BillingChannelChanged c -> "VENDOR".equals(c.channel())
-                    ? toOrganization(e, MailType.BACK_TO_VENDOR_BILLING, c.organizationId(), product(e),
-                            Map.of("marketplace", String.valueOf(c.marketplace())))
+                    ? backToVendorBilling(e, c)
                     : 0;
             case OrgFrozen f -> toOrganization(e, MailType.ORGANIZATION_FROZEN, f.organizationId(), product(e),
                     Map.of("reason", String.valueOf(f.reason())));
             // unfrozen because the closed subscription returned it to the vendor's billing: that mail says it all
             case OrgUnfrozen f -> "VENDOR_BILLING".equals(f.reason()) ? 0
                     : toOrganization(e, MailType.ORGANIZATION_UNFROZEN, f.organizationId(), product(e), Map.of());
-            case DeploymentsStopRequested s -> toOrganization(e, MailType.DEPLOYMENTS_STOPPING, s.organizationId(),
-                    product(e), Map.of("exceptTrial", s.exceptTrial()));
+            case DeploymentsStopRequested s -> {
+                Map<String, Object> facts = new LinkedHashMap<>(Map.of("exceptTrial", s.exceptTrial()));
+                // null in events written before it existed: the mail then says so without a time
+                if (s.deleteAt() != null) {
+                    facts.put("deleteAt", s.deleteAt().toString());
+                }
+                yield toOrganization(e, MailType.DEPLOYMENTS_STOPPING, s.organizationId(), product(e), facts);
+            }
             case DeploymentsDeletionScheduled d -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED,
                     d.organizationId(), product(e), Map.of("deleteAt", d.deleteAt().toString()));
-            // the reminder says what the schedule said, once more, the day before (R12)
-            case DeploymentsDeletionReminder r -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_SCHEDULED,
+            // the day before (R12): a mail of its own, as the schedule's was days ago and may be forgotten
+            case DeploymentsDeletionReminder r -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_REMINDER,
                     r.organizationId(), product(e), Map.of("deleteAt", r.deleteAt().toString()));
-            // the same binding's SubscriptionBound is mailed (CHANNEL_ACTIVE); a mail of its own is still to come
-            case DeploymentsDeletionCancelled _ -> 0;
+            // CHANNEL_ACTIVE tells of the binding; this takes back the deletion the earlier mails announced
+            case DeploymentsDeletionCancelled c -> toOrganization(e, MailType.DEPLOYMENTS_DELETION_CANCELLED,
+                    c.organizationId(), product(e), Map.of("reason", String.valueOf(c.reason())));
         };
     }
 
@@ -176,9 +196,7 @@ public class MailPlanner {
     private int planBilling(EventEnvelope e, BillingEvent event) {
         return switch (event) {
             case MeteringOverdue m -> {
-                List<DirectoryReplica.Recipient> ops = new ArrayList<>();
-                props.operationsAddresses()
-                        .forEach(a -> ops.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
+                List<DirectoryReplica.Recipient> ops = operations();
                 Map<String, Object> facts = new java.util.LinkedHashMap<>(Map.of("subscriptionId", e.subscriptionId(),
                         "dimension", m.dimension(), "hourStart", m.hourStart().toString(), "units", m.units(),
                         "deadline", m.deadline().toString(), "ledgerId", m.ledgerId()));
@@ -194,23 +212,77 @@ public class MailPlanner {
         };
     }
 
+    /**
+     * BACK_TO_VENDOR_BILLING. Organizations that fell back together (a closed Guance subscription's workspaces, each
+     * with its own event naming them all in the same order) are told in one mail per admin, naming every one of them
+     * the admin administers: planned in the event of the first of them (by the directory as it is now), skipped in
+     * the others. Operations get their one copy, naming them all, in the event of the first of the list.
+     */
+    private int backToVendorBilling(EventEnvelope e, BillingChannelChanged c) {
+        List<String> together = c.fellBackTogether();
+        if (together == null || together.isEmpty() || !together.contains(c.organizationId())) {
+            return toOrganization(e, MailType.BACK_TO_VENDOR_BILLING, c.organizationId(), product(e),
+                    Map.of("marketplace", String.valueOf(c.marketplace())));
+        }
+        String org = c.organizationId();
+        String productCode = product(e);
+        lockDirectoryOf(org);
+        List<DirectoryReplica.Recipient> admins = directory.adminsOf(org);
+        if (admins.isEmpty()) {
+            awaitDirectory(e, org);
+        }
+        Map<String, List<DirectoryReplica.Recipient>> adminsByOrganization = new LinkedHashMap<>();
+        together.forEach(o -> adminsByOrganization.put(o, o.equals(org) ? admins : directory.adminsOf(o)));
+        int planned = 0;
+        for (DirectoryReplica.Recipient admin : admins) {
+            List<String> theirs = together.stream().filter(o -> adminsByOrganization.get(o).stream()
+                    .anyMatch(r -> r.email().equalsIgnoreCase(admin.email()))).toList();
+            if (!theirs.getFirst().equals(org)) {
+                continue; // told in the event of the first of theirs
+            }
+            planned += add(e, MailType.BACK_TO_VENDOR_BILLING, productCode, org, List.of(admin),
+                    groupFacts(c, theirs));
+        }
+        if (together.getFirst().equals(org) && MailType.BACK_TO_VENDOR_BILLING.critical() && props.copyOperations()) {
+            planned += add(e, MailType.BACK_TO_VENDOR_BILLING, productCode, org, operations(), groupFacts(c, together));
+        }
+        return planned;
+    }
+
+    private Map<String, Object> groupFacts(BillingChannelChanged c, List<String> organizations) {
+        return Map.of("marketplace", String.valueOf(c.marketplace()),
+                "organizationNames", organizations.stream().map(directory::organizationName).toList());
+    }
+
+    private List<DirectoryReplica.Recipient> operations() {
+        List<DirectoryReplica.Recipient> ops = new ArrayList<>();
+        props.operationsAddresses().forEach(a -> ops.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
+        return ops;
+    }
+
     private int toOrganization(EventEnvelope e, MailType type, String organizationId, String productCode,
                                Map<String, Object> facts) {
         lockDirectoryOf(organizationId);
         List<DirectoryReplica.Recipient> to = new ArrayList<>(directory.adminsOf(organizationId));
         if (to.isEmpty()) {
-            // directory.v1 is another topic: after an outage its news of this organization can come later than the
-            // event. The event waits for an admin instead of being done with no one told.
-            jdbc.sql("""
-                    INSERT INTO mail_awaiting_directory (event_id, organization_id, event, created_at)
-                    VALUES (:e, :o, :event, :now) ON CONFLICT DO NOTHING""")
-                    .param("e", e.eventId()).param("o", organizationId).param("event", codec.encode(e))
-                    .param("now", Timestamp.from(clock.instant())).update();
+            awaitDirectory(e, organizationId);
         }
         if (type.critical() && props.copyOperations()) {
-            props.operationsAddresses().forEach(a -> to.add(new DirectoryReplica.Recipient(a, props.operationsLanguage())));
+            to.addAll(operations());
         }
         return add(e, type, productCode, organizationId, to, facts);
+    }
+
+    /**
+     * directory.v1 is another topic: after an outage its news of this organization can come later than the event. The
+     * event waits for an admin instead of being done with no one told.
+     */
+    private void awaitDirectory(EventEnvelope e, String organizationId) {
+        jdbc.sql("""
+                INSERT INTO mail_awaiting_directory (event_id, organization_id, event, created_at)
+                VALUES (:e, :o, :event, :now) ON CONFLICT DO NOTHING""")
+                .param("e", e.eventId()).param("o", organizationId).param("event", codec.encode(e))
+                .param("now", Timestamp.from(clock.instant())).update();
     }
 
     /**

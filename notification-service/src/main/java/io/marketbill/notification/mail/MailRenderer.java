@@ -17,8 +17,10 @@ import org.thymeleaf.templateresolver.ITemplateResolver;
  * Renders a mail from its templates: {@code <type>_<language>.html} and {@code .txt}, first from
  * {@code marketbill.notification.templates-dir} (a vendor's overrides, read from disk, no rebuild), else
  * the built-in ones in {@code classpath:mail/}. The text template's first line is the subject. Every
- * template sees the event's facts, the product's branding ({@code product.name}, {@code product.logoUrl},
- * {@code product.supportUrl}) and {@code optOutUrl} for optional mail.
+ * template sees the event's facts (times also as {@code <name>Text}, formatted for the reader; a list of
+ * {@code organizationNames} also as {@code organizationNamesText} and {@code organizationCount}), the product's
+ * branding ({@code product.name}, {@code product.logoUrl}, {@code product.supportUrl}) and {@code optOutUrl} for
+ * optional mail.
  */
 @Component
 public class MailRenderer {
@@ -71,7 +73,7 @@ public class MailRenderer {
         Context context = new Context(Locale.forLanguageTag(lang));
         Map<String, Object> vars = new LinkedHashMap<>(facts);
         // times in the reader's terms: Beijing time in Chinese, UTC in English
-        for (String key : java.util.List.of("deleteAt", "hourStart", "deadline", "occurredAt")) {
+        for (String key : java.util.List.of("deleteAt", "closeActionAt", "hourStart", "deadline", "occurredAt")) {
             Object at = facts.get(key);
             if (at != null) {
                 java.time.Instant instant = java.time.Instant.parse(at.toString());
@@ -79,6 +81,13 @@ public class MailRenderer {
                         ? TIME.withZone(java.time.ZoneOffset.UTC).format(instant) + " UTC"
                         : TIME.withZone(java.time.ZoneId.of("Asia/Shanghai")).format(instant) + "（北京时间）");
             }
+        }
+        // several organizations told in one mail (those that fell back to the vendor's billing together), listed
+        // as the reader's language lists names
+        if (facts.get("organizationNames") instanceof java.util.List<?> names && !names.isEmpty()) {
+            vars.put("organizationNamesText", String.join(lang.equals("en") ? ", " : "、",
+                    names.stream().map(String::valueOf).toList()));
+            vars.put("organizationCount", names.size());
         }
         Object marketplace = facts.get("marketplace");
         vars.put("marketplaceName", "aws".equals(marketplace) ? (lang.equals("en") ? "AWS Marketplace" : "亚马逊云科技 Marketplace")

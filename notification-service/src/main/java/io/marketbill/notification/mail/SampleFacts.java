@@ -1,6 +1,7 @@
 package io.marketbill.notification.mail;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What the preview fills a template with. */
@@ -29,6 +30,15 @@ final class SampleFacts {
         m.put("amount", "1.87");
         m.put("deadline", "2026-11-23T09:59:00Z");
         m.put("ledgerId", 42);
+        // a close that stops the deployments unless another subscription is bound within the switch grace period
+        m.put("closeAction", "STOP_DEPLOYMENTS");
+        m.put("closeActionAt", "2026-11-23T09:00:00Z");
+        switch (type) {
+            // workspaces that fell back to the vendor's billing together, told in one mail
+            case BACK_TO_VENDOR_BILLING -> m.put("organizationNames", List.of("Sample Org", "Sample Org (staging)"));
+            case DEPLOYMENTS_DELETION_CANCELLED -> m.put("reason", "SUBSCRIPTION_BOUND");
+            default -> { }
+        }
         return m;
     }
 }

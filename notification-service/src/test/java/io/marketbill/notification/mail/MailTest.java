@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.marketbill.contracts.BillingChannelChanged;
+import io.marketbill.contracts.DeploymentsDeletionCancelled;
+import io.marketbill.contracts.DeploymentsDeletionReminder;
 import io.marketbill.contracts.DeploymentsDeletionScheduled;
 import io.marketbill.contracts.DeploymentsStopRequested;
 import io.marketbill.contracts.EventEnvelope;
@@ -94,7 +96,8 @@ class MailTest {
                 new ServerSetup(IMAP, "127.0.0.1", "imap")});
         g.start();
         for (String user : List.of("alice@acme.example", "li@acme.example", "bob@acme.example", "ops@vendor.example",
-                "archive@vendor.example", "busy@acme.example", "quiet@acme.example")) {
+                "archive@vendor.example", "busy@acme.example", "quiet@acme.example", "ann@ws.example",
+                "wu@ws.example")) {
             g.setUser(user, user, "pw");
         }
         return g;
@@ -114,6 +117,8 @@ class MailTest {
         registry.add("marketbill.notification.archive.imap-host", () -> "127.0.0.1");
         registry.add("marketbill.notification.archive.imap-port", () -> IMAP);
         registry.add("marketbill.notification.archive.password", () -> "pw");
+        // operations get a copy of every billing-critical mail (and only one of a fall-back told in several events)
+        registry.add("marketbill.notification.copy-operations", () -> "true");
         overrides = Files.createTempDirectory("mail-overrides");
         // a vendor's own wording of one template, read from disk
         Files.writeString(overrides.resolve("organization_unfrozen_en.txt"),
@@ -130,6 +135,8 @@ class MailTest {
     @LocalServerPort int port;
 
     static final String EMQX = "cmgj00069406";
+    static final String ZILLIZ = "cmgj00063418";
+    static final String GUANCE = "cmgj00053362";
 
     @BeforeEach
     void directory() throws Exception {
@@ -203,6 +210,168 @@ class MailTest {
         delivery.deliverAll();
     }
 
+    /** What a reader gets, as the planner's own facts render it, holds no internal code (SUBSCRIPTION_CLOSED, ...). */
+    static void assertNoInternalCode(Mail m) {
+        MailWordingTest.assertNoInternalCode(m.subject(), m.subject(), m.text(), m.html());
+    }
+
+    /** Waits until this service has consumed the event (for events that call for no mail). */
+    private void awaitProcessed(EventEnvelope e) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql(
+                "SELECT COUNT(*) FROM processed_event WHERE event_id = :e").param("e", e.eventId())
+                .query(Long.class).single() > 0);
+    }
+
+    private long mails(String type) {
+        return jdbc.sql("SELECT COUNT(*) FROM mail WHERE mail_type = :t").param("t", type).query(Long.class).single();
+    }
+
+    /** Reader's times, as the mails show them. */
+    private static String utc(Instant at) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneOffset.UTC)
+                .format(at) + " UTC";
+    }
+
+    private static String beijing(Instant at) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+                .withZone(java.time.ZoneId.of("Asia/Shanghai")).format(at) + "（北京时间）";
+    }
+
+    @Test
+    void guanceWorkspacesThatFellBackTogetherAreToldOncePerAdminNamingAllOfTheirsAndOperationsOnce() throws Exception {
+        // three workspaces paid for by one Guance subscription: Ann administers the first and the third, Wu the second
+        directory(new OrganizationCreated("ws-1", "Obs Prod", "cn"));
+        directory(new OrganizationCreated("ws-2", "Obs Staging", "cn"));
+        directory(new OrganizationCreated("ws-3", "Obs Dev", "cn"));
+        directory(new MemberAdded("ws-1", "u-ann", "admin", "ann@ws.example", "Ann", "en"));
+        directory(new MemberAdded("ws-3", "u-ann", "admin", "ann@ws.example", "Ann", "en"));
+        directory(new MemberAdded("ws-2", "u-wu", "admin", "wu@ws.example", "吴", "zh-CN"));
+        directory(new MemberAdded("ws-2", "u-bob", "member", "bob@acme.example", "Bob", "en"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM membership WHERE "
+                + "organization_id LIKE 'ws-%' AND user_id IN ('u-ann', 'u-wu', 'u-bob')").query(Long.class).single() == 4);
+        String sub = "aliyun:ORDER-G1";
+        EventEnvelope opened = event(sub, new SubscriptionOpened(GUANCE, "payg", false, "1880000000000101", "o", null,
+                Map.of(), null, null), 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("SELECT COUNT(*) FROM billing_change WHERE event_id = :e")
+                .param("e", opened.eventId()).query(Long.class).single() == 1);
+
+        // the close, as binding-service tells it for a product without a switch grace period: at once, per workspace
+        List<String> together = List.of("ws-1", "ws-2", "ws-3");
+        Instant closedAt = clock.instant();
+        List<EventEnvelope> close = new ArrayList<>();
+        for (String ws : together) {
+            close.add(event(sub, new SubscriptionUnbound(ws, GUANCE, "1880000000000101", "SUBSCRIPTION_CLOSED", null,
+                    "VENDOR_BILLING", closedAt), 0));
+            close.add(event(sub, new BillingChannelChanged(ws, "VENDOR", null, null, together), 0));
+        }
+        close.forEach(this::awaitProcessed);
+        deliver();
+
+        assertThat(inbox("ann@ws.example")).singleElement().satisfies(m -> {
+            assertThat(m.subject()).isEqualTo("Obs Prod, Obs Dev are back on Guance's own billing");
+            assertThat(m.text()).contains("organizations Obs Prod, Obs Dev now pay through Guance's own billing")
+                    .contains("Guance's billing center").doesNotContain("Obs Staging");
+            assertThat(m.language()).isEqualTo("en");
+        });
+        assertThat(inbox("wu@ws.example")).singleElement().satisfies(m -> {
+            assertThat(m.subject()).isEqualTo("Obs Staging 已改回 Guance 账户付费");
+            assertThat(m.text()).contains("组织 Obs Staging 改由 Guance 自己的计费账户结算").contains("Guance 费用中心")
+                    .doesNotContain("Obs Prod");
+        });
+        assertThat(inbox("ops@vendor.example")).singleElement().satisfies(m -> assertThat(m.subject())
+                .isEqualTo("Obs Prod, Obs Staging, Obs Dev are back on Guance's own billing"));
+        assertThat(inbox("bob@acme.example")).isEmpty();
+        // the fall-back happened at the close itself: no "no longer pays through the marketplace" besides it
+        assertThat(mails("CHANNEL_ENDED")).isZero();
+        assertThat(mails("BACK_TO_VENDOR_BILLING")).isEqualTo(3);
+        List.of("ann@ws.example", "wu@ws.example", "ops@vendor.example").forEach(u -> {
+            try {
+                inbox(u).forEach(MailTest::assertNoInternalCode);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void aZillizCloseNamesTheFreezeAndItsTimeAndTheFreezeSaysWhyInWords() throws Exception {
+        String sub = "aliyun:ORDER-Z1";
+        Instant freezeAt = clock.instant().plus(Duration.ofHours(1));
+        event(sub, new SubscriptionUnbound("org-acme", ZILLIZ, "1880000000000201", "SUBSCRIPTION_CLOSED", null,
+                "FREEZE_ORGANIZATION", freezeAt), 3);
+        deliver();
+        assertThat(inbox("alice@acme.example")).singleElement().satisfies(m -> {
+            assertThat(m.subject()).isEqualTo("Acme no longer pays through the marketplace");
+            assertThat(m.text()).contains("The subscription was closed on the marketplace.")
+                    .contains("Unless another subscription is linked to Acme before " + utc(freezeAt)
+                            + ", the organization will be frozen then.");
+            assertThat(m.html()).contains(utc(freezeAt)).contains("frozen");
+            assertNoInternalCode(m);
+        });
+        assertThat(inbox("li@acme.example")).singleElement().satisfies(m -> {
+            assertThat(m.text()).contains("该订阅已在云市场关闭。").contains("如果在 " + beijing(freezeAt)
+                    + " 之前没有为组织 Acme 绑定新的订阅，届时该组织将被冻结。");
+            assertNoInternalCode(m);
+        });
+        // when the switch grace period is over: frozen, told why
+        mailServer.purgeEmailFromAllMailboxes();
+        clock.advance(Duration.ofHours(1));
+        event(sub, new OrgFrozen("org-acme", "SUBSCRIPTION_CLOSED"), 3);
+        deliver();
+        assertThat(inbox("alice@acme.example")).singleElement().satisfies(m -> {
+            assertThat(m.subject()).isEqualTo("Acme is frozen");
+            assertThat(m.text()).contains("its marketplace subscription was closed and no other subscription was linked")
+                    .contains("Subscribe again and link the subscription");
+            assertNoInternalCode(m);
+        });
+        assertThat(inbox("li@acme.example")).singleElement().satisfies(m -> assertThat(m.text())
+                .contains("它的云市场订阅已关闭").doesNotContain("SUBSCRIPTION"));
+    }
+
+    @Test
+    void anEmqxCloseNamesTheDeletionTimeThenRemindsOfItAndTellsWhenItIsOff() throws Exception {
+        String sub = "aliyun:ORDER-E1";
+        event(sub, new SubscriptionBound("org-acme", EMQX, "1880000000000301", "u-alice", null), 2); // the branding
+        Instant deleteAt = clock.instant().plus(Duration.ofDays(3));
+        event(sub, new DeploymentsStopRequested("org-acme", true, "SUBSCRIPTION_CLOSED", deleteAt), 3);
+        event(sub, new DeploymentsDeletionScheduled("org-acme", deleteAt), 3);
+        EventEnvelope reminder = event(sub, new DeploymentsDeletionReminder("org-acme", deleteAt), 3);
+        // another subscription bound before the deletion time: its binding comes first, then the cancellation
+        event("aliyun:ORDER-E2", new SubscriptionBound("org-acme", EMQX, "1880000000000302", "u-alice", null), 2);
+        EventEnvelope cancelled = event("aliyun:ORDER-E2",
+                new DeploymentsDeletionCancelled("org-acme", "SUBSCRIPTION_BOUND"), 3);
+        assertThat(jdbc.sql("SELECT DISTINCT mail_type FROM mail WHERE event_id = :e").param("e", reminder.eventId())
+                .query(String.class).list()).containsExactly("DEPLOYMENTS_DELETION_REMINDER");
+        assertThat(jdbc.sql("SELECT recipient FROM mail WHERE event_id = :e AND mail_type = :t ORDER BY recipient")
+                .param("e", cancelled.eventId()).param("t", "DEPLOYMENTS_DELETION_CANCELLED").query(String.class).list())
+                .containsExactly("alice@acme.example", "li@acme.example", "ops@vendor.example");
+        deliver();
+
+        List<Mail> alice = inbox("alice@acme.example");
+        assertThat(alice).filteredOn(m -> m.subject().equals("The deployments of Acme are being stopped")).singleElement()
+                .satisfies(m -> assertThat(m.text()).contains("Stopped deployments are deleted at " + utc(deleteAt))
+                        .doesNotContain("3 days"));
+        assertThat(alice).filteredOn(m -> m.subject().equals("Reminder: the deployments of Acme will be deleted at "
+                + utc(deleteAt))).singleElement().satisfies(m -> assertThat(m.text())
+                .contains("still to be deleted at " + utc(deleteAt))
+                .contains("Bind a marketplace subscription to the organization before then to keep them")
+                .contains("billing-critical"));
+        assertThat(alice).filteredOn(m -> m.subject().equals("The deployments of Acme will not be deleted"))
+                .singleElement().satisfies(m -> assertThat(m.text())
+                        .contains("A subscription was linked to organization Acme: the deletion of its stopped "
+                                + "deployments is off.")
+                        .contains("can be started again in the EMQX Platform console"));
+        List<Mail> li = inbox("li@acme.example");
+        assertThat(li).extracting(Mail::subject).contains("Acme 的部署即将停止",
+                "提醒：Acme 的部署将于 " + beijing(deleteAt) + " 删除", "Acme 的部署不会被删除");
+        assertThat(li).filteredOn(m -> m.subject().equals("Acme 的部署即将停止")).singleElement()
+                .satisfies(m -> assertThat(m.text()).contains("停止的部署将于 " + beijing(deleteAt) + " 删除")
+                        .doesNotContain("3 天后"));
+        for (List<Mail> inbox : List.of(alice, li, inbox("ops@vendor.example"))) {
+            inbox.forEach(MailTest::assertNoInternalCode);
+        }
+    }
+
     @Test
     void eachMailTypeReachesTheAdminsInTheirLanguageWithTheKeyFacts() throws Exception {
         String sub = "aliyun:ORDER-7";
@@ -261,15 +430,35 @@ class MailTest {
         Mail switched = alice.stream().filter(m -> m.subject().contains("paying account")).findFirst().orElseThrow();
         assertThat(switched.text()).contains("1880000000000008").contains("ORDER-6");
         Mail stopping = li.stream().filter(m -> m.subject().contains("停止")).findFirst().orElseThrow();
-        assertThat(stopping.text()).contains("试用部署会运行到试用结束").contains("3 天后删除");
+        // an event without a deletion time (written before it was in it): said without a time, and no made-up one
+        assertThat(stopping.text()).contains("试用部署会运行到试用结束").contains("停止的部署将在宽限期后删除")
+                .doesNotContain("3 天").doesNotContain("北京时间");
+        // why, in words: the reason codes of the events are not for readers
+        assertThat(alice.stream().filter(m -> m.subject().contains("no longer pays")).findFirst().orElseThrow().text())
+                .contains("The subscription was closed on the marketplace.")
+                .contains("To keep paying through the marketplace, subscribe again");
+        assertThat(alice.stream().filter(m -> m.subject().contains("is frozen")).findFirst().orElseThrow().text())
+                .contains("the marketplace suspended its subscription");
         Mail active = alice.stream().filter(m -> m.subject().contains("now pays")).findFirst().orElseThrow();
         assertThat(active.text()).contains("Alibaba Cloud Marketplace").contains("Unsubscribe: http://gateway.example/notifications/opt-out?email=alice%40acme.example&sig=");
 
         List<Mail> ops = inbox("ops@vendor.example");
-        assertThat(ops).singleElement().satisfies(m -> {
+        assertThat(ops).filteredOn(m -> m.subject().startsWith("Metering")).singleElement().satisfies(m -> {
             assertThat(m.subject()).isEqualTo("Metering not delivered: aliyun:ORDER-7 2026-11-23 06:00 UTC");
             assertThat(m.text()).contains("¥1.87, 1870 units").contains("ledger record 42").contains("2026-11-23 07:59 UTC");
         });
+        // and a copy of each billing-critical mail, in the operations language; none of the optional ones
+        assertThat(ops).extracting(Mail::subject).containsExactlyInAnyOrder(
+                "Metering not delivered: aliyun:ORDER-7 2026-11-23 06:00 UTC",
+                "Acme changed its paying account",
+                "Acme no longer pays through the marketplace",
+                "Acme is back on EMQX Platform's own billing",
+                "Acme is frozen",
+                "The deployments of Acme are being stopped",
+                "The deployments of Acme will be deleted at 2026-11-26 09:30 UTC");
+        for (List<Mail> inbox : List.of(alice, li, ops)) {
+            inbox.forEach(MailTest::assertNoInternalCode);
+        }
         // and the archive holds a blind copy of every mail
         assertThat(inbox("archive@vendor.example")).hasSize(alice.size() + li.size() + ops.size());
     }
@@ -283,7 +472,8 @@ class MailTest {
         deliver();
         assertThat(inbox("alice@acme.example")).extracting(Mail::subject)
                 .containsExactlyInAnyOrder("Acme is frozen", "Welcome back, Acme!");
-        assertThat(jdbc.sql("SELECT COUNT(*) FROM mail").query(Long.class).single()).isEqualTo(4);
+        // two admins twice, and operations' copy of the critical one
+        assertThat(jdbc.sql("SELECT COUNT(*) FROM mail").query(Long.class).single()).isEqualTo(5);
     }
 
     @Test
@@ -403,7 +593,8 @@ class MailTest {
         } finally {
             mailServer = startMailServer();
         }
-        assertThat(Http.getAsOperator(port, "/api/notifications/mails/summary").body()).contains("\"DEAD\":2");
+        // both admins' and operations' copy
+        assertThat(Http.getAsOperator(port, "/api/notifications/mails/summary").body()).contains("\"DEAD\":3");
         List<Long> dead = jdbc.sql("SELECT id FROM mail WHERE state = 'DEAD'").query(Long.class).list();
         for (Long id : dead) {
             assertThat(Http.requestAsOperator(port, "POST", "/api/notifications/mails/" + id + "/resend", null).statusCode())
