@@ -145,6 +145,11 @@ final class Demo {
      */
     private void bindInBrowser(String instanceId, String user, String organizationId, String expected)
             throws Exception {
+        confirmInBrowser(signInAtBindingPage(instanceId, user), user, organizationId, expected);
+    }
+
+    /** 免登, then the sign-in at the vendor's identity provider: the browser, signed in, at the binding page. */
+    private HttpClient signInAtBindingPage(String instanceId, String user) throws Exception {
         HttpClient b = browser();
         String url = freeLoginUrl(instanceId);
         HttpResponse<String> r = send(b, HttpRequest.newBuilder(URI.create(url)).build());
@@ -170,7 +175,13 @@ final class Demo {
         r = send(b, form(gw("/binding/login"), "id_token=" + enc(idToken) + "&state=" + enc(state)));
         step("  " + user + " signs in (form_post of the ID token)", r.statusCode() == 302 ? "signed in" : "HTTP "
                 + r.statusCode());
-        r = send(b, HttpRequest.newBuilder(URI.create(gw("/binding"))).header("Accept-Language", "zh-CN").build());
+        return b;
+    }
+
+    /** The signed-in browser on the binding page: the user's organizations, then the confirmation of one. */
+    private void confirmInBrowser(HttpClient b, String user, String organizationId, String expected) throws Exception {
+        HttpResponse<String> r = send(b, HttpRequest.newBuilder(URI.create(gw("/binding")))
+                .header("Accept-Language", "zh-CN").build());
         String options = String.join(", ", Pattern.compile("data-org=\"([^\"]+)\"").matcher(r.body()).results()
                 .map(m -> m.group(1)).toList());
         step("  binding page lists " + user + "'s organizations", options.isEmpty() ? "(none)" : options);
@@ -185,6 +196,43 @@ final class Demo {
                 ? "insufficient_permission" : r.body().contains("已绑定云市场订阅") ? "already_bound"
                 : "HTTP " + r.statusCode();
         expect("  " + user + " confirms " + organizationId, outcome, expected);
+    }
+
+    /**
+     * A buyer without a vendor account registers first (R5): signed in before the vendor's platform has created their
+     * organization, the binding page says it is on its way and looks again by itself; once it is there, it binds.
+     */
+    private void signUpThenBind(String instanceId) throws Exception {
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String user = "u-new-" + run;
+        String organizationId = "org-new-" + run;
+        HttpClient b = signInAtBindingPage(instanceId, user);
+        HttpResponse<String> r = send(b, HttpRequest.newBuilder(URI.create(gw("/binding")))
+                .header("Accept-Language", "zh-CN").build());
+        boolean waiting = r.statusCode() == 202 && r.headers().firstValue("Retry-After").isPresent()
+                && r.body().contains("http-equiv=\"refresh\"") && r.body().contains("正在创建");
+        check("  binding page while " + user + "'s organization is being created", waiting, waiting
+                ? "202: on its way, the page refreshes itself" : "HTTP " + r.statusCode());
+        // the vendor's platform creates the organization after the sign-up (here the operator, through the directory)
+        api("PUT", gw("/api/directory/organizations/" + enc(organizationId)), "{\"name\":\"New team " + run
+                + "\",\"site\":null}");
+        api("PUT", gw("/api/directory/organizations/" + enc(organizationId) + "/members/" + enc(user)),
+                "{\"role\":\"ADMIN\",\"email\":\"" + user + "@new.example\",\"name\":\"New buyer\","
+                        + "\"language\":\"zh-CN\"}");
+        step("  the vendor's platform creates " + organizationId, "admin " + user);
+        waitFor(() -> send(b, HttpRequest.newBuilder(URI.create(gw("/binding"))).build()).body()
+                .contains("data-org=\"" + organizationId + "\""));
+        confirmInBrowser(b, user, organizationId, "bound");
+    }
+
+    private void api(String method, String url, String json) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type",
+                "application/json").header("Authorization", "Bearer " + operatorToken)
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            failures++;
+            step("  " + method + " " + url, "UNEXPECTED " + r.statusCode() + " " + r.body());
+        }
     }
 
     /** The vendor console's way: the JSON API with the user's token. */
@@ -533,6 +581,12 @@ final class Demo {
         bindInBrowser(emqx, "u-bob", "org-emqx-acme", "insufficient_permission");
         bindInBrowser(emqx, "u-alice", "org-emqx-acme", "bound");
         frontEnd(emqx, "bound", 302, "straight to the console (R9)", "https://cloud.emqx.com/console/");
+        String tampered = frontEndUrl(emqx).replaceAll("sig=.", "sig=" + (frontEndUrl(emqx).contains("sig=A") ? "B" : "A"));
+        HttpResponse<String> refused = browser().send(HttpRequest.newBuilder(URI.create(tampered))
+                .header("Accept-Language", "zh-CN").build(), HttpResponse.BodyHandlers.ofString());
+        check("  前台地址 with its signature changed", refused.statusCode() == 403 && refused.body().contains("免登")
+                && !refused.body().contains(emqx), refused.statusCode() == 403 ? "403: not the gateway's link, go to "
+                + "免登; nothing said about the instance" : "HTTP " + refused.statusCode());
         expectOrganization("org-emqx-acme", "pays through the marketplace, account 1880000000000101",
                 "\"state\":\"MARKETPLACE\"", "\"marketplaceAccountId\":\"1880000000000101\"");
         String other = aliyunBuy(EMQX, "1880000000000102");
@@ -564,6 +618,7 @@ final class Demo {
         aliyun(a, "expire", null);
         expectState("aliyun:" + a, "FROZEN");
         expectOrganization("org-zilliz-search", "frozen (R13)", "\"frozen\":true", "\"state\":\"FROZEN\"");
+        frontEnd(a, "frozen", 200, "frozen: renew or top up in the marketplace console", "已冻结");
         aliyun(a, "renew", null);
         expectState("aliyun:" + a, "ACTIVE");
         expectOrganization("org-zilliz-search", "unfrozen", "\"frozen\":false", "\"state\":\"MARKETPLACE\"");
@@ -585,6 +640,11 @@ final class Demo {
                 "already_bound");
         bindWithApi("u-carol", "{\"organizationId\":\"org-zilliz-lab\",\"ticket\":\"" + ticketFor(again) + "\"}",
                 "bound");
+
+        System.out.println("  a buyer without a vendor account registers first (R5)");
+        String signUp = aliyunBuy(ZILLIZ, "1880000000000203");
+        expectState("aliyun:" + signUp, "ACTIVE");
+        signUpThenBind(signUp);
 
         System.out.println("Zilliz Cloud on AWS Marketplace China (seed 003)");
         String customer = post(sim("/sim/aws/customers"), "{\"productCode\":\"zilliz-cloud-aws-cn\","
