@@ -11,6 +11,7 @@ import io.marketbill.binding.directory.Directory.Membership;
 import io.marketbill.binding.security.SignIn;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -88,7 +89,9 @@ class BillingCenterPage {
         Optional<Jwt> user = signedInUser(request);
         if (user.isEmpty()) {
             if (prefill != null) {
-                cookies.set(response, INSTANCE_COOKIE, prefill, SIGN_IN_PENDING);
+                // encoded: an instance id may hold what a cookie value may not (;,"\)
+                cookies.set(response, INSTANCE_COOKIE, URLEncoder.encode(prefill, StandardCharsets.UTF_8),
+                        SIGN_IN_PENDING);
             }
             return "redirect:" + signIn(request, response);
         }
@@ -111,7 +114,8 @@ class BillingCenterPage {
         }
         cookies.set(response, BindingPage.USER_COOKIE, idToken,
                 Duration.between(clock.instant(), signedIn.user().getExpiresAt()));
-        Optional<String> prefill = cookies.get(request, INSTANCE_COOKIE).map(BillingCenterPage::prefill);
+        Optional<String> prefill = cookies.get(request, INSTANCE_COOKIE)
+                .map(c -> prefill(URLDecoder.decode(c, StandardCharsets.UTF_8)));
         cookies.clear(response, INSTANCE_COOKIE);
         return "redirect:" + PATH + prefill.map(i -> "?instance=" + URLEncoder.encode(i, StandardCharsets.UTF_8))
                 .orElse("");

@@ -52,6 +52,25 @@ class AccountAndInstanceProofTest {
         assertThat(AccountAndInstanceProof.check("bob@alias.onaliyun.com", "I-1")).isInstanceOf(Valid.class);
     }
 
+    /** Every answer of the proof is worded in both languages, with what to do next. */
+    @Test
+    void everyProblemAndTheRamRefusalAreWordedInBothLanguages() throws Exception {
+        for (String file : java.util.List.of("/messages.properties", "/messages_zh_CN.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = new java.io.InputStreamReader(getClass().getResourceAsStream(file),
+                    java.nio.charset.StandardCharsets.UTF_8)) {
+                p.load(in);
+            }
+            for (Problem problem : Problem.values()) {
+                assertThat(p).as(file).containsKeys("proof." + problem.code(), "proof." + problem.code() + ".next");
+            }
+            assertThat(p).as(file).containsKeys("proof.organization_missing", "proof.organization_missing.next");
+            // the UID is named, and MessageFormat would drop a single quote
+            assertThat(p.getProperty("refusal.ram_account")).as(file).contains("{0}").doesNotContain("'");
+            assertThat(p.getProperty("refusal.ram_account.next")).as(file).contains("{0}").doesNotContain("'");
+        }
+    }
+
     /** Whatever the RAM user's name and the UID, the UID is what the buyer is told to type. */
     @Property
     void everyRamSignInNameNamesItsUid(@ForAll @AlphaChars @NumericChars @StringLength(min = 1, max = 30) String user,

@@ -114,6 +114,17 @@ class BillingCenterPageTest extends BindingServiceTestBase {
     }
 
     @Test
+    void anInstanceIdWithWhatACookieCannotHoldComesBackThroughTheSignIn() throws Exception {
+        String dora = unique("u-dora");
+        organization("Dora's workspace", dora);
+        HttpResponse<String> form = signIn(dora, "I;1,\"x\"\\");
+        assertThat(form.body()).contains("id=\"instanceId\" name=\"instanceId\" value=\"I;1,&quot;x&quot;\\\"");
+        // something that cannot be an instance id is not filled in
+        assertThat(get("/binding/billing-center?instance=" + enc("two words")).body())
+                .contains("id=\"instanceId\" name=\"instanceId\" value=\"\"");
+    }
+
+    @Test
     void theBuyerPicksAWorkspaceTypesTheAccountAndTheInstanceAndGuancePaysForTwoWorkspaces() throws Exception {
         String alice = unique("u-alice");
         String prod = organization("观测云 生产", alice);
