@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class BillingCenterPageTest extends BindingServiceTestBase {
 
+    /** Guance's policy, with a console (test settings). */
+    static final String GUANCE_WITH_CONSOLE = "guance-with-console";
+
     private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -163,6 +166,20 @@ class BillingCenterPageTest extends BindingServiceTestBase {
         assertThat(second.statusCode()).isEqualTo(200);
         assertThat(second.body()).contains("工作空间 Staging 现通过阿里云云市场付费");
         assertThat(bindings.activeBindingsOf(sub)).extracting(b -> b.organizationId()).containsExactly(prod, staging);
+    }
+
+    /** R9: a product that names its console: the bound answer links to it. */
+    @Test
+    void theBoundAnswerLinksToTheProductsConsole() throws Exception {
+        String fay = unique("u-fay");
+        String ws = organization("Fay's workspace", fay);
+        String account = uid();
+        String sub = opened(GUANCE_WITH_CONSOLE, account);
+        HttpResponse<String> form = signIn(fay, null);
+        HttpResponse<String> bound = submit(formToken(form), ws, account, sub.substring("aliyun:".length()));
+        assertThat(bound.statusCode()).isEqualTo(200);
+        assertThat(bound.body()).contains("id=\"bound\"")
+                .containsPattern("id=\"console\"\\s+href=\"https://console.guance.example/\"");
     }
 
     @Test
