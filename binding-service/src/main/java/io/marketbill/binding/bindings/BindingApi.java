@@ -8,7 +8,6 @@ import io.marketbill.binding.directory.Directory;
 import io.marketbill.binding.security.Caller;
 import io.marketbill.binding.subscriptions.BindableSubscriptions;
 import io.marketbill.contracts.LoginTicket;
-import io.marketbill.contracts.SubscriptionIds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,12 +73,18 @@ class BindingApi {
             }
             d = bindings.bind(caller.userId(), ticket.get().subscriptionId(), request.organizationId(),
                     Proof.LOGIN_TICKET, ticket.get().marketplaceAccountId());
-        } else if (request.instanceId() != null && request.marketplaceAccountId() != null) {
-            if (request.instanceId().isBlank() || request.instanceId().length() > 128) {
-                return invalid("instanceId must be 1-128 characters");
+        } else if (request.instanceId() != null || request.marketplaceAccountId() != null) {
+            switch (AccountAndInstanceProof.check(request.marketplaceAccountId(), request.instanceId())) {
+                case AccountAndInstanceProof.Invalid invalid -> {
+                    return invalid(invalid.problem().apiMessage());
+                }
+                case AccountAndInstanceProof.RamAccount ram -> {
+                    return ResponseEntity.status(ram.refusal().status())
+                            .body(explain(ram.refusal(), ram.detail(), locale, ram.mainAccountId()));
+                }
+                case AccountAndInstanceProof.Valid typed -> d = bindings.bind(caller.userId(), typed.subscriptionId(),
+                        request.organizationId(), Proof.ACCOUNT_AND_INSTANCE_ID, typed.accountId());
             }
-            d = bindings.bind(caller.userId(), SubscriptionIds.aliyun(request.instanceId().strip()),
-                    request.organizationId(), Proof.ACCOUNT_AND_INSTANCE_ID, request.marketplaceAccountId());
         } else {
             return invalid("give a ticket, or a marketplaceAccountId with an instanceId");
         }
@@ -191,10 +196,18 @@ class BindingApi {
     }
 
     private Map<String, Object> explain(Refusal refusal, String detail, Locale locale) {
+        return explain(refusal, detail, locale, (Object[]) null);
+    }
+
+    /**
+     * {@code args} only for the refusals whose messages have arguments: with arguments the messages are
+     * MessageFormat patterns, where a single quote would be lost.
+     */
+    private Map<String, Object> explain(Refusal refusal, String detail, Locale locale, Object... args) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", refusal.code());
-        m.put("message", messages.getMessage("refusal." + refusal.code(), null, refusal.code(), locale));
-        m.put("next", messages.getMessage("refusal." + refusal.code() + ".next", null, "", locale));
+        m.put("message", messages.getMessage("refusal." + refusal.code(), args, refusal.code(), locale));
+        m.put("next", messages.getMessage("refusal." + refusal.code() + ".next", args, "", locale));
         m.put("detail", detail);
         return m;
     }

@@ -16,6 +16,11 @@ public enum Refusal {
     PRODUCT_NOT_CONFIGURED(HttpStatus.CONFLICT),
     PROOF_NOT_ACCEPTED(HttpStatus.BAD_REQUEST),
     ACCOUNT_MISMATCH(HttpStatus.FORBIDDEN),
+    /**
+     * A RAM user's sign-in name typed as the account id ({@link AccountAndInstanceProof}): the message names the main
+     * account's UID ({@code {0}}) to type instead.
+     */
+    RAM_ACCOUNT(HttpStatus.UNPROCESSABLE_CONTENT),
     NO_ORGANIZATION(HttpStatus.CONFLICT),
     NOT_A_MEMBER(HttpStatus.FORBIDDEN),
     /** 权限不足: a member, not an admin (R7). */

@@ -186,7 +186,7 @@ class BindingPage {
     }
 
     /** Derived from both cookies, which another site cannot read: a forged form cannot carry it. */
-    private static String formToken(String ticketCookie, String userCookie) {
+    static String formToken(String ticketCookie, String userCookie) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest((ticketCookie + "\n" + userCookie).getBytes(StandardCharsets.UTF_8));

@@ -157,6 +157,32 @@ class BindingApiTest extends BindingServiceTestBase {
     }
 
     /**
+     * R8: Guance's proof is the MAIN account's id; a RAM user's sign-in name ({@code user@<UID>.onaliyun.com}) can
+     * never match, so it is refused before any look-up, naming the UID to type instead, in the caller's language.
+     */
+    @Test
+    void aRamUsersSignInNameIsRefusedNamingTheMainAccount() {
+        String alice = unique("u-alice");
+        String ws = organization("Guance RAM", alice);
+        String instanceId = opened(GUANCE, "1880000000000007").substring("aliyun:".length());
+        String body = "{\"organizationId\":\"" + ws + "\",\"marketplaceAccountId\":\"ops.bob@1880000000000007.onaliyun.com\","
+                + "\"instanceId\":\"" + instanceId + "\"}";
+
+        HttpResponse<String> en = call("POST", "/api/bindings", TestTokens.user(alice), body, "Accept-Language", "en");
+        assertThat(en.statusCode()).isEqualTo(422);
+        assertThat(en.body()).contains("\"error\":\"ram_account\"")
+                .contains("enter the main account UID 1880000000000007 instead").contains("(1880000000000007 here)");
+        HttpResponse<String> zh = call("POST", "/api/bindings", TestTokens.user(alice), body);
+        assertThat(zh.statusCode()).isEqualTo(422);
+        assertThat(zh.body()).contains("请改为填写主账号 UID 1880000000000007");
+        assertThat(bindings.activeBindingsOf("aliyun:" + instanceId)).isEmpty();
+
+        HttpResponse<String> ok = call("POST", "/api/bindings", TestTokens.user(alice), body.replace(
+                "ops.bob@1880000000000007.onaliyun.com", " 1880000000000007 "));
+        assertThat(ok.statusCode()).isEqualTo(201);
+    }
+
+    /**
      * Security review, finding 9: the account-and-instance proof must not tell a guesser whether an instance exists,
      * nobody but a member learns anything, and wrong proofs are limited per user and per organization.
      */
