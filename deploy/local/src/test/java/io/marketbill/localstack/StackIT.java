@@ -129,6 +129,79 @@ class StackIT {
         new Demo(stack.config()).run();
     }
 
+    /**
+     * Guance's way to bind (R8, R18), in Chromium against the real processes: the buyer opens the instance's 前台地址,
+     * follows it to the billing-center form, signs in at the stack's identity provider, picks the workspace, types a
+     * RAM user's sign-in name and is told the UID to type instead, types it, and the workspace pays through the
+     * marketplace.
+     */
+    @Test
+    @Order(1)
+    void aGuanceBuyerBindsAWorkspaceInTheBillingCenterFormInChromium() throws Exception {
+        java.nio.file.Path chromium = io.marketbill.testsupport.HeadlessChromium.require();
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String user = "u-form-" + run;
+        String workspace = "ws-form-" + run;
+        String account = "18800000" + String.format("%08d", Math.floorMod(run.hashCode(), 100_000_000));
+        directory("PUT", "/api/directory/organizations/" + workspace, "{\"name\":\"Form workspace " + run
+                + "\",\"site\":\"cn1\"}");
+        directory("PUT", "/api/directory/organizations/" + workspace + "/members/" + user, "{\"role\":\"ADMIN\","
+                + "\"email\":\"" + user + "@form.example\",\"name\":\"Form admin\",\"language\":\"zh-CN\"}");
+        String sim = stack.config().url(stack.config().simulatorPort());
+        HttpResponse<String> bought = http.send(HttpRequest.newBuilder(URI.create(sim + "/sim/aliyun/instances"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"productCode\":\"cmgj00053362\",\"aliUid\":\"" + account + "\",\"skuId\":\"payg\","
+                                + "\"trial\":false}")).build(), HttpResponse.BodyHandlers.ofString());
+        tools.jackson.databind.json.JsonMapper json = tools.jackson.databind.json.JsonMapper.builder().build();
+        String instance = json.readTree(bought.body()).path("orderBizId").asString();
+        String subscription = "aliyun:" + instance;
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/bindings/subscriptions/" + URLEncoder.encode(
+                subscription, StandardCharsets.UTF_8)).statusCode() == 200);
+        String frontEnd = null;
+        for (tools.jackson.databind.JsonNode i : json.readTree(http.send(HttpRequest.newBuilder(URI.create(sim
+                + "/sim/aliyun/instances")).build(), HttpResponse.BodyHandlers.ofString()).body())) {
+            if (i.path("orderBizId").asString().equals(instance)) {
+                frontEnd = i.path("frontEndUrl").asString();
+            }
+        }
+        assertThat(frontEnd).as("the 前台地址 the marketplace keeps").startsWith(gateway("/binding/front?"));
+
+        try (io.marketbill.testsupport.ChromiumPage page = io.marketbill.testsupport.ChromiumPage.open(chromium,
+                "zh-CN", "900,1000")) {
+            page.navigate(frontEnd);
+            page.waitFor("document.querySelector('#billing-center a')");
+            assertThat(page.html()).contains("免登").contains(instance);
+            page.clickAndWaitForNextPage("#billing-center a");
+            // the stack's identity provider: its sign-in form, then its form_post back to the billing center
+            page.waitFor("document.querySelector('#user') || document.querySelector('#submit')");
+            page.type("#user", user);
+            page.click("button[type=submit]");
+            page.waitFor("document.querySelector('#submit') && location.pathname === '/binding/billing-center'");
+            assertThat(page.evaluate("document.querySelector('#instanceId').value").asString()).isEqualTo(instance);
+            assertThat(page.url()).startsWith(gateway("/binding/billing-center"));
+
+            page.click("input[value=\"" + workspace + "\"]");
+            page.type("#accountId", "form-user@" + account + ".onaliyun.com");
+            page.clickAndWaitForNextPage("#submit");
+            assertThat(page.html()).contains("id=\"refusal\"").contains(account).contains("RAM");
+            page.type("#accountId", account);
+            page.clickAndWaitForNextPage("#submit");
+            assertThat(page.html()).contains("id=\"bound\"").contains("Form workspace " + run);
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/screenshots"));
+            java.nio.file.Files.write(java.nio.file.Path.of("target/screenshots/stack-billing-center-zh-CN.png"),
+                    page.screenshot());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/api/bindings/organizations/" + workspace).body()
+                .contains("\"state\":\"MARKETPLACE\""));
+    }
+
+    static void directory(String method, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(gateway(path)))
+                .header("Authorization", "Bearer " + operatorToken).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isBetween(200, 299);
+    }
+
     @Test
     @Order(1)
     void thinFlowThroughTheGateway() throws Exception {
