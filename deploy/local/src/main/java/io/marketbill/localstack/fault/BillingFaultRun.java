@@ -265,10 +265,18 @@ public final class BillingFaultRun {
      */
     void closeAndSettle(List<Subscription> subscriptions, Instant through) throws Exception {
         for (Subscription s : subscriptions) {
-            HttpResponse<String> close = http.send(HttpRequest.newBuilder(URI.create(billingUrl(
-                    "/api/billing/hours/close?through=" + through + "&subscriptionId=" + enc(s.id()))))
-                    .header("Authorization", operator())
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> close;
+            long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            do {
+                close = http.send(HttpRequest.newBuilder(URI.create(billingUrl(
+                        "/api/billing/hours/close?through=" + through + "&subscriptionId=" + enc(s.id()))))
+                        .header("Authorization", operator())
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                // 409 busy: a replica's own closing or ledger run holds the lock; the API says to try again
+                if (close.statusCode() == 409 && close.body().contains("\"busy\"")) {
+                    Thread.sleep(500);
+                }
+            } while (close.statusCode() == 409 && close.body().contains("\"busy\"") && System.nanoTime() < until);
             if (close.statusCode() != 200) {
                 throw new IllegalStateException("closing the hours of " + s.id() + " failed: " + close.body());
             }
