@@ -715,6 +715,7 @@ final class Demo {
                 + "\"instanceId\":\"" + guance + "\"}", "bound");
         bindWithApi("u-dave", "{\"organizationId\":\"ws-guance-cn4\",\"marketplaceAccountId\":\"1880000000000301\","
                 + "\"instanceId\":\"" + guance + "\"}", "bound");
+        expectBilling("ws-guance-cn1", "billing-service's overview: the marketplace pays", "\"state\":\"MARKETPLACE\"");
         java.time.Instant guanceClosed = java.time.Instant.now();
         aliyun(guance, "release", null);
         expectState("aliyun:" + guance, "CLOSED");
@@ -724,6 +725,8 @@ final class Demo {
         expectOrganization("ws-guance-cn4", "unbound, on Guance's own billing at once", "\"binding\":null",
                 "\"state\":\"VENDOR_BILLING\"");
         lastDecision("aliyun:" + guance, "ws-guance-cn4");
+        expectBilling("ws-guance-cn1", "billing-service's overview agrees at once: Guance's own billing",
+                "\"state\":\"VENDOR_BILLING\"");
         java.util.List<tools.jackson.databind.JsonNode> fellBack = expectMails("dave@ops.example",
                 "BACK_TO_VENDOR_BILLING", guanceClosed, 1, 30, "one mail for both workspaces (R14)");
         expectMails("dave@ops.example", "CHANNEL_ENDED", guanceClosed, 0, 3, "no second mail for the same close");
