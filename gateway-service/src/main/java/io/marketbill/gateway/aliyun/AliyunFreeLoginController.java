@@ -5,7 +5,7 @@ import io.marketbill.protocols.aliyun.AliyunSpiToken;
 
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.gateway.login.BrowserErrorPage;
-import io.marketbill.gateway.login.LoginTickets;
+import io.marketbill.gateway.login.BindingLinks;
 import io.marketbill.gateway.subscriptions.SubscriptionServiceClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,12 +44,12 @@ class AliyunFreeLoginController {
     private static final Logger log = LoggerFactory.getLogger(AliyunFreeLoginController.class);
 
     private final AliyunProperties props;
-    private final LoginTickets tickets;
+    private final BindingLinks tickets;
     private final MeterRegistry meters;
     private final Clock clock;
     private final SubscriptionServiceClient subscriptions;
 
-    AliyunFreeLoginController(AliyunProperties props, LoginTickets tickets, MeterRegistry meters, Clock clock,
+    AliyunFreeLoginController(AliyunProperties props, BindingLinks tickets, MeterRegistry meters, Clock clock,
                               SubscriptionServiceClient subscriptions) {
         this.props = props;
         this.tickets = tickets;

@@ -11,7 +11,7 @@ import io.marketbill.contracts.SubscriptionClosed;
 import io.marketbill.contracts.SubscriptionFrozen;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.contracts.SubscriptionOpened;
-import io.marketbill.gateway.login.LoginTickets;
+import io.marketbill.gateway.login.BindingLinks;
 import io.marketbill.gateway.products.ProductCatalog;
 import io.marketbill.gateway.protection.CallbackRejection;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
@@ -61,11 +61,11 @@ class AliyunSpiController {
     private final MeterRegistry meters;
     private final Clock clock;
     private final String publicBaseUrl;
-    private final LoginTickets tickets;
+    private final BindingLinks tickets;
 
     AliyunSpiController(AliyunProperties props, ProductCatalog products, LifecycleEventPublisher publisher,
                         SubscriptionServiceClient subscriptions, MeterRegistry meters, Clock clock,
-                        @Value("${marketbill.public-base-url}") String publicBaseUrl, LoginTickets tickets) {
+                        @Value("${marketbill.public-base-url}") String publicBaseUrl, BindingLinks tickets) {
         this.tickets = tickets;
         this.props = props;
         this.products = products;

@@ -5,7 +5,7 @@ import io.marketbill.contracts.EventIds;
 import io.marketbill.contracts.SubscriptionIds;
 import io.marketbill.contracts.SubscriptionOpened;
 import io.marketbill.gateway.login.BrowserErrorPage;
-import io.marketbill.gateway.login.LoginTickets;
+import io.marketbill.gateway.login.BindingLinks;
 import io.marketbill.gateway.products.ProductCatalog;
 import io.marketbill.gateway.publishing.LifecycleEventPublisher;
 import io.micrometer.core.instrument.Counter;
@@ -38,15 +38,15 @@ class AwsRegistrationController {
     private static final Logger log = LoggerFactory.getLogger(AwsRegistrationController.class);
     private static final Set<String> TOKEN_ERRORS = Set.of("InvalidTokenException", "ExpiredTokenException");
 
-    private final AwsMeteringClient aws;
+    private final AwsCustomerResolver aws;
     private final ProductCatalog products;
     private final LifecycleEventPublisher publisher;
-    private final LoginTickets tickets;
+    private final BindingLinks tickets;
     private final MeterRegistry meters;
     private final Clock clock;
 
-    AwsRegistrationController(AwsMeteringClient aws, ProductCatalog products, LifecycleEventPublisher publisher,
-                              LoginTickets tickets, MeterRegistry meters, Clock clock) {
+    AwsRegistrationController(AwsCustomerResolver aws, ProductCatalog products, LifecycleEventPublisher publisher,
+                              BindingLinks tickets, MeterRegistry meters, Clock clock) {
         this.aws = aws;
         this.products = products;
         this.publisher = publisher;
@@ -97,7 +97,7 @@ class AwsRegistrationController {
             }
             boolean trial = "free-trial".equals(form.getFirst("x-amzn-marketplace-offer-type"));
             return aws.resolveCustomer(account, token)
-                    .onErrorMap(AwsMeteringClient.AwsServiceException.class, e -> TOKEN_ERRORS.contains(e.type())
+                    .onErrorMap(AwsCustomerResolver.AwsServiceException.class, e -> TOKEN_ERRORS.contains(e.type())
                             ? new Refused(HttpStatus.BAD_REQUEST, e.type().equals("ExpiredTokenException")
                                     ? "expired_token" : "invalid_token",
                                     "注册链接无效或已过期，请回到亚马逊云科技 Marketplace 重新点击“设置您的账户”。",
@@ -122,7 +122,7 @@ class AwsRegistrationController {
                 "Registration cannot be completed right now. Please reload this page in a minute.");
     }
 
-    private Mono<ResponseEntity<String>> open(AwsMeteringClient.ResolvedCustomer c, boolean trial, String account) {
+    private Mono<ResponseEntity<String>> open(AwsCustomerResolver.ResolvedCustomer c, boolean trial, String account) {
         if (c.productCode() == null || products.find(c.productCode()).isEmpty()) {
             return Mono.error(new Refused(HttpStatus.BAD_REQUEST, "unknown_product", "该商品尚未配置，请联系服务商。",
                     "This product is not set up with the vendor yet; please contact the vendor."));

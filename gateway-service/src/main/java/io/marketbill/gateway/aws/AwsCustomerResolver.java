@@ -16,11 +16,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small client of the AWS Marketplace Metering Service (JSON 1.1 over HTTPS, SigV4, signing name
- * {@code aws-marketplace}); the AWS SDK module is not available here, and we need one call.
+ * ResolveCustomer, the one call of the AWS Marketplace Metering Service the gateway makes (JSON 1.1 over HTTPS, SigV4,
+ * signing name {@code aws-marketplace}): the registration token to the customer and product. Named for it, apart
+ * from billing-service's {@code AwsMeteringClient}, which reports usage; the AWS SDK module is not available here.
  */
 @Component
-public class AwsMeteringClient {
+public class AwsCustomerResolver {
 
     /** What ResolveCustomer says about a registration token. */
     public record ResolvedCustomer(String customerIdentifier, String customerAwsAccountId, String productCode,
@@ -52,7 +53,7 @@ public class AwsMeteringClient {
     private final JsonMapper json = JsonMapper.builder().build();
     private final Clock clock;
 
-    AwsMeteringClient(AwsProperties props, Clock clock) {
+    AwsCustomerResolver(AwsProperties props, Clock clock) {
         this.props = props;
         this.web = WebClient.builder().build();
         this.clock = clock;

@@ -14,14 +14,14 @@ import org.springframework.web.util.UriComponentsBuilder;
  * of Alibaba instances ({@link FrontEndLink}), with the one secret binding-service verifies both with.
  */
 @Component
-public class LoginTickets {
+public class BindingLinks {
 
     private final byte[] secret;
     private final Duration ttl;
     private final String bindingPageUrl;
     private final Clock clock = Clock.systemUTC();
 
-    LoginTickets(@Value("${marketbill.login-ticket.secret:}") String secret,
+    BindingLinks(@Value("${marketbill.login-ticket.secret:}") String secret,
                  @Value("${marketbill.login-ticket.ttl:5m}") Duration ttl,
                  @Value("${marketbill.binding-page-url:${marketbill.public-base-url}/binding}") String bindingPageUrl) {
         if (secret == null || secret.length() < 16) {
@@ -49,6 +49,6 @@ public class LoginTickets {
 
     @Override
     public String toString() {
-        return "LoginTickets[ttl=" + ttl + ", bindingPageUrl=" + bindingPageUrl + ", secret=<hidden>]";
+        return "BindingLinks[ttl=" + ttl + ", bindingPageUrl=" + bindingPageUrl + ", secret=<hidden>]";
     }
 }
